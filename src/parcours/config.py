@@ -1,0 +1,203 @@
+"""Validated domain settings, read from ``conf/*.yaml`` (one file per section).
+
+Every section is a pydantic model that forbids unknown keys, so a renamed or misspelt key fails
+loudly when the settings are loaded (and in a test), not in a nightly run. Any value can be
+overridden with a dotted key, as the CLI's ``--set section.key=value`` does.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(ValueError):
+    """A configuration file or override is missing, unreadable or invalid."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnMapping(_Section):
+    """Which input column feeds each canonical column (DESIGN.md §3)."""
+
+    customer_id: str = Field("customer_id", description="Input column with the customer (or device) id.")
+    ts: str = Field("ts", description="Input column with the event time.")
+    activity: str = Field("activity", description="Input column with what happened.")
+    channel: str | None = Field("channel", description="Input column with the channel; null if the log has none.")
+    revenue: str | None = Field("revenue", description="Input column with money on the event; null if none.")
+
+
+class IdentitySettings(_Section):
+    """An optional identity table linking device ids, cookies or e-mail hashes to customers."""
+
+    path: str = Field(description="CSV or Parquet file with one link per row.")
+    identifier_column: str = Field("identifier", description="Column with the device id, cookie or hash.")
+    customer_column: str = Field("customer_id", description="Column with the customer it belongs to.")
+
+
+class IngestSettings(_Section):
+    """How event files are read and validated."""
+
+    path: str | None = Field(None, description="Event file, folder or glob; default: the demo log.")
+    format: Literal["auto", "csv", "parquet", "xes"] = Field("auto", description="Input format; auto uses the extension.")
+    columns: ColumnMapping = Field(default_factory=ColumnMapping, description="Input → canonical column mapping.")
+    delimiter: str | None = Field(None, description="CSV delimiter; null lets DuckDB's sniffer detect it.")
+    timezone: str = Field("UTC", description="Time zone of timestamps written without an offset.")
+    time_format: str | None = Field(None, description="strptime format of the time column; null parses ISO 8601.")
+    min_time: datetime | None = Field(
+        datetime(1990, 1, 1, tzinfo=UTC), description="Events before this instant are quarantined (sentinel dates)."
+    )
+    max_time: datetime | None = Field(None, description="Events after this instant are quarantined.")
+    future_tolerance_seconds: int = Field(0, ge=0, description="Allowed clock skew before a time counts as future.")
+    vocabulary: list[str] | None = Field(None, description="Known activities; others are quarantined. Null: any.")
+    identity: IdentitySettings | None = Field(None, description="Identity table for cross-device stitching.")
+    examples_per_reason: int = Field(5, ge=0, description="Quarantined rows shown per reason in the summary.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as 'Europe/Paris')")
+        return value
+
+    @field_validator("min_time", "max_time")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class EpisodeSettings(_Section):
+    """How a customer's events are cut into journey instances and turned into tokens."""
+
+    inactivity_gap_days: float | None = Field(
+        30.0, gt=0, description="A gap longer than this starts a new instance; null: one instance per customer."
+    )
+    abstraction: dict[str, str] = Field(
+        default_factory=dict, description="Maps an activity or an activity@channel token to a coarser token."
+    )
+    collapse_repeats: bool = Field(False, description="Fold immediate repeats of the same token into one.")
+    use_channel: bool = Field(True, description="Tokens are activity@channel when the log has a channel.")
+    missing_channel: str = Field("unknown", description="Channel used in tokens for events without one.")
+
+
+class DemoSettings(_Section):
+    """The synthetic omnichannel demo log."""
+
+    customers: int = Field(10_000, ge=10, description="Number of customers generated.")
+    seed: int = Field(7, description="Seed of every random draw of the generator.")
+    start: datetime = Field(datetime(2024, 1, 1, tzinfo=UTC), description="First day of the pre-period.")
+    dirty_share: float = Field(0.01, ge=0, le=0.5, description="Share of rows made dirty on purpose.")
+
+
+class ScheduleSettings(_Section):
+    """When the nightly run starts."""
+
+    cron: str = Field("0 2 * * *", description="Cron expression of the nightly run.")
+    timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
+
+
+class Settings(_Section):
+    """All domain settings, one attribute per ``conf/<section>.yaml`` file."""
+
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    episodes: EpisodeSettings = Field(default_factory=EpisodeSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+
+
+def load_settings(conf_dir: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read ``conf_dir/<section>.yaml`` files, apply dotted overrides, and validate.
+
+    Parameters
+    ----------
+    conf_dir
+        Folder with one YAML file per section (``ingest.yaml``, ``episodes.yaml``, ...). A missing
+        file means the section's defaults.
+    overrides
+        Dotted keys to values, e.g. ``{"ingest.timezone": "Europe/Paris"}``.
+
+    Returns
+    -------
+    Settings
+        The validated settings.
+
+    Raises
+    ------
+    ConfigError
+        If the folder is missing, a file is not a YAML mapping, a key is unknown or a value invalid.
+
+    Examples
+    --------
+    >>> from parcours.paths import conf_dir
+    >>> load_settings(conf_dir(), {"episodes.inactivity_gap_days": 7}).episodes.inactivity_gap_days
+    7.0
+    """
+    conf_dir = Path(conf_dir)
+    if not conf_dir.is_dir():
+        raise ConfigError(f"configuration folder {conf_dir} does not exist")
+    raw: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        raw[name] = _read_section(conf_dir / f"{name}.yaml")
+    for key, value in (overrides or {}).items():
+        _set_dotted(raw, key, value)
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, conf_dir)) from exc
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, Any]:
+    """Turn ``["section.key=value", ...]`` into overrides, reading each value as YAML.
+
+    Raises
+    ------
+    ConfigError
+        If an assignment has no ``=`` or no section.
+    """
+    overrides: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key.strip():
+            raise ConfigError(f"--set {item!r}: expected section.key=value, e.g. ingest.timezone=Europe/Paris")
+        overrides[key.strip()] = yaml.safe_load(value) if value.strip() else None
+    return overrides
+
+
+def _read_section(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        content = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(content, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys to values, got {type(content).__name__}")
+    return content
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ConfigError(f"--set {key}: {part!r} is a value, not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def _describe(exc: ValidationError, conf_dir: Path) -> str:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        problems.append(f"{where}: {err['msg']}")
+    return f"invalid settings in {conf_dir}: " + "; ".join(problems)

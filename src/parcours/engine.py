@@ -1,0 +1,106 @@
+"""The Ibis connection the relational work runs on (DuckDB by default) and its few helpers.
+
+Library functions take an Ibis backend (``con``) and return Ibis expressions, so the same code runs
+embedded on DuckDB and, by changing the backend, on a distributed engine (DESIGN.md §4, §6).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+from ibis.backends.duckdb import Backend as DuckDBBackend
+
+_LOCK_RETRY_SECONDS = 0.5
+
+
+class EngineLockedError(RuntimeError):
+    """The DuckDB database file stayed locked by another process for longer than allowed."""
+
+
+def connect(
+    database: str | Path = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    lock_timeout_s: float = 600.0,
+) -> DuckDBBackend:
+    """Open an Ibis connection to DuckDB.
+
+    Parameters
+    ----------
+    database
+        A DuckDB file (created with its folder if missing) or ``":memory:"``.
+    threads, memory_limit
+        DuckDB's ``threads`` and ``memory_limit`` settings; ``None`` keeps DuckDB's defaults.
+    lock_timeout_s
+        How long to wait while another process holds the file (parallel Dagster steps share it).
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+        The connection, with UTC as its session time zone.
+
+    Raises
+    ------
+    EngineLockedError
+        If the file is still locked after ``lock_timeout_s`` seconds.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> con.sql("select 1 as x").to_pandas().x.tolist()
+    [1]
+    """
+    kwargs: dict[str, object] = {}
+    if int(duckdb.__version__.split(".")[0]) >= 2:
+        # DESIGN.md §8: DuckDB 2 rejects Ibis's array-lambda syntax without this setting.
+        kwargs["lambda_syntax"] = "ENABLE_SINGLE_ARROW"
+    if threads:
+        kwargs["threads"] = threads
+    if memory_limit:
+        kwargs["memory_limit"] = memory_limit
+    if str(database) != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout_s
+    while True:
+        try:
+            con = ibis.duckdb.connect(str(database), **kwargs)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower():
+                    raise EngineLockedError(f"{database} is locked by another process: {exc}") from exc
+                raise
+            time.sleep(_LOCK_RETRY_SECONDS)
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_timezone(zone: str, ts: dt.Timestamp()) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """DuckDB's ``timezone(zone, naive)``: the instant a wall-clock time in ``zone`` denotes."""
+
+
+def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
+    """Read naive wall-clock timestamps as local times in ``zone`` and return UTC instants.
+
+    Parameters
+    ----------
+    naive
+        Timestamps without a time zone.
+    zone
+        IANA time zone name, e.g. ``"Europe/Paris"``.
+
+    Returns
+    -------
+    ibis.expr.types.TimestampValue
+        Time-zone-aware UTC timestamps.
+    """
+    if zone == "UTC":
+        return naive.cast(dt.Timestamp(timezone="UTC"))
+    return _duckdb_timezone(zone, naive)

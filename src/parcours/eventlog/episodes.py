@@ -1,0 +1,90 @@
+"""Journey instances: each customer's events cut into episodes by an inactivity gap, as token sequences."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.config import EpisodeSettings
+from parcours.schema import (
+    ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, EPISODE, EVENT_SEQ, JOURNEY_INSTANCE_ID, N_EVENTS, REVENUE,
+    START_TS, TIMESTAMP, TOKENS,
+)
+
+TOKEN = "token"
+
+
+def event_tokens(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.StringValue:
+    """The token of each event: ``activity@channel`` (or the activity alone), then the abstraction map.
+
+    Abstraction keys that contain ``@`` map whole tokens; the others map activities before the
+    channel is appended.
+    """
+    by_activity = {k: v for k, v in settings.abstraction.items() if "@" not in k}
+    by_token = {k: v for k, v in settings.abstraction.items() if "@" in k}
+    activity = events[ACTIVITY].substitute(by_activity) if by_activity else events[ACTIVITY]
+    if has_channel and settings.use_channel:
+        token = activity + "@" + events[CHANNEL].fill_null(settings.missing_channel)
+    else:
+        token = activity
+    return token.substitute(by_token) if by_token else token
+
+
+def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.Table:
+    """Cut each customer's events into journey instances.
+
+    A new instance starts at a customer's first event and after every gap longer than
+    ``settings.inactivity_gap_days`` (never, if that is null). Events are ordered by time, ties by
+    ``event_seq`` (source order).
+
+    Parameters
+    ----------
+    events
+        The canonical event log.
+    settings
+        Gap, abstraction map, repeat collapsing.
+    has_channel
+        Whether the log has a channel column worth putting in tokens.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        One row per instance: ``customer_id``, ``journey_instance_id`` (``<customer>:<episode>``),
+        ``episode`` (1-based), ``start_ts``, ``end_ts``, ``n_events``, ``tokens`` (ordered list),
+        ``n_tokens``, ``duration_s`` and ``revenue`` (sum, null without revenue).
+    """
+    by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
+    tokens = events.mutate(**{TOKEN: event_tokens(events, settings, has_channel=has_channel)})
+    prev_ts = tokens[TIMESTAMP].lag().over(by_customer)
+    if settings.inactivity_gap_days is None:
+        starts = prev_ts.isnull()
+    else:
+        gap = ibis.interval(seconds=round(settings.inactivity_gap_days * 86_400))
+        starts = prev_ts.isnull() | (tokens[TIMESTAMP] > prev_ts + gap)
+    flagged = tokens.mutate(_start=starts.cast("int64"))
+    numbered = flagged.mutate(**{EPISODE: flagged._start.cumsum().over(by_customer)})
+    by_episode = ibis.window(group_by=[CUSTOMER_ID, EPISODE], order_by=[TIMESTAMP, EVENT_SEQ])
+    keep = ibis.literal(True)
+    if settings.collapse_repeats:
+        prev_token = numbered[TOKEN].lag().over(by_episode)
+        keep = prev_token.isnull() | (prev_token != numbered[TOKEN])
+    steps = numbered.mutate(_pos=ibis.row_number().over(by_episode), _keep=keep)
+    step = ibis.struct({"pos": steps._pos, "token": steps[TOKEN]})
+    grouped = steps.group_by([CUSTOMER_ID, EPISODE]).aggregate(
+        **{
+            START_TS: steps[TIMESTAMP].min(),
+            END_TS: steps[TIMESTAMP].max(),
+            N_EVENTS: steps.count(),
+            "_steps": step.collect(where=steps._keep),
+            REVENUE: steps[REVENUE].sum(),
+        }
+    )
+    ordered = grouped._steps.sort().map(lambda s: s.token)
+    return grouped.select(
+        CUSTOMER_ID,
+        **{JOURNEY_INSTANCE_ID: grouped[CUSTOMER_ID] + ":" + grouped[EPISODE].cast("string")},
+        **{EPISODE: grouped[EPISODE], START_TS: grouped[START_TS], END_TS: grouped[END_TS],
+           N_EVENTS: grouped[N_EVENTS], TOKENS: ordered, "n_tokens": ordered.length()},
+        duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
+        revenue=grouped[REVENUE],
+    ).order_by([CUSTOMER_ID, EPISODE])

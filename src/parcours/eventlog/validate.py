@@ -1,0 +1,108 @@
+"""Normalise raw rows to canonical types and give each unusable row exactly one quarantine reason."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from parcours.config import IngestSettings
+from parcours.engine import localize_to_utc
+from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_COLUMNS, REVENUE, TIMESTAMP
+
+_OFFSET = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"  # an offset after a time part
+UTC_TS = dt.Timestamp(timezone="UTC")
+
+
+def clean_text(value: ir.Value) -> ir.StringValue:
+    """Cast to text, strip surrounding blanks, and read an empty string as missing."""
+    text = value.cast("string").strip()
+    return ibis.ifelse(text == "", ibis.null("string"), text)
+
+
+def parse_time(value: ir.Value, timezone: str, time_format: str | None = None) -> ir.TimestampValue:
+    """Parse event times into UTC instants; what cannot be parsed becomes null.
+
+    Strings with ``Z`` or an offset denote their instant; naive strings are wall-clock times in
+    ``timezone``. Typed timestamps keep their instant (aware) or are read in ``timezone`` (naive).
+    """
+    vtype = value.type()
+    if vtype.is_timestamp():
+        return value.cast(UTC_TS) if vtype.timezone else localize_to_utc(value, timezone)
+    if vtype.is_date():
+        return localize_to_utc(value.cast(dt.Timestamp()), timezone)
+    text = clean_text(value)
+    if time_format:
+        return localize_to_utc(text.as_timestamp(time_format), timezone)
+    aware = text.try_cast(UTC_TS)
+    naive = localize_to_utc(text.try_cast(dt.Timestamp()), timezone)
+    return ibis.ifelse(text.re_search(_OFFSET), aware, naive)
+
+
+def parse_revenue(value: ir.Value) -> tuple[ir.FloatingValue, ir.BooleanValue]:
+    """Return the revenue as float64 and whether a non-empty value failed to parse or is not finite."""
+    number = value.cast("float64") if value.type().is_numeric() else clean_text(value).try_cast("float64")
+    given = value.notnull() if value.type().is_numeric() else clean_text(value).notnull()
+    bad = given & (number.isnull() | number.isnan() | number.isinf())
+    return ibis.ifelse(bad, ibis.null("float64"), number), bad
+
+
+def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table:
+    """Add canonical typed columns, ``reason`` (null for usable rows) and ``detail``.
+
+    Parameters
+    ----------
+    raw
+        The raw table of :func:`parcours.eventlog.read.read_events`.
+    settings
+        Time zone, time range, vocabulary.
+    now
+        The instant after which a time counts as future (plus the configured tolerance).
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        The raw columns as text (``<name>_raw``), the canonical columns, ``source``, ``line``,
+        ``file_idx``, ``raw_line``, ``reason`` and ``detail``. The reason is the first rule broken, in
+        the order of :data:`parcours.schema.REASONS`.
+    """
+    customer = clean_text(raw[CUSTOMER_ID])
+    activity = clean_text(raw[ACTIVITY])
+    ts = parse_time(raw[TIMESTAMP], settings.timezone, settings.time_format)
+    revenue, bad_revenue = parse_revenue(raw[REVENUE])
+    too_early = ts < settings.min_time if settings.min_time else ibis.literal(False)
+    too_late = ts > settings.max_time if settings.max_time else ibis.literal(False)
+    future = ts > now + timedelta(seconds=settings.future_tolerance_seconds)
+    unknown = ~activity.isin(settings.vocabulary) if settings.vocabulary else ibis.literal(False)
+    reason = ibis.cases(
+        (raw.malformed.notnull(), "malformed_row"),
+        (customer.isnull(), "missing_customer_id"),
+        (activity.isnull(), "missing_activity"),
+        (ts.isnull(), "unparseable_time"),
+        (too_early | too_late, "time_out_of_range"),
+        (future, "future_time"),
+        (unknown, "unknown_activity"),
+        (bad_revenue, "bad_revenue"),
+        else_=ibis.null("string"),
+    )
+    detail = ibis.cases(
+        (raw.malformed.notnull(), raw.malformed),
+        (too_early | too_late, _range_text(settings)),
+        (future, ibis.literal(f"after {now.isoformat()}")),
+        else_=ibis.null("string"),
+    )
+    return raw.select(
+        **{f"{c}_raw": raw[c].cast("string") for c in INPUT_COLUMNS},
+        **{CUSTOMER_ID: customer, TIMESTAMP: ts, ACTIVITY: activity, CHANNEL: clean_text(raw[CHANNEL]),
+           REVENUE: revenue},
+        source=raw.source, line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
+        reason=reason, detail=detail,
+    )
+
+
+def _range_text(settings: IngestSettings) -> ir.StringValue:
+    low = settings.min_time.isoformat() if settings.min_time else "-inf"
+    high = settings.max_time.isoformat() if settings.max_time else "+inf"
+    return ibis.literal(f"outside [{low}, {high}]")
