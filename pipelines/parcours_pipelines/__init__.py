@@ -1,0 +1,1 @@
+"""Dagster definitions of the parcours pipeline: thin assets over the ``parcours`` library."""

@@ -59,6 +59,9 @@ class IngestSettings(_Section):
     vocabulary: list[str] | None = Field(None, description="Known activities; others are quarantined. Null: any.")
     identity: IdentitySettings | None = Field(None, description="Identity table for cross-device stitching.")
     examples_per_reason: int = Field(5, ge=0, description="Quarantined rows shown per reason in the summary.")
+    max_quarantine_share: float = Field(
+        0.05, ge=0, le=1, description="Above this share of quarantined rows a (non-blocking) check warns."
+    )
 
     @field_validator("timezone")
     @classmethod

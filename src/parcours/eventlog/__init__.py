@@ -1,7 +1,7 @@
 """Reading, validating, stitching and cutting event logs into journey instances."""
 
 from parcours.eventlog.errors import EventLogSchemaError
-from parcours.eventlog.ingest import IngestResult, IngestSummary, ingest_events
+from parcours.eventlog.ingest import IngestResult, IngestSummary, ingest_events, resolve_input
 from parcours.eventlog.read import RawEvents, read_events, resolve_event_files
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "ingest_events",
     "read_events",
     "resolve_event_files",
+    "resolve_input",
 ]

@@ -62,7 +62,7 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         gap = ibis.interval(seconds=round(settings.inactivity_gap_days * 86_400))
         starts = prev_ts.isnull() | (tokens[TIMESTAMP] > prev_ts + gap)
     flagged = tokens.mutate(_start=starts.cast("int64"))
-    numbered = flagged.mutate(**{EPISODE: flagged._start.cumsum().over(by_customer)})
+    numbered = flagged.mutate(**{EPISODE: flagged._start.cumsum().over(by_customer).cast("int64")})
     by_episode = ibis.window(group_by=[CUSTOMER_ID, EPISODE], order_by=[TIMESTAMP, EVENT_SEQ])
     keep = ibis.literal(True)
     if settings.collapse_repeats:
@@ -88,3 +88,25 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
         revenue=grouped[REVENUE],
     ).order_by([CUSTOMER_ID, EPISODE])
+
+
+def describe_instances(instances: ir.Table) -> dict[str, float]:
+    """Summary numbers of journey instances: counts, instances per customer, lengths and durations."""
+    stats = instances.aggregate(
+        instances=instances.count(),
+        customers=instances[CUSTOMER_ID].nunique(),
+        events=instances[N_EVENTS].sum(),
+        median_tokens=instances.n_tokens.median(),
+        max_tokens=instances.n_tokens.max(),
+        median_duration_days=instances.duration_s.median() / 86_400,
+        distinct_sequences=instances[TOKENS].nunique(),
+    ).to_pyarrow().to_pylist()[0]
+    stats = {k: float(v or 0) for k, v in stats.items()}
+    stats["instances_per_customer"] = stats["instances"] / stats["customers"] if stats["customers"] else 0.0
+    return stats
+
+
+def count_covered_events(instances: ir.Table, events: ir.Table) -> tuple[int, int]:
+    """Return (events counted in instances, events in the log); equal when every event is covered."""
+    covered = instances[N_EVENTS].sum().to_pyarrow().as_py() or 0
+    return int(covered), int(events.count().to_pyarrow().as_py())

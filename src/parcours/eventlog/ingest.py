@@ -15,10 +15,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from parcours.config import IngestSettings
+from parcours.config import IdentitySettings, IngestSettings
+from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.identity import read_identity_links, resolve_identities, stitch
 from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
+from parcours.paths import default_events_path, demo_dir
 from parcours.schema import (
     ACTIVITY, CHANNEL, CUSTOMER_ID, EVENT_LOG_COLUMNS, EVENT_SEQ, INPUT_COLUMNS, LINE, QUARANTINE_COLUMNS,
     REASON, REASONS, REVENUE, SOURCE, TIMESTAMP,
@@ -45,6 +47,7 @@ class IngestSummary:
     has_channel: bool = True
     has_revenue: bool = True
     identities: dict[str, int] | None = None
+    fingerprint: str = ""
 
     @property
     def accounts_for_every_row(self) -> bool:
@@ -57,12 +60,74 @@ class IngestSummary:
 
 
 @dataclass(frozen=True)
+class RowAccounting:
+    """Whether the rows read equal the rows written plus the duplicates dropped."""
+
+    rows_in: int
+    clean: int
+    quarantined: int
+    duplicates: int
+
+    @property
+    def ok(self) -> bool:
+        """``rows_in == clean + quarantined + duplicates``."""
+        return self.rows_in == self.clean + self.quarantined + self.duplicates
+
+    @property
+    def unaccounted(self) -> int:
+        """Rows read but found nowhere (negative: rows found that were never read)."""
+        return self.rows_in - self.clean - self.quarantined - self.duplicates
+
+
+def account_for_rows(summary: dict[str, Any], events: ir.Table, quarantine: ir.Table) -> RowAccounting:
+    """Count the rows actually stored in the event log and the quarantine against the rows read.
+
+    Parameters
+    ----------
+    summary
+        The ingest summary (``rows_in`` and ``duplicates`` come from it).
+    events, quarantine
+        The stored outputs, counted anew.
+    """
+    return RowAccounting(
+        rows_in=int(summary["rows_in"]),
+        clean=int(events.count().to_pyarrow().as_py()),
+        quarantined=int(quarantine.count().to_pyarrow().as_py()),
+        duplicates=int(summary["duplicates"]),
+    )
+
+
+@dataclass(frozen=True)
 class IngestResult:
     """The clean event log and the quarantine as Ibis tables, with the summary."""
 
     events: ir.Table
     quarantine: ir.Table
     summary: IngestSummary
+
+
+def resolve_input(settings: IngestSettings, home: Path | None = None) -> tuple[Path, IngestSettings]:
+    """Return the event path to read and the settings to read it with.
+
+    Without a configured ``ingest.path`` the input is the demo log under ``PARCOURS_HOME``, read
+    with the demo's identity table unless another is configured.
+
+    Raises
+    ------
+    EventLogSchemaError
+        If no path is configured and the demo log has not been generated.
+    """
+    if settings.path:
+        return Path(settings.path), settings
+    path, identities = default_events_path(home), demo_dir(home) / "identities.csv"
+    if not path.exists():
+        raise EventLogSchemaError(
+            f"{path}: no ingest.path is configured and the demo log does not exist; "
+            "run `parcours demo` or pass --events PATH"
+        )
+    if settings.identity is None and identities.exists():
+        settings = settings.model_copy(update={"identity": IdentitySettings(path=str(identities))})
+    return path, settings
 
 
 def ingest_events(
@@ -147,6 +212,7 @@ def _summarise(raw: RawEvents, staged: ir.Table, ranked: ir.Table, k: int,
         has_channel=raw.has_channel,
         has_revenue=raw.has_revenue,
         identities=identities,
+        fingerprint=raw.fingerprint,
     )
 
 

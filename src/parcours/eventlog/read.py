@@ -10,6 +10,7 @@ parser's complaint for CSV rows that could not be split into columns).
 from __future__ import annotations
 
 import glob as globlib
+import hashlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,15 @@ class RawEvents:
     def rows_in(self) -> int:
         """Number of input rows, malformed rows included."""
         return sum(s.rows for s in self.sources)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the input files' paths, sizes and modification times."""
+        digest = hashlib.sha256()
+        for source in self.sources:
+            stat = Path(source.path).stat()
+            digest.update(f"{source.path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest()[:16]
 
     @property
     def has_channel(self) -> bool:

@@ -1,0 +1,19 @@
+"""Journey instances: each customer's episodes as ordered token sequences."""
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.eventlog.episodes import describe_instances, journey_instances as cut_journey_instances
+from parcours_pipelines.metadata import table_metadata
+from parcours_pipelines.resources import SettingsResource
+
+
+@dg.asset(
+    group_name="episodes", kinds={"duckdb", "parquet"}, code_version="1",
+    metadata={"parcours/file": "journey_instances.parquet"},
+)
+def journey_instances(event_log: ir.Table, ingest_summary: dict, settings: SettingsResource) -> dg.MaterializeResult:
+    """One row per customer episode (split by inactivity), with its sequence of activity@channel tokens."""
+    instances = cut_journey_instances(event_log, settings.load().episodes, has_channel=ingest_summary["has_channel"])
+    stats = {k: dg.MetadataValue.float(round(v, 3)) for k, v in describe_instances(instances).items()}
+    return dg.MaterializeResult(value=instances, metadata=table_metadata(instances) | stats)

@@ -1,0 +1,59 @@
+"""The clean event log, the quarantine and the ingest summary, from one read of the event files."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from parcours.eventlog import ingest_events, resolve_input
+from parcours.tracking import log_ingest_summary
+from parcours_pipelines.metadata import counts_table, markdown_table, table_metadata
+from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
+
+
+@dg.multi_asset(
+    outs={
+        "event_log": dg.AssetOut(
+            description="One row per clean, stitched, de-duplicated event in the canonical columns.",
+            metadata={"parcours/file": "event_log.parquet"}, kinds={"duckdb", "parquet"}, code_version="1",
+        ),
+        "event_quarantine": dg.AssetOut(
+            description="Input rows that could not be used: original values, file, line and reason.",
+            metadata={"parcours/file": "quarantine.csv"}, kinds={"duckdb", "csv"}, code_version="1",
+        ),
+        "ingest_summary": dg.AssetOut(
+            description="Where every input row went (clean, quarantined by reason, duplicate) and what was read.",
+            metadata={"parcours/file": "ingest_summary.json"}, kinds={"json"}, code_version="1",
+        ),
+    },
+    group_name="ingestion",
+)
+def ingested_events(
+    context: dg.AssetExecutionContext, settings: SettingsResource, engine: EngineResource, mlflow: MlflowResource
+) -> Iterator[dg.Output]:
+    """Read, validate, stitch and de-duplicate the event files."""
+    path, ingest_settings = resolve_input(settings.load().ingest)
+    context.log.info(f"reading {path}")
+    result = ingest_events(engine.connection(), ingest_settings, path)
+    summary = result.summary.to_dict()
+    context.log.info(f"{summary['rows_in']:,} rows: {summary['clean']:,} clean, "
+                     f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates")
+    with mlflow.run_for(context, summary["fingerprint"]):
+        log_ingest_summary(summary)
+    yield dg.Output(result.events, "event_log", metadata=table_metadata(result.events))
+    yield dg.Output(result.quarantine, "event_quarantine", metadata={
+        **table_metadata(result.quarantine),
+        "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),
+    })
+    yield dg.Output(summary, "ingest_summary", metadata={
+        **{k: summary[k] for k in ("rows_in", "clean", "quarantined", "duplicates", "customers")},
+        "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),
+        "examples": dg.MetadataValue.md(_examples_markdown(summary["examples"])),
+        "input_fingerprint": summary["fingerprint"],
+    })
+
+
+def _examples_markdown(examples: dict) -> str:
+    import pandas as pd
+
+    parts = [f"**{reason}**\n\n{markdown_table(pd.DataFrame(rows))}" for reason, rows in examples.items()]
+    return "\n\n".join(parts) or "_(nothing quarantined)_"

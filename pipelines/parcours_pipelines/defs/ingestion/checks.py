@@ -1,0 +1,40 @@
+"""Checks on the ingest: nothing lost, something left, and not too much quarantined."""
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.eventlog.ingest import account_for_rows
+from parcours_pipelines.resources import SettingsResource
+
+_SUMMARY_AND_QUARANTINE = {"ingest_summary": dg.AssetIn("ingest_summary"),
+                           "event_quarantine": dg.AssetIn("event_quarantine")}
+
+
+@dg.asset_check(asset="event_log", blocking=True, additional_ins=_SUMMARY_AND_QUARANTINE)
+def event_log_accounts_for_every_row(
+    event_log: ir.Table, ingest_summary: dict, event_quarantine: ir.Table
+) -> dg.AssetCheckResult:
+    """Rows read = rows in the stored event log + rows in the stored quarantine + duplicates dropped."""
+    accounting = account_for_rows(ingest_summary, event_log, event_quarantine)
+    return dg.AssetCheckResult(passed=accounting.ok, metadata={
+        "rows_in": accounting.rows_in, "clean": accounting.clean, "quarantined": accounting.quarantined,
+        "duplicates": accounting.duplicates, "unaccounted": accounting.unaccounted,
+    })
+
+
+@dg.asset_check(asset="event_log", blocking=True)
+def event_log_has_events(event_log: ir.Table) -> dg.AssetCheckResult:
+    """At least one event survived validation."""
+    n_rows = int(event_log.count().to_pyarrow().as_py())
+    return dg.AssetCheckResult(passed=n_rows > 0, metadata={"rows": n_rows})
+
+
+@dg.asset_check(asset="event_quarantine", additional_ins={"ingest_summary": dg.AssetIn("ingest_summary")})
+def event_quarantine_is_a_small_share(ingest_summary: dict, settings: SettingsResource) -> dg.AssetCheckResult:
+    """Warns when more than ``ingest.max_quarantine_share`` of the input rows were quarantined."""
+    limit = settings.load().ingest.max_quarantine_share
+    share = ingest_summary["quarantined"] / ingest_summary["rows_in"] if ingest_summary["rows_in"] else 0.0
+    return dg.AssetCheckResult(
+        passed=share <= limit, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"share": round(share, 6), "limit": limit},
+    )

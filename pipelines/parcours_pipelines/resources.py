@@ -1,0 +1,137 @@
+"""Resources shared by every asset: settings, the Ibis engine, MLflow, and the output folder.
+
+Classes only; they are registered once, in ``defs/resources.py``. Defaults are absolute paths from
+:mod:`parcours.paths`, so the UI (``dagster dev`` from the root, ``dg dev`` from ``pipelines/``) and
+the CLI land in the same places whatever the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import dagster as dg
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours import engine, paths, tracking
+from parcours.config import Settings, load_settings, parse_assignments
+
+
+class SettingsResource(dg.ConfigurableResource):
+    """The domain settings of ``conf/*.yaml``, with ``section.key=value`` overrides."""
+
+    conf_dir: str = str(paths.conf_dir())
+    overrides: list[str] = []
+
+    def load(self) -> Settings:
+        """Read and validate the settings."""
+        return load_settings(self.conf_dir, parse_assignments(self.overrides))
+
+
+class EngineResource(dg.ConfigurableResource):
+    """The Ibis connection: a DuckDB file under ``PARCOURS_HOME``, one connection per process."""
+
+    database: str = str(paths.engine_database())
+    threads: int | None = None
+    memory_limit: str | None = None
+
+    _connections: ClassVar[dict[tuple[int, str], ibis.BaseBackend]] = {}
+
+    def connection(self) -> ibis.BaseBackend:
+        """Return this process's connection, opening it (and waiting out another process's lock) once."""
+        key = (os.getpid(), self.database)
+        if key not in self._connections:
+            self._connections[key] = engine.connect(self.database, threads=self.threads, memory_limit=self.memory_limit)
+        return self._connections[key]
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close this process's connections (releases the DuckDB file lock)."""
+        for key in [k for k in cls._connections if k[0] == os.getpid()]:
+            cls._connections.pop(key).disconnect()
+
+
+class MlflowResource(dg.ConfigurableResource):
+    """One MLflow tracking store and experiment for the whole run."""
+
+    tracking_uri: str = paths.mlflow_tracking_uri()
+    experiment_name: str = "parcours"
+    artifact_location: str = str(paths.mlflow_artifact_root())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Point MLflow at the store before any step logs."""
+        tracking.configure(self.tracking_uri, self.experiment_name, self.artifact_location)
+
+    def run_for(self, context: dg.AssetExecutionContext, fingerprint: str | None = None) -> Any:
+        """The MLflow run of this Dagster run, as a context manager."""
+        tags = {tracking.FINGERPRINT_TAG: fingerprint} if fingerprint else {}
+        return tracking.pipeline_run(context.run_id, tags)
+
+
+class OutputFolderIOManager(dg.ConfigurableIOManager):
+    """Stores each asset as a file of the output folder (DESIGN.md §7) and reads it back lazily.
+
+    The file name comes from the asset's ``parcours/file`` metadata (default ``<asset>.parquet``):
+    Ibis tables are written by the engine (no pandas round trip), dicts as JSON. Inputs are opened
+    as Ibis tables over the file.
+    """
+
+    base_dir: str = str(paths.default_output_dir())
+    engine: EngineResource
+
+    def _path(self, metadata: dict[str, Any] | None, key: dg.AssetKey) -> Path:
+        name = (metadata or {}).get("parcours/file") or f"{key.path[-1]}.parquet"
+        return Path(self.base_dir) / str(name)
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        """Write the output atomically (a temporary file renamed into place)."""
+        path = self._path(context.definition_metadata, context.asset_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        if isinstance(obj, ir.Table):
+            (obj.to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)
+        elif isinstance(obj, pd.DataFrame):
+            obj.to_csv(tmp, index=False) if path.suffix == ".csv" else obj.to_parquet(tmp, index=False)
+        elif isinstance(obj, dict):
+            tmp.write_text(json.dumps(obj, indent=2, default=str))
+        else:
+            raise TypeError(f"{context.asset_key.to_user_string()}: cannot store a {type(obj).__name__}")
+        tmp.replace(path)
+        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        """Open the upstream file: an Ibis table for Parquet and CSV, a dict for JSON."""
+        upstream = context.upstream_output
+        path = self._path(upstream.definition_metadata if upstream else None, context.asset_key)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: {context.asset_key.to_user_string()} has not been materialised here")
+        if path.suffix == ".json":
+            return json.loads(path.read_text())
+        con = self.engine.connection()
+        if path.suffix == ".csv":
+            return con.read_csv(str(path), all_varchar=True)
+        return con.read_parquet(str(path))
+
+
+def build_resources(
+    *, home: Path | None = None, out_dir: Path | None = None, conf_dir: Path | None = None,
+    overrides: list[str] | None = None,
+) -> dict[str, Any]:
+    """The resources of one run; the UI uses the defaults, the CLI passes its flags here."""
+    home = home or paths.parcours_home()
+    engine_resource = EngineResource(database=str(paths.engine_database(home)))
+    return {
+        "settings": SettingsResource(conf_dir=str(conf_dir or paths.conf_dir()), overrides=overrides or []),
+        "engine": engine_resource,
+        "mlflow": MlflowResource(
+            tracking_uri=os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home)),
+            artifact_location=str(paths.mlflow_artifact_root(home)),
+        ),
+        "io_manager": OutputFolderIOManager(
+            base_dir=str(out_dir or paths.default_output_dir(home)), engine=engine_resource
+        ),
+    }

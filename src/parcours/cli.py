@@ -1,0 +1,194 @@
+"""The ``parcours`` command: ``demo``, ``run``, ``validate`` and ``ui``.
+
+``run`` and ``demo`` materialise the Dagster asset graph in this process, on the same Dagster
+instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI and the reverse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parcours import paths
+from parcours.config import ConfigError, load_settings, parse_assignments
+from parcours.schema import INPUT_COLUMNS
+
+app = typer.Typer(help="Discover customer journeys, their effect on lifetime value, and trigger rules.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+Home = Annotated[Path | None, typer.Option(help="PARCOURS_HOME: data, Dagster instance, MLflow store.",
+                                           envvar="PARCOURS_HOME", show_default=False)]
+Conf = Annotated[Path | None, typer.Option(help="Folder of conf/*.yaml files.", show_default=False)]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: section.key=value (repeatable).")]
+Columns = Annotated[list[str] | None, typer.Option(
+    "--column", help="Map an input column: canonical=input, e.g. customer_id=user (repeatable).")]
+
+
+class CliError(Exception):
+    """A problem to report on one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _overrides(events: Path | None, columns: list[str] | None, sets: list[str] | None) -> list[str]:
+    """Turn --events, --column and --set into ``section.key=value`` overrides (validated)."""
+    overrides = []
+    if events is not None:
+        if not events.exists() and not any(c in str(events) for c in "*?["):
+            raise CliError(f"--events {events}: no such file or folder", 2)
+        overrides.append(f"ingest.path={events.resolve() if events.exists() else events}")
+    for item in columns or []:
+        canonical, sep, column = item.partition("=")
+        if not sep or canonical.strip() not in INPUT_COLUMNS:
+            raise CliError(f"--column {item!r}: expected canonical=input with canonical one of "
+                           f"{', '.join(INPUT_COLUMNS)}", 2)
+        overrides.append(f"ingest.columns.{canonical.strip()}={column.strip()}")
+    overrides.extend(sets or [])
+    return overrides
+
+
+def _check_settings(conf: Path | None, overrides: list[str]) -> None:
+    load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+
+
+def _home(home: Path | None) -> Path:
+    home = (home or paths.parcours_home()).resolve()
+    os.environ["PARCOURS_HOME"] = str(home)
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+    return home
+
+
+def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict:
+    from parcours_pipelines.runner import run_pipeline  # imports Dagster: only when a run is asked for
+
+    result = run_pipeline(home=home, out_dir=out.resolve(), conf_dir=conf, overrides=overrides)
+    if not result.success:
+        reason = result.error or f"blocking checks failed: {', '.join(result.failed_checks)}"
+        raise CliError(f"run {result.run_id} failed: {reason}")
+    summary_path = out / "ingest_summary.json"
+    return json.loads(summary_path.read_text()) if summary_path.exists() else {}
+
+
+def _report(summary: dict, out: Path) -> None:
+    if summary:
+        accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
+        typer.echo(f"  ingest:  {summary['rows_in']:,} rows → {summary['clean']:,} clean, "
+                   f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates"
+                   f" ({'every row accounted for' if accounted else 'ROWS UNACCOUNTED FOR'})")
+        reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
+        if reasons:
+            typer.echo(f"  quarantine reasons: {reasons}")
+    typer.echo(f"  outputs: {out}")
+    for file in sorted(out.iterdir()):
+        if not file.name.startswith("."):
+            typer.echo(f"    {file.name}")
+
+
+@app.command()
+def demo(
+    customers: Annotated[int | None, typer.Option(min=10, help="Customers to generate (conf: demo.customers).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the generator (conf: demo.seed).")] = None,
+    home: Home = None, conf: Conf = None, set_: Sets = None,
+) -> None:
+    """Generate the demo log and run the whole pipeline on it."""
+    from parcours.synthetic import generate_demo_log
+
+    home = _home(home)
+    overrides = list(set_ or [])
+    overrides += [f"demo.customers={customers}"] * (customers is not None) + [f"demo.seed={seed}"] * (seed is not None)
+    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    folder = paths.demo_dir(home)
+    typer.echo(f"generating the demo log: {settings.demo.customers:,} customers, seed {settings.demo.seed}")
+    log = generate_demo_log(settings.demo.customers, settings.demo.seed, settings.demo.start, settings.demo.dirty_share)
+    written = log.write(folder)
+    typer.echo(f"  events:  {written['events.csv']} ({log.truth['expected_ingest']['rows_in']:,} rows)")
+    typer.echo(f"  truth:   {written['truth.json']}")
+    out = paths.default_output_dir(home)
+    if out.exists():
+        shutil.rmtree(out)
+    summary = _run(home, out, conf, overrides)
+    typer.echo("parcours demo: done")
+    _report(summary, out)
+    typer.echo("  the same data in the Dagster UI: make ui")
+
+
+@app.command()
+def run(
+    events: Annotated[Path, typer.Option(help="Event file, folder or glob (CSV, Parquet, XES).")],
+    out: Annotated[Path, typer.Option(help="Output folder (created if missing).")],
+    column: Columns = None, conf: Conf = None, set_: Sets = None, home: Home = None,
+) -> None:
+    """Run the whole pipeline on an event log and write the outputs to --out."""
+    home = _home(home)
+    overrides = _overrides(events, column, set_)
+    _check_settings(conf, overrides)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = _run(home, out, conf, overrides)
+    typer.echo("parcours run: done")
+    _report(summary, out)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Event file, folder or glob.")],
+    column: Columns = None, conf: Conf = None, set_: Sets = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole summary as JSON.")] = False,
+) -> None:
+    """Ingest only: read and validate an event log and print where every row went."""
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events
+
+    overrides = _overrides(path, column, set_)
+    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    summary = ingest_events(connect(), settings.ingest, settings.ingest.path).summary.to_dict()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+        return
+    typer.echo(f"{path}: {summary['rows_in']:,} rows, {summary['customers']:,} customers, "
+               f"{summary['first_ts']} … {summary['last_ts']}")
+    for key in ("clean", "quarantined", "duplicates"):
+        typer.echo(f"  {key:<12}{summary[key]:>12,}")
+    for reason, n in summary["by_reason"].items():
+        if n:
+            example = summary["examples"].get(reason, [{}])[0]
+            typer.echo(f"    {reason:<22}{n:>8,}   e.g. line {example.get('line', '?')} of {example.get('source', '?')}")
+
+
+@app.command()
+def ui(
+    home: Home = None,
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+) -> None:
+    """Open the Dagster UI on the same instance and data as the CLI."""
+    from parcours_pipelines.runner import prepare_instance
+
+    home = _home(home)
+    prepare_instance(home)
+    dagster = Path(sys.executable).with_name("dagster")
+    os.execv(dagster, [str(dagster), "dev", "-m", "parcours_pipelines.definitions", "-p", str(port)])
+
+
+def main() -> None:
+    """Entry point: one-line errors for bad input, tracebacks only for bugs."""
+    from parcours.eventlog.errors import EventLogSchemaError
+
+    try:
+        app()
+    except CliError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.code)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except EventLogSchemaError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

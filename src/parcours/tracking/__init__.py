@@ -1,0 +1,96 @@
+"""MLflow tracking: the only package of parcours that imports mlflow.
+
+One MLflow run per pipeline run, found again by its ``dagster_run_id`` tag, so every step of a
+Dagster run (in one process or several) logs into the same MLflow run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from mlflow.entities import Run
+
+DAGSTER_RUN_TAG = "dagster_run_id"
+FINGERPRINT_TAG = "input_fingerprint"
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # privacy by default (DESIGN.md §2)
+
+
+def configure(tracking_uri: str, experiment_name: str, artifact_location: str | Path | None = None) -> str:
+    """Point MLflow at a tracking store and experiment, creating the experiment if needed.
+
+    Parameters
+    ----------
+    tracking_uri
+        E.g. ``sqlite:////abs/path/mlflow.db`` (absolute) or ``http://127.0.0.1:5000``.
+    experiment_name
+        The experiment every pipeline run logs to.
+    artifact_location
+        Where a new experiment stores artifacts; ignored if the experiment exists.
+
+    Returns
+    -------
+    str
+        The experiment id.
+    """
+    if tracking_uri.startswith("sqlite:///"):
+        Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(tracking_uri)
+    experiment = mlflow.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        location = Path(artifact_location).as_uri() if artifact_location else None
+        experiment_id = mlflow.create_experiment(experiment_name, artifact_location=location)
+    else:
+        experiment_id = experiment.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def find_pipeline_run(dagster_run_id: str) -> Run | None:
+    """Return the MLflow run tagged with ``dagster_run_id`` in the current experiment, if any."""
+    runs = mlflow.search_runs(
+        filter_string=f"tags.{DAGSTER_RUN_TAG} = '{dagster_run_id}'", max_results=1, output_format="list"
+    )
+    return runs[0] if runs else None
+
+
+@contextmanager
+def pipeline_run(dagster_run_id: str, tags: Mapping[str, str] | None = None) -> Iterator[Run]:
+    """Resume (or start) the MLflow run of a pipeline run and make it active.
+
+    Parameters
+    ----------
+    dagster_run_id
+        The Dagster run id; the MLflow run is tagged with it.
+    tags
+        More tags, e.g. the input fingerprint.
+    """
+    existing = find_pipeline_run(dagster_run_id)
+    all_tags = {DAGSTER_RUN_TAG: dagster_run_id, **(tags or {})}
+    if existing is None:
+        active = mlflow.start_run(run_name=f"parcours-{dagster_run_id[:8]}", tags=all_tags)
+    else:
+        active = mlflow.start_run(run_id=existing.info.run_id)
+        mlflow.set_tags(dict(tags or {}))
+    try:
+        yield active
+    finally:
+        mlflow.end_run()
+
+
+def log_ingest_summary(summary: Mapping[str, Any]) -> None:
+    """Log the ingest counts as metrics and the whole summary as a JSON artifact."""
+    metrics = {k: float(summary[k]) for k in ("rows_in", "clean", "quarantined", "duplicates", "customers")}
+    metrics |= {f"quarantined.{reason}": float(n) for reason, n in summary["by_reason"].items()}
+    mlflow.log_metrics(metrics)
+    mlflow.log_dict(dict(summary), "ingest/ingest_summary.json")
+
+
+def log_metrics(metrics: Mapping[str, float], prefix: str = "") -> None:
+    """Log numeric metrics under an optional ``prefix.``."""
+    mlflow.log_metrics({f"{prefix}{k}": float(v) for k, v in metrics.items()})
