@@ -160,7 +160,8 @@ def validate(
     for reason, n in summary["by_reason"].items():
         if n:
             example = summary["examples"].get(reason, [{}])[0]
-            typer.echo(f"    {reason:<22}{n:>8,}   e.g. line {example.get('line', '?')} of {example.get('source', '?')}")
+            where = f"line {example.get('line', '?')} of {example.get('source', '?')}"
+            typer.echo(f"    {reason:<22}{n:>8,}   e.g. {where}")
 
 
 @app.command()

@@ -46,7 +46,9 @@ class IngestSettings(_Section):
     """How event files are read and validated."""
 
     path: str | None = Field(None, description="Event file, folder or glob; default: the demo log.")
-    format: Literal["auto", "csv", "parquet", "xes"] = Field("auto", description="Input format; auto uses the extension.")
+    format: Literal["auto", "csv", "parquet", "xes"] = Field(
+        "auto", description="Input format; auto uses the extension."
+    )
     columns: ColumnMapping = Field(default_factory=ColumnMapping, description="Input → canonical column mapping.")
     delimiter: str | None = Field(None, description="CSV delimiter; null lets DuckDB's sniffer detect it.")
     timezone: str = Field("UTC", description="Time zone of timestamps written without an offset.")

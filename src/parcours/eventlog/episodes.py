@@ -7,8 +7,18 @@ import ibis.expr.types as ir
 
 from parcours.config import EpisodeSettings
 from parcours.schema import (
-    ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, EPISODE, EVENT_SEQ, JOURNEY_INSTANCE_ID, N_EVENTS, REVENUE,
-    START_TS, TIMESTAMP, TOKENS,
+    ACTIVITY,
+    CHANNEL,
+    CUSTOMER_ID,
+    END_TS,
+    EPISODE,
+    EVENT_SEQ,
+    JOURNEY_INSTANCE_ID,
+    N_EVENTS,
+    REVENUE,
+    START_TS,
+    TIMESTAMP,
+    TOKENS,
 )
 
 TOKEN = "token"

@@ -22,8 +22,19 @@ from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
 from parcours.paths import default_events_path, demo_dir
 from parcours.schema import (
-    ACTIVITY, CHANNEL, CUSTOMER_ID, EVENT_LOG_COLUMNS, EVENT_SEQ, INPUT_COLUMNS, LINE, QUARANTINE_COLUMNS,
-    REASON, REASONS, REVENUE, SOURCE, TIMESTAMP,
+    ACTIVITY,
+    CHANNEL,
+    CUSTOMER_ID,
+    EVENT_LOG_COLUMNS,
+    EVENT_SEQ,
+    INPUT_COLUMNS,
+    LINE,
+    QUARANTINE_COLUMNS,
+    REASON,
+    REASONS,
+    REVENUE,
+    SOURCE,
+    TIMESTAMP,
 )
 
 _DUPLICATE_KEY = (CUSTOMER_ID, TIMESTAMP, ACTIVITY, CHANNEL, REVENUE)

@@ -2,14 +2,17 @@
 
 The raw table has one row per input row, malformed CSV rows included, with the mapped columns under
 their canonical names (original values, original types), ``source`` (the file), ``line`` (the
-physical line in a CSV file with a header, the row number in Parquet, the event position in XES),
+physical line in a CSV file with a header, exact unless blank lines or quoted line breaks come
+before the row; the row number in Parquet; the event position in XES),
 ``file_idx`` (the file's position in sorted order), ``raw_line`` and ``malformed`` (the text and the
 parser's complaint for CSV rows that could not be split into columns).
 """
 
 from __future__ import annotations
 
+import csv
 import glob as globlib
+import gzip
 import hashlib
 import itertools
 from dataclasses import dataclass
@@ -194,7 +197,12 @@ def _read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSetti
     if settings.delimiter:
         options["delim"] = settings.delimiter
     try:
-        view = con.read_csv(str(path), table_name=names["view"], **options)
+        try:
+            view = con.read_csv(str(path), table_name=names["view"], **options)
+        except duckdb.InvalidInputException as exc:
+            if "sniff" not in str(exc).lower():
+                raise
+            view = con.read_csv(str(path), table_name=names["view"], **(options | _explicit_dialect(path, settings)))
         columns = _resolve_mapping(path, list(view.columns), settings.columns)
         raw = con.create_table(names["raw"], view.mutate(_rec=ibis.row_number()), temp=True)
     except duckdb.Error as exc:
@@ -211,6 +219,22 @@ def _read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSetti
     rows = raw.count().to_pyarrow().as_py() + n_rejected
     source = RawSource(str(path), "csv", rows, n_rejected, columns)
     return (good.union(bad) if n_rejected else good), source
+
+
+def _explicit_dialect(path: Path, settings: IngestSettings) -> dict[str, object]:
+    """RFC 4180 options for a file DuckDB's sniffer gives up on (mixed line ends, heavy garbage).
+
+    Non-strict mode reads past stray carriage returns; rows with the wrong number of fields are
+    still rejected (and so quarantined), though line numbers may drift in such files.
+    """
+    delimiter = settings.delimiter or ","
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="", errors="replace") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter), [])
+    if not header:
+        raise EventLogSchemaError(f"{path}: no header line")
+    return {"auto_detect": False, "strict_mode": False, "delim": delimiter, "quote": '"', "escape": '"',
+            "columns": {name: "VARCHAR" for name in header}}
 
 
 def _csv_rejects(con: ibis.BaseBackend, name: str) -> ir.Table:

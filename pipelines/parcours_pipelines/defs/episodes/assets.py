@@ -3,7 +3,8 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.eventlog.episodes import describe_instances, journey_instances as cut_journey_instances
+from parcours.eventlog.episodes import describe_instances
+from parcours.eventlog.episodes import journey_instances as cut_journey_instances
 from parcours_pipelines.metadata import table_metadata
 from parcours_pipelines.resources import SettingsResource
 

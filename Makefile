@@ -1,0 +1,54 @@
+# The README's commands. `make demo` and `make test` work on a fresh machine: they create .venv
+# with a Python >= 3.12 they find, install the project, and run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+export PARCOURS_HOME ?= $(CURDIR)/.parcours
+export DAGSTER_HOME ?= $(PARCOURS_HOME)/dagster
+# Privacy by default: no telemetry from Dagster, dg or MLflow.
+export DAGSTER_DISABLE_TELEMETRY := 1
+export MLFLOW_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := 1
+
+.PHONY: help setup demo test test-fast lint ui bench clean
+
+help:
+	@echo "make demo   set up, generate the demo log, run the whole pipeline"
+	@echo "make test   set up and run every test (what .ci/run runs)"
+	@echo "make ui     the Dagster UI on the same instance and data"
+	@echo "make bench  the benchmarks (see benchmarks/BENCHMARKS.md)"
+
+setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; fi
+	$(BIN)/python -m pip install --quiet --upgrade uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	@mkdir -p $(DAGSTER_HOME)
+	@printf 'telemetry:\n  enabled: false\n' > $@
+
+demo: setup
+	$(BIN)/parcours demo
+
+test: setup
+	$(BIN)/ruff check src pipelines tests benchmarks
+	$(BIN)/pytest -m "not notebooks"
+	cd pipelines && ../$(BIN)/dg check defs
+	$(BIN)/pytest -m notebooks --no-header -q
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow and not notebooks" -x -q
+
+ui: setup
+	$(BIN)/parcours ui
+
+bench: setup
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) $(PARCOURS_HOME)

@@ -1,0 +1,75 @@
+"""Shared fixtures: an in-memory engine, tiny hand-built logs, temporary homes and MLflow stores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ibis
+import pytest
+
+from parcours.config import ColumnMapping, IngestSettings
+from parcours.engine import connect
+
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+HEADER = "customer_id,ts,activity,channel,revenue"
+
+
+@pytest.fixture
+def con() -> Iterator[ibis.BaseBackend]:
+    """A fresh in-memory DuckDB connection."""
+    connection = connect()
+    yield connection
+    connection.disconnect()
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Write lines (header first) to a CSV file under ``tmp_path`` and return its path."""
+
+    def write(lines: list[str], name: str = "events.csv", header: str | None = HEADER) -> Path:
+        path = tmp_path / name
+        path.write_text("\n".join(([header] if header else []) + lines) + "\n")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def settings() -> IngestSettings:
+    """Default ingest settings."""
+    return IngestSettings()
+
+
+@pytest.fixture
+def shop_settings() -> IngestSettings:
+    """Settings for a log with columns ``user, ts, action, touchpoint, revenue``."""
+    return IngestSettings(columns=ColumnMapping(customer_id="user", activity="action", channel="touchpoint"))
+
+
+@pytest.fixture
+def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh PARCOURS_HOME (and DAGSTER_HOME inside it)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("PARCOURS_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    return home
+
+
+@pytest.fixture
+def tmp_mlflow(tmp_path: Path) -> Iterator[str]:
+    """An MLflow SQLite store under ``tmp_path``, configured as the current tracking store."""
+    import mlflow
+
+    from parcours import tracking
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracking.configure(uri, "parcours-test", tmp_path / "artifacts")
+    yield uri
+    mlflow.set_tracking_uri(None)

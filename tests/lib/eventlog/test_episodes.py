@@ -1,0 +1,68 @@
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from parcours.config import EpisodeSettings
+from parcours.eventlog.episodes import count_covered_events, describe_instances, journey_instances
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def events(con):
+    rows = [  # customer, day offset, activity, channel, revenue, event_seq
+        ("a", 0, "view", "web", None, 1), ("a", 0, "view", "web", None, 0), ("a", 1, "order", "store", 5.0, 2),
+        ("a", 40, "view", None, None, 3), ("b", 0, "y", "app", None, 5), ("b", 0, "x", "app", None, 4),
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "day", "activity", "channel", "revenue", "event_seq"])
+    frame["ts"] = [T0 + timedelta(days=d) for d in frame.day]
+    frame["source"] = "s.csv"
+    return con.create_table("events", frame.drop(columns="day"))
+
+
+def _instances(events, **kwargs) -> pd.DataFrame:
+    return journey_instances(events, EpisodeSettings(**kwargs), has_channel=kwargs.pop("has_channel", True)).to_pandas()
+
+
+def test_a_long_gap_starts_a_new_instance(events) -> None:
+    frame = _instances(events)
+    assert frame.journey_instance_id.tolist() == ["a:1", "a:2", "b:1"]
+    assert frame.n_events.tolist() == [3, 1, 2]
+    assert [list(t) for t in frame.tokens] == [["view@web", "view@web", "order@store"], ["view@unknown"],
+                                               ["x@app", "y@app"]]
+
+
+def test_no_gap_gives_one_instance_per_customer(events) -> None:
+    assert _instances(events, inactivity_gap_days=None).n_events.tolist() == [4, 2]
+
+
+def test_gap_is_configurable(events) -> None:
+    assert len(_instances(events, inactivity_gap_days=0.5)) == 4
+
+
+def test_collapse_folds_immediate_repeats_but_counts_every_event(events) -> None:
+    first = _instances(events, collapse_repeats=True).iloc[0]
+    assert list(first.tokens) == ["view@web", "order@store"] and first.n_events == 3
+
+
+def test_abstraction_maps_activities_and_tokens(events) -> None:
+    frame = _instances(events, abstraction={"view": "browse", "order@store": "store_purchase"})
+    assert list(frame.tokens[0]) == ["browse@web", "browse@web", "store_purchase"]
+
+
+def test_without_channel_the_token_is_the_activity(events) -> None:
+    frame = journey_instances(events, EpisodeSettings(), has_channel=False).to_pandas()
+    assert list(frame.tokens[2]) == ["x", "y"]
+
+
+def test_times_revenue_and_duration(events) -> None:
+    first = _instances(events).iloc[0]
+    assert (first.start_ts, first.end_ts) == (pd.Timestamp(T0), pd.Timestamp(T0 + timedelta(days=1)))
+    assert first.duration_s == 86_400 and first.revenue == 5.0 and first.episode == 1
+
+
+def test_every_event_is_covered(events) -> None:
+    instances = journey_instances(events, EpisodeSettings())
+    assert count_covered_events(instances, events) == (6, 6)
+    assert describe_instances(instances)["instances_per_customer"] == 1.5
