@@ -55,8 +55,14 @@ def _overrides(events: Path | None, columns: list[str] | None, sets: list[str] |
     return overrides
 
 
-def _check_settings(conf: Path | None, overrides: list[str]) -> None:
-    load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+def _preflight(conf: Path | None, overrides: list[str]) -> None:
+    """Fail fast, in one line, on bad settings or a mapping the input files do not satisfy."""
+    from parcours.engine import connect
+    from parcours.eventlog import check_columns
+
+    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    if settings.ingest.path:
+        check_columns(connect(), settings.ingest, settings.ingest.path)
 
 
 def _home(home: Path | None) -> Path:
@@ -130,7 +136,7 @@ def run(
     """Run the whole pipeline on an event log and write the outputs to --out."""
     home = _home(home)
     overrides = _overrides(events, column, set_)
-    _check_settings(conf, overrides)
+    _preflight(conf, overrides)
     out.mkdir(parents=True, exist_ok=True)
     summary = _run(home, out, conf, overrides)
     typer.echo("parcours run: done")

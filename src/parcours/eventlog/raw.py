@@ -1,0 +1,99 @@
+"""The raw table every reader produces, and the column mapping that shapes it.
+
+One row per input row, malformed CSV rows included: the mapped columns under their canonical
+names (original values and types), ``source``, ``line``, ``file_idx``, ``raw_line``, ``malformed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.config import ColumnMapping
+from parcours.eventlog.errors import EventLogSchemaError
+from parcours.schema import INPUT_COLUMNS, OPTIONAL_INPUT_COLUMNS
+
+table_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """One input file as read: its format, row count and the mapped columns it provides."""
+
+    path: str
+    format: str
+    rows: int
+    malformed: int
+    columns: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class RawEvents:
+    """All input rows of a run, before validation."""
+
+    table: ir.Table
+    sources: tuple[RawSource, ...]
+
+    @property
+    def rows_in(self) -> int:
+        """Number of input rows, malformed rows included."""
+        return sum(s.rows for s in self.sources)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the input files' paths, sizes and modification times."""
+        digest = hashlib.sha256()
+        for source in self.sources:
+            stat = Path(source.path).stat()
+            digest.update(f"{source.path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest()[:16]
+
+    @property
+    def has_channel(self) -> bool:
+        """Whether any file provides a channel column."""
+        return any(s.columns.get("channel") for s in self.sources)
+
+    @property
+    def has_revenue(self) -> bool:
+        """Whether any file provides a revenue column."""
+        return any(s.columns.get("revenue") for s in self.sources)
+
+
+def resolve_mapping(
+    path: Path, existing: list[str], mapping: ColumnMapping, defaults: dict[str, str] | None = None
+) -> dict[str, str | None]:
+    """Map canonical names to the file's columns; an optional column left at its default may be absent."""
+    resolved: dict[str, str | None] = {}
+    default_mapping = ColumnMapping()
+    for canonical in INPUT_COLUMNS:
+        column = getattr(mapping, canonical)
+        is_default = column == getattr(default_mapping, canonical)
+        if defaults and is_default and canonical in defaults:
+            column = defaults[canonical]
+        if column is None or (canonical in OPTIONAL_INPUT_COLUMNS and is_default and column not in existing):
+            resolved[canonical] = None
+        elif column not in existing:
+            raise EventLogSchemaError.missing_column(path, canonical, column, existing)
+        else:
+            resolved[canonical] = column
+    return resolved
+
+
+def standardise(table: ir.Table, columns: dict[str, str | None], source: ir.Value, line: ir.Value,
+                 file_idx: ir.Value, raw_line: ir.Value | None = None) -> ir.Table:
+    null = ibis.null("string")
+    return table.select(
+        **{c: (table[col] if col else null) for c, col in columns.items()},
+        source=source.cast("string"),
+        line=line.cast("int64"),
+        file_idx=file_idx.cast("int64"),
+        raw_line=null if raw_line is None else raw_line,
+        malformed=null,
+    )
+
+

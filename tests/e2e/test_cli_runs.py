@@ -1,0 +1,79 @@
+"""End to end: the installed ``parcours`` command on a temporary PARCOURS_HOME (DESIGN.md §5, rung 5)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import mlflow
+import pandas as pd
+import pytest
+
+from tests.pipelines.conftest import SHOP
+
+PARCOURS = str(Path(sys.executable).with_name("parcours"))
+
+
+def _parcours(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PARCOURS_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    return subprocess.run([PARCOURS, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    done = _parcours(home, "demo", "--customers", "400", "--seed", "3")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "every row accounted for" in done.stdout
+    return home
+
+
+def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
+    out = demo_home / "demo" / "output"
+    assert {p.name for p in out.iterdir()} >= {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
+                                                "journey_instances.parquet"}
+    summary = json.loads((out / "ingest_summary.json").read_text())
+    truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
+    assert {k: summary[k] for k in truth} == truth
+
+
+def test_demo_run_is_in_the_instance_the_ui_reads(demo_home) -> None:
+    with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 1 and runs[0].is_success
+        assert instance.get_latest_materialization_event(dg.AssetKey("journey_instances")) is not None
+
+
+def test_demo_run_is_tracked_in_mlflow(demo_home) -> None:
+    mlflow.set_tracking_uri(f"sqlite:///{demo_home / 'mlflow' / 'mlflow.db'}")
+    try:
+        runs = mlflow.search_runs(experiment_names=["parcours"], output_format="list")
+        assert len(runs) == 1 and runs[0].data.metrics["rows_in"] > 0
+        assert runs[0].data.tags["input_fingerprint"]
+    finally:
+        mlflow.set_tracking_uri(None)
+
+
+def test_run_on_a_renamed_dirty_csv_accounts_for_every_row(tmp_path) -> None:
+    events = tmp_path / "shop.csv"
+    events.write_text(SHOP)
+    out = tmp_path / "out"
+    done = _parcours(tmp_path / "home", "run", "--events", str(events), "--out", str(out),
+                     "--column", "customer_id=user", "--column", "activity=action", "--column", "channel=touchpoint")
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "ingest_summary.json").read_text())
+    assert summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"] == 11
+    quarantine = pd.read_csv(out / "quarantine.csv")
+    assert set(quarantine.reason) == {"missing_customer_id", "unparseable_time", "bad_revenue"}
+    assert (quarantine.source == str(events)).all()
+
+
+def test_run_with_a_missing_column_fails_in_one_line(tmp_path) -> None:
+    events = tmp_path / "shop.csv"
+    events.write_text(SHOP)
+    done = _parcours(tmp_path / "home", "run", "--events", str(events), "--out", str(tmp_path / "out"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
+    assert "mapped column 'customer_id'" in done.stderr and not (tmp_path / "home" / "dagster").exists()

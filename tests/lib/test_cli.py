@@ -1,0 +1,53 @@
+"""The CLI's validate command and its one-line errors (no Dagster run needed)."""
+
+from typer.testing import CliRunner
+
+from parcours.cli import app, main
+
+runner = CliRunner()
+
+SHOP = "user,ts,action,touchpoint,revenue\nu1,2024-03-01T10:00:00Z,view,web,\n,2024-03-01T10:00:00Z,view,web,\n"
+
+
+def test_validate_prints_where_every_row_went(tmp_path) -> None:
+    path = tmp_path / "shop.csv"
+    path.write_text(SHOP)
+    result = runner.invoke(app, ["validate", str(path), "--column", "customer_id=user", "--column", "activity=action",
+                                 "--column", "channel=touchpoint"])
+    assert result.exit_code == 0, result.output
+    assert "clean                  1" in result.output and "missing_customer_id" in result.output
+
+
+def _main(monkeypatch, capsys, *argv: str) -> tuple[int, str]:
+    monkeypatch.setattr("sys.argv", ["parcours", *argv])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
+def test_missing_mapped_column_is_a_one_line_error(tmp_path, monkeypatch, capsys) -> None:
+    path = tmp_path / "shop.csv"
+    path.write_text(SHOP)
+    code, err = _main(monkeypatch, capsys, "validate", str(path), "--column", "activity=action")
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("error: ") and "'customer_id' (for customer_id)" in err and "user, ts, action" in err
+
+
+def test_bad_column_flag_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
+    code, err = _main(monkeypatch, capsys, "validate", str(tmp_path), "--column", "client=user")
+    assert code == 2 and "expected canonical=input" in err and "Traceback" not in err
+
+
+def test_bad_setting_value_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(SHOP)
+    code, err = _main(monkeypatch, capsys, "validate", str(path), "--set", "ingest.timezone=Mars/Olympus")
+    assert code == 2 and "unknown time zone" in err and err.count("\n") == 1
+
+
+def test_missing_events_file_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
+    code, err = _main(monkeypatch, capsys, "run", "--events", str(tmp_path / "nope.csv"), "--out", str(tmp_path))
+    assert code == 2 and "no such file or folder" in err

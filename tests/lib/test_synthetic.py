@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from parcours.config import IdentitySettings, IngestSettings
+from parcours.eventlog import ingest_events
+from parcours.synthetic import PLANTED, generate_demo_log
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate_demo_log(3_000, seed=11)
+
+
+def test_same_seed_gives_the_same_log() -> None:
+    first, second = generate_demo_log(200, seed=5), generate_demo_log(200, seed=5)
+    pd.testing.assert_frame_equal(first.events, second.events)
+    assert not generate_demo_log(200, seed=6).events.equals(first.events)
+
+
+def test_ingest_finds_exactly_the_planted_dirty_rows(demo, tmp_path, con) -> None:
+    paths = demo.write(tmp_path)
+    identity = IdentitySettings(path=str(paths["identities.csv"]))
+    summary = ingest_events(con, IngestSettings(identity=identity), paths["events.csv"]).summary
+    expected = demo.truth["expected_ingest"]
+    assert (summary.rows_in, summary.clean, summary.quarantined, summary.duplicates) == (
+        expected["rows_in"], expected["clean"], expected["quarantined"], expected["duplicates"])
+    planted = {k: v for k, v in demo.truth["dirty_rows"].items() if k != "duplicate"}
+    assert {k: v for k, v in summary.by_reason.items() if v} == {k: v for k, v in planted.items() if v}
+
+
+def test_stitching_folds_every_device_into_its_customer(demo, tmp_path, con) -> None:
+    paths = demo.write(tmp_path)
+    result = ingest_events(con, IngestSettings(identity=IdentitySettings(path=str(paths["identities.csv"]))),
+                           paths["events.csv"])
+    ids = set(result.events.customer_id.to_pandas())
+    assert not any(i.startswith("D") for i in ids)
+    devices_in_log = demo.events.customer_id[demo.events.customer_id.str.startswith("D")].nunique()
+    assert 0 < devices_in_log <= demo.truth["devices"]
+    assert result.summary.identities["merged_identities"] == devices_in_log
+
+
+def test_journey_choice_is_confounded_with_value(demo) -> None:
+    means = demo.customers.groupby("planted_journey").value.mean()
+    assert means["web_to_store"] - means["complaint_churn"] > 0.5
+
+
+def test_observed_outcome_is_the_potential_outcome_of_the_realised_journey(demo) -> None:
+    truth = demo.customers
+    for journey in [*(j.name for j in PLANTED), "none"]:
+        mine = truth[truth.planted_journey == journey]
+        np.testing.assert_allclose(mine.outcome_observed, mine[f"outcome_{journey}"])
+
+
+def test_planted_effects_have_their_signs(demo) -> None:
+    effects = {name: spec["mean_effect"] for name, spec in demo.truth["journeys"].items()}
+    assert effects["web_to_store"] > effects["newsletter_nurture"] > 0 > effects["complaint_churn"]
+    assert effects["cart_abandon"] == 0
+
+
+def test_every_planted_journey_has_customers(demo) -> None:
+    assert all(spec["customers"] > 50 for spec in demo.truth["journeys"].values())

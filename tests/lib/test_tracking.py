@@ -1,0 +1,26 @@
+import mlflow
+
+from parcours import tracking
+
+
+def test_steps_of_one_dagster_run_log_into_one_mlflow_run(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-1", {"input_fingerprint": "abc"}) as first:
+        tracking.log_metrics({"a": 1})
+    with tracking.pipeline_run("run-1") as again:
+        tracking.log_metrics({"b": 2})
+    with tracking.pipeline_run("run-2") as other:
+        pass
+    assert first.info.run_id == again.info.run_id != other.info.run_id
+    run = mlflow.get_run(first.info.run_id)
+    assert run.data.metrics == {"a": 1.0, "b": 2.0}
+    assert run.data.tags["dagster_run_id"] == "run-1" and run.data.tags["input_fingerprint"] == "abc"
+
+
+def test_ingest_summary_is_logged_as_metrics_and_artifact(tmp_mlflow) -> None:
+    summary = {"rows_in": 5, "clean": 3, "quarantined": 1, "duplicates": 1, "customers": 2,
+               "by_reason": {"missing_customer_id": 1, "bad_revenue": 0}}
+    with tracking.pipeline_run("run-3") as run:
+        tracking.log_ingest_summary(summary)
+    logged = mlflow.get_run(run.info.run_id)
+    assert logged.data.metrics["quarantined.missing_customer_id"] == 1.0
+    assert mlflow.artifacts.load_dict(f"{logged.info.artifact_uri}/ingest/ingest_summary.json") == summary

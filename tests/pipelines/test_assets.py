@@ -1,0 +1,62 @@
+import json
+
+import dagster as dg
+import pandas as pd
+
+from parcours_pipelines.definitions import defs
+from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
+from tests.pipelines.conftest import SHOP_COLUMNS
+
+
+def _materialize(resources: dict) -> dg.ExecuteInProcessResult:
+    definitions = defs()
+    return dg.materialize([*definitions.assets, *definitions.asset_checks], resources=resources, raise_on_error=False)
+
+
+def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tmp_path) -> None:
+    result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]))
+    assert result.success
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {"event_log_accounts_for_every_row": True, "event_log_has_events": True,
+                           "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True}
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
+                                                "journey_instances.parquet"}
+    summary = json.loads((out / "ingest_summary.json").read_text())
+    assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
+    quarantine = pd.read_csv(out / "quarantine.csv")
+    assert quarantine[["line", "reason"]].values.tolist() == [
+        [5, "missing_customer_id"], [6, "unparseable_time"], [12, "bad_revenue"]]
+    instances = pd.read_parquet(out / "journey_instances.parquet")
+    assert instances.journey_instance_id.tolist() == ["u1:1", "u2:1", "u2:2", "u3:1"]
+    assert list(instances.tokens[1]) == ["store_visit@store", "order@store"]
+
+
+def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) -> None:
+    result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]))
+    materialisations = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
+                        for e in result.get_asset_materialization_events()}
+    assert materialisations["event_log"]["dagster/row_count"].value == 6
+    assert "missing_customer_id" in materialisations["event_quarantine"]["by_reason"].value
+    assert materialisations["journey_instances"]["instances"].value == 4
+
+
+def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("customer_id,ts,activity\n,2024-01-01,view\na,never,view\n")
+    result = _materialize(run_resources([f"ingest.path={path}"]))
+    assert not result.success
+    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert "event_log_has_events" in failed
+    done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "journey_instances" not in done
+
+
+def test_accounting_check_fails_when_rows_are_missing(con) -> None:
+    import ibis
+
+    events = ibis.memtable({"x": [1, 2]})
+    quarantine = ibis.memtable({"x": [1]})
+    summary = {"rows_in": 5, "duplicates": 1}
+    result = event_log_accounts_for_every_row(event_log=events, ingest_summary=summary, event_quarantine=quarantine)
+    assert not result.passed and result.metadata["unaccounted"].value == 1

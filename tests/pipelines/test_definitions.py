@@ -1,0 +1,39 @@
+import dagster as dg
+
+from parcours_pipelines.definitions import defs
+
+
+def test_definitions_load() -> None:
+    dg.Definitions.validate_loadable(defs())
+
+
+def test_exact_asset_keys() -> None:
+    keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
+    assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances"}
+
+
+def test_exact_checks() -> None:
+    checks = {key.name for check in defs().asset_checks for key in check.check_keys}
+    assert checks == {"event_log_accounts_for_every_row", "event_log_has_events",
+                      "event_quarantine_is_a_small_share", "journey_instances_cover_every_event"}
+
+
+def test_exact_schedules_and_sensors() -> None:
+    definitions = defs()
+    assert {s.name for s in definitions.schedules} == {"parcours_nightly_schedule"}
+    assert {s.name for s in definitions.sensors} == set()
+
+
+def test_schedule_follows_conf() -> None:
+    schedule = defs().get_schedule_def("parcours_nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+
+
+def test_groups_are_the_defs_folders() -> None:
+    groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
+    assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
+                      "journey_instances": "episodes"}
+
+
+def test_every_resource_is_registered() -> None:
+    assert set(defs().resources) >= {"settings", "engine", "mlflow", "io_manager"}
