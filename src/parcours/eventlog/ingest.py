@@ -160,7 +160,8 @@ def ingest_events(
     Returns
     -------
     IngestResult
-        ``events`` (canonical columns of DESIGN.md §3, sorted by customer, time and ``event_seq``),
+        ``events`` (canonical columns of DESIGN.md §3; ``event_seq`` is ``file index · 2³² + line``,
+        so ordering by ``(ts, event_seq)`` keeps source order among ties),
         ``quarantine`` (original values as text, ``source``, ``line``, ``reason``, ``detail``) and
         the summary.
 
@@ -179,41 +180,40 @@ def ingest_events(
         staged = stitch(staged, identity_map)
     staged = con.create_table(f"_parcours_staged_{run}", staged, temp=True)
     clean = staged.filter(staged[REASON].isnull())
-    order = ibis.window(group_by=list(_DUPLICATE_KEY), order_by=["file_idx", LINE])
-    ranked = con.create_table(
-        f"_parcours_clean_{run}", clean.mutate(_dup=ibis.row_number().over(order)), temp=True
-    )
-    kept = ranked.filter(ranked._dup == 0)
-    events = kept.mutate(**{EVENT_SEQ: ibis.row_number().over(order_by=["file_idx", LINE])})
-    events = events.select(*EVENT_LOG_COLUMNS).order_by([CUSTOMER_ID, TIMESTAMP, EVENT_SEQ])
+    # The first of each group of exact duplicates, by a hash aggregate rather than a sorting window;
+    # event_seq is unique, so the semi-join on it alone is exact (and safe with null keys).
+    firsts = clean.group_by(list(_DUPLICATE_KEY)).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
+    kept = clean.semi_join(firsts, EVENT_SEQ).select(*EVENT_LOG_COLUMNS)
+    events = con.create_table(f"_parcours_events_{run}", kept, temp=True)
     quarantine = _quarantine_view(staged)
     if settings.identity:
-        identities = _identity_report(identity_map, ranked)
-    summary = _summarise(raw, staged, ranked, settings.examples_per_reason, identities)
+        identities = _identity_report(identity_map, clean)
+    summary = _summarise(raw, staged, events, settings.examples_per_reason, identities)
     return IngestResult(events=events, quarantine=quarantine, summary=summary)
 
 
 def _quarantine_view(staged: ir.Table) -> ir.Table:
     bad = staged.filter(staged[REASON].notnull()).order_by(["file_idx", LINE])
     return bad.select(
-        **{c: bad[f"{c}_raw"] for c in INPUT_COLUMNS},
+        **{c: bad[f"{c}_raw"].cast("string") for c in INPUT_COLUMNS},
         **{c: bad[c] for c in QUARANTINE_COLUMNS if c not in INPUT_COLUMNS},
     )
 
 
-def _summarise(raw: RawEvents, staged: ir.Table, ranked: ir.Table, k: int,
+def _summarise(raw: RawEvents, staged: ir.Table, events: ir.Table, k: int,
                identities: dict[str, int] | None) -> IngestSummary:
-    reasons = staged.filter(staged[REASON].notnull()).group_by(REASON).aggregate(n=ibis._.count()).to_pyarrow()
-    by_reason = {r: 0 for r in REASONS} | dict(zip(reasons[REASON].to_pylist(), reasons["n"].to_pylist(), strict=True))
-    stats = ranked.aggregate(
-        clean=(ranked._dup == 0).sum(), duplicates=(ranked._dup > 0).sum(),
-        customers=ranked[CUSTOMER_ID].nunique(), first=ranked[TIMESTAMP].min(), last=ranked[TIMESTAMP].max(),
+    counts = staged.group_by(REASON).aggregate(n=ibis._.count()).to_pyarrow().to_pylist()
+    by_reason = {r: 0 for r in REASONS} | {row[REASON]: row["n"] for row in counts if row[REASON] is not None}
+    usable = sum(row["n"] for row in counts if row[REASON] is None)
+    stats = events.aggregate(
+        clean=events.count(), customers=events[CUSTOMER_ID].nunique(),
+        first=events[TIMESTAMP].min(), last=events[TIMESTAMP].max(),
     ).to_pyarrow().to_pylist()[0]
     return IngestSummary(
         rows_in=raw.rows_in,
-        clean=int(stats["clean"] or 0),
+        clean=int(stats["clean"]),
         quarantined=sum(by_reason.values()),
-        duplicates=int(stats["duplicates"] or 0),
+        duplicates=usable - int(stats["clean"]),
         by_reason=by_reason,
         examples=_examples(staged, k),
         sources=[asdict(s) for s in raw.sources],
@@ -238,11 +238,12 @@ def _examples(staged: ir.Table, k: int) -> dict[str, list[dict[str, Any]]]:
     return examples
 
 
-def _identity_report(identity_map: Any, ranked: ir.Table) -> dict[str, int]:
-    stitched = ranked.filter(ranked[f"{CUSTOMER_ID}_raw"].strip() != ranked[CUSTOMER_ID])
+def _identity_report(identity_map: Any, clean: ir.Table) -> dict[str, int]:
+    raw_id = clean[f"{CUSTOMER_ID}_raw"].cast("string").strip()
+    stitched = clean.filter(raw_id != clean[CUSTOMER_ID])
     return {
         "links": identity_map.n_links,
         "people": identity_map.n_people,
-        "merged_identities": int(stitched[f"{CUSTOMER_ID}_raw"].strip().nunique().to_pyarrow().as_py()),
+        "merged_identities": int(stitched[f"{CUSTOMER_ID}_raw"].cast("string").strip().nunique().to_pyarrow().as_py()),
         "events_restitched": int(stitched.count().to_pyarrow().as_py()),
     }

@@ -64,8 +64,9 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     Returns
     -------
     ibis.expr.types.Table
-        The raw columns as text (``<name>_raw``), the canonical columns, ``source``, ``line``,
-        ``file_idx``, ``raw_line``, ``reason`` and ``detail``. The reason is the first rule broken, in
+        The raw columns as read (``<name>_raw``), the canonical columns, ``event_seq`` (file index
+        · 2³² + line: source order, unique), ``source``, ``line``, ``file_idx``, ``raw_line``,
+        ``reason`` and ``detail``. The reason is the first rule broken, in
         the order of :data:`parcours.schema.REASONS`.
     """
     customer = clean_text(raw[CUSTOMER_ID])
@@ -94,9 +95,10 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
         else_=ibis.null("string"),
     )
     return raw.select(
-        **{f"{c}_raw": raw[c].cast("string") for c in INPUT_COLUMNS},
+        **{f"{c}_raw": raw[c] for c in INPUT_COLUMNS},
         **{CUSTOMER_ID: customer, TIMESTAMP: ts, ACTIVITY: activity, CHANNEL: clean_text(raw[CHANNEL]),
            REVENUE: revenue},
+        event_seq=raw.file_idx * 2**32 + raw.line,
         source=raw.source, line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
         reason=reason, detail=detail,
     )

@@ -30,9 +30,16 @@ def test_duplicates_need_the_same_revenue(con, write_csv) -> None:
 def test_ties_on_time_keep_source_order(con, write_csv) -> None:
     path = write_csv(["a,2024-06-01T10:00:00Z,store_visit,store,", "b,2024-06-01T09:00:00Z,view,web,",
                       "a,2024-06-01T10:00:00Z,order,store,5", "a,2024-06-01T10:00:00Z,receipt,email,"])
-    events = _ingest(con, path).events.to_pandas()
+    events = _ingest(con, path).events.to_pandas().sort_values(["customer_id", "ts", "event_seq"])
     assert events.activity.tolist() == ["store_visit", "order", "receipt", "view"]
-    assert events.event_seq.tolist() == [0, 2, 3, 1]
+    assert events.event_seq.tolist() == [2, 4, 5, 3]  # file 0: the physical line
+
+
+def test_event_seq_orders_files_before_lines(con, tmp_path) -> None:
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text(f"{HEADER}\n{name},2024-06-01T10:00:00Z,view,web,\n")
+    events = _ingest(con, str(tmp_path / "*.csv")).events.to_pandas().sort_values("event_seq")
+    assert events.customer_id.tolist() == ["a.csv", "b.csv"] and events.event_seq.tolist() == [2, 2**32 + 2]
 
 
 def test_event_log_has_the_canonical_schema(con, write_csv) -> None:
