@@ -6,7 +6,6 @@ the duplicate count. :class:`IngestSummary` says how many went where and why.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import ibis.expr.types as ir
 from parcours.config import IdentitySettings, IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.identity import read_identity_links, resolve_identities, stitch
+from parcours.eventlog.raw import table_ids
 from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
 from parcours.paths import default_events_path, demo_dir
@@ -38,7 +38,6 @@ from parcours.schema import (
 )
 
 _DUPLICATE_KEY = (CUSTOMER_ID, TIMESTAMP, ACTIVITY, CHANNEL, REVENUE)
-_run_ids = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def ingest_events(
     """
     now = now or datetime.now(UTC)
     raw = read_events(con, settings, path)
-    run = next(_run_ids)
+    run = next(table_ids)
     staged = classify(raw.table, settings, now)
     identities = None
     if settings.identity:
