@@ -69,7 +69,7 @@ class MlflowResource(dg.ConfigurableResource):
     def run_for(self, context: dg.AssetExecutionContext, fingerprint: str | None = None) -> Any:
         """The MLflow run of this Dagster run, as a context manager."""
         tags = {tracking.FINGERPRINT_TAG: fingerprint} if fingerprint else {}
-        return tracking.pipeline_run(context.run_id, tags)
+        return tracking.pipeline_run(context.run.run_id, tags)
 
 
 class OutputFolderIOManager(dg.ConfigurableIOManager):

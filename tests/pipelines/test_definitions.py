@@ -25,7 +25,7 @@ def test_exact_schedules_and_sensors() -> None:
 
 
 def test_schedule_follows_conf() -> None:
-    schedule = defs().get_schedule_def("parcours_nightly_schedule")
+    schedule = next(s for s in defs().schedules if s.name == "parcours_nightly_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
 
 
