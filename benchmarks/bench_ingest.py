@@ -2,7 +2,8 @@
 
 Each measurement runs in a fresh subprocess, so its peak resident memory is its own. "parcours"
 is what the ``event_log`` asset does: read, validate, stitch, de-duplicate, and write
-``event_log.parquet`` and ``quarantine.csv``. The peer is how a pm4py user loads the same file:
+``event_log.parquet`` and ``quarantine.csv``, with DuckDB's memory limit at the engine's default
+(2GB) and at 1GB. The peer is how a pm4py user loads the same file:
 ``pandas.read_csv``/``read_parquet`` then ``pm4py.format_dataframe`` (parse times, sort), which
 validates nothing. Run: ``make bench`` (or ``python benchmarks/bench_ingest.py --sizes 1000000``).
 """
@@ -41,12 +42,14 @@ def make_logs(n_events: int) -> dict[str, Path]:
     return {"csv": csv_path, "parquet": parquet_path}
 
 
-def run_parcours(path: Path, out: Path) -> dict:
+def run_parcours(path: Path, out: Path, memory_limit: str) -> dict:
     from parcours.config import IngestSettings
     from parcours.engine import connect
     from parcours.eventlog import ingest_events
 
-    con = connect(out / "engine.duckdb")
+    for stale in out.glob("engine.duckdb*"):
+        stale.unlink()
+    con = connect(out / "engine.duckdb", memory_limit=memory_limit)
     result = ingest_events(con, IngestSettings(), path)
     result.events.to_parquet(out / "event_log.parquet")
     result.quarantine.to_csv(out / "quarantine.csv")
@@ -66,7 +69,7 @@ def run_pm4py(path: Path, out: Path) -> dict:
 
 def measure(tool: str, path: Path) -> dict:
     """Run one case in a subprocess and return wall, CPU and peak memory."""
-    out = DATA / "out" / f"{tool}-{path.parent.name}-{path.suffix[1:]}"
+    out = DATA / "out" / f"{tool.replace(':', '-')}-{path.parent.name}-{path.suffix[1:]}"
     out.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([sys.executable, __file__, "--one", tool, str(path), str(out)],
                           capture_output=True, text=True, check=True)
@@ -74,13 +77,14 @@ def measure(tool: str, path: Path) -> dict:
 
 
 def _one(tool: str, path: Path, out: Path) -> None:
-    if tool == "parcours":  # imports are not part of the measurement
+    if tool.startswith("parcours"):  # imports are not part of the measurement
         import parcours.eventlog  # noqa: F401
     else:
         import pandas  # noqa: F401
         import pm4py  # noqa: F401
     start_wall, start_cpu = time.perf_counter(), time.process_time()
-    counts = (run_parcours if tool == "parcours" else run_pm4py)(path, out)
+    name, _, memory_limit = tool.partition(":")
+    counts = run_parcours(path, out, memory_limit) if name == "parcours" else run_pm4py(path, out)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     peak = _peak_mib()
     print(json.dumps({"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(peak), **counts}))
@@ -106,7 +110,7 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         for fmt, path in make_logs(size).items():
-            for tool in ("parcours", "pm4py"):
+            for tool in ("parcours:2GB", "parcours:1GB", "pm4py"):
                 result = measure(tool, path)
                 rows.append({"events": size, "format": fmt, "tool": tool, **result})
                 print(json.dumps(rows[-1]), flush=True)
