@@ -51,6 +51,10 @@ class IngestSettings(_Section):
     )
     columns: ColumnMapping = Field(default_factory=ColumnMapping, description="Input → canonical column mapping.")
     delimiter: str | None = Field(None, description="CSV delimiter; null lets DuckDB's sniffer detect it.")
+    quote: str = Field(
+        '"', min_length=1, max_length=1,
+        description="CSV quote character (doubled to escape). Fixed, not sniffed: a sniffed ' merges rows on O'Brien.",
+    )
     timezone: str = Field("UTC", description="Time zone of timestamps written without an offset.")
     time_format: str | None = Field(None, description="strptime format of the time column; null parses ISO 8601.")
     min_time: datetime | None = Field(

@@ -22,6 +22,7 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     options: dict[str, object] = {
         "all_varchar": True, "header": True, "ignore_errors": True, "store_rejects": True,
         "rejects_table": names["rejects"], "rejects_scan": names["scans"],
+        "quote": settings.quote, "escape": settings.quote,
     }
     if settings.delimiter:
         options["delim"] = settings.delimiter
@@ -39,10 +40,10 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     rejects = _csv_rejects(con, names["rejects"])
     n_rejected = rejects.count().to_pyarrow().as_py()
     lined = _physical_line(raw, rejects, n_rejected)
-    good = standardise(lined, columns, ibis.literal(str(path)), lined._line, ibis.literal(idx))
+    good = standardise(lined, columns, lined._line, ibis.literal(idx))
     bad = rejects.select(
         **{c: ibis.null("string") for c in INPUT_COLUMNS},
-        source=ibis.literal(str(path)), line=rejects.line.cast("int64"), file_idx=ibis.literal(idx).cast("int64"),
+        line=rejects.line.cast("int64"), file_idx=ibis.literal(idx).cast("int64"),
         raw_line=rejects.csv_line.cast("string"), malformed=rejects.error_message.cast("string"),
     )
     rows = raw.count().to_pyarrow().as_py() + n_rejected
@@ -59,10 +60,10 @@ def _explicit_dialect(path: Path, settings: IngestSettings) -> dict[str, object]
     delimiter = settings.delimiter or ","
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", newline="", errors="replace") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), [])
+        header = next(csv.reader(handle, delimiter=delimiter, quotechar=settings.quote), [])
     if not header:
         raise EventLogSchemaError(f"{path}: no header line")
-    return {"auto_detect": False, "strict_mode": False, "delim": delimiter, "quote": '"', "escape": '"',
+    return {"auto_detect": False, "strict_mode": False, "delim": delimiter,
             "columns": {name: "VARCHAR" for name in header}}
 
 

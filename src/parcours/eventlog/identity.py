@@ -109,9 +109,17 @@ def resolve_identities(links: pd.DataFrame) -> IdentityMap:
     return IdentityMap(mapping=mapping.reset_index(drop=True), n_links=n, n_people=len(canonical))
 
 
+UNSTITCHED_ID = "unstitched_id"
+
+
 def stitch(events: ir.Table, identities: IdentityMap) -> ir.Table:
-    """Replace each event's customer id by its canonical id; ids not in the map stay as they are."""
+    """Replace each event's customer id by its canonical id; ids not in the map stay as they are.
+
+    The id as it was is kept in ``unstitched_id`` (null where stitching changed nothing).
+    """
     ids = ibis.memtable(identities.mapping).rename(_identifier="identifier", _canonical=CUSTOMER_ID)
     joined = events.left_join(ids, events[CUSTOMER_ID] == ids._identifier)
-    stitched = joined.mutate(**{CUSTOMER_ID: joined._canonical.fill_null(joined[CUSTOMER_ID])})
+    canonical = joined._canonical.fill_null(joined[CUSTOMER_ID])
+    changed = ibis.ifelse(canonical != joined[CUSTOMER_ID], joined[CUSTOMER_ID], ibis.null("string"))
+    stitched = joined.mutate(**{CUSTOMER_ID: canonical, UNSTITCHED_ID: changed})
     return stitched.drop("_identifier", "_canonical")

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from parcours.config import IdentitySettings, IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
-from parcours.eventlog.identity import read_identity_links, resolve_identities, stitch
+from parcours.eventlog.identity import UNSTITCHED_ID, read_identity_links, resolve_identities, stitch
 from parcours.eventlog.raw import table_ids
 from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
@@ -182,13 +182,18 @@ def ingest_events(
     # The first of each group of exact duplicates, by a hash aggregate rather than a sorting window;
     # event_seq is unique, so the semi-join on it alone is exact (and safe with null keys).
     firsts = clean.group_by(list(_DUPLICATE_KEY)).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
-    kept = clean.semi_join(firsts, EVENT_SEQ).select(*EVENT_LOG_COLUMNS)
-    events = con.create_table(f"_parcours_events_{run}", kept, temp=True)
-    quarantine = _quarantine_view(staged)
+    kept = clean.semi_join(firsts, EVENT_SEQ)
+    events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS)  # runs once, when written
+    quarantine = _quarantine_view(_with_source(staged, raw))
     if settings.identity:
         identities = _identity_report(identity_map, clean)
-    summary = _summarise(raw, staged, events, settings.examples_per_reason, identities)
+    summary = _summarise(raw, staged, firsts, quarantine, settings.examples_per_reason, identities)
     return IngestResult(events=events, quarantine=quarantine, summary=summary)
+
+
+def _with_source(table: ir.Table, raw: RawEvents) -> ir.Table:
+    """Join each row's file path back from its ``file_idx``."""
+    return table.inner_join(raw.files(), "file_idx")
 
 
 def _quarantine_view(staged: ir.Table) -> ir.Table:
@@ -199,14 +204,15 @@ def _quarantine_view(staged: ir.Table) -> ir.Table:
     )
 
 
-def _summarise(raw: RawEvents, staged: ir.Table, events: ir.Table, k: int,
+def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: ir.Table, k: int,
                identities: dict[str, int] | None) -> IngestSummary:
+    """Counts from the staged rows and from the groups of duplicates (one clean event per group)."""
     counts = staged.group_by(REASON).aggregate(n=ibis._.count()).to_pyarrow().to_pylist()
     by_reason = {r: 0 for r in REASONS} | {row[REASON]: row["n"] for row in counts if row[REASON] is not None}
     usable = sum(row["n"] for row in counts if row[REASON] is None)
-    stats = events.aggregate(
-        clean=events.count(), customers=events[CUSTOMER_ID].nunique(),
-        first=events[TIMESTAMP].min(), last=events[TIMESTAMP].max(),
+    stats = firsts.aggregate(
+        clean=firsts.count(), customers=firsts[CUSTOMER_ID].nunique(),
+        first=firsts[TIMESTAMP].min(), last=firsts[TIMESTAMP].max(),
     ).to_pyarrow().to_pylist()[0]
     return IngestSummary(
         rows_in=raw.rows_in,
@@ -214,7 +220,7 @@ def _summarise(raw: RawEvents, staged: ir.Table, events: ir.Table, k: int,
         quarantined=sum(by_reason.values()),
         duplicates=usable - int(stats["clean"]),
         by_reason=by_reason,
-        examples=_examples(staged, k),
+        examples=_examples(quarantine, k),
         sources=[asdict(s) for s in raw.sources],
         customers=int(stats["customers"] or 0),
         first_ts=stats["first"].isoformat() if stats["first"] else None,
@@ -226,10 +232,10 @@ def _summarise(raw: RawEvents, staged: ir.Table, events: ir.Table, k: int,
     )
 
 
-def _examples(staged: ir.Table, k: int) -> dict[str, list[dict[str, Any]]]:
+def _examples(quarantine: ir.Table, k: int) -> dict[str, list[dict[str, Any]]]:
     if k == 0:
         return {}
-    bad = _quarantine_view(staged).mutate(_k=ibis.row_number().over(group_by=REASON, order_by=[SOURCE, LINE]))
+    bad = quarantine.mutate(_k=ibis.row_number().over(group_by=REASON, order_by=[SOURCE, LINE]))
     rows = bad.filter(bad._k < k).drop("_k").order_by([REASON, SOURCE, LINE]).to_pyarrow().to_pylist()
     examples: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -238,11 +244,10 @@ def _examples(staged: ir.Table, k: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def _identity_report(identity_map: Any, clean: ir.Table) -> dict[str, int]:
-    raw_id = clean[f"{CUSTOMER_ID}_raw"].cast("string").strip()
-    stitched = clean.filter(raw_id != clean[CUSTOMER_ID])
+    stitched = clean.filter(clean[UNSTITCHED_ID].notnull())
     return {
         "links": identity_map.n_links,
         "people": identity_map.n_people,
-        "merged_identities": int(stitched[f"{CUSTOMER_ID}_raw"].cast("string").strip().nunique().to_pyarrow().as_py()),
+        "merged_identities": int(stitched[UNSTITCHED_ID].nunique().to_pyarrow().as_py()),
         "events_restitched": int(stitched.count().to_pyarrow().as_py()),
     }

@@ -1,7 +1,9 @@
 """The raw table every reader produces, and the column mapping that shapes it.
 
 One row per input row, malformed CSV rows included: the mapped columns under their canonical
-names (original values and types), ``source``, ``line``, ``file_idx``, ``raw_line``, ``malformed``.
+names (original values and types), ``line``, ``file_idx``, ``raw_line``, ``malformed``. The file
+path is joined back from :meth:`RawEvents.files` when outputs are written, so no row carries it
+through the heavy work.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ class RawEvents:
         """Number of input rows, malformed rows included."""
         return sum(s.rows for s in self.sources)
 
+    def files(self) -> ir.Table:
+        """``file_idx → source``: one row per input file (``sources`` are in ``file_idx`` order)."""
+        return ibis.memtable({"file_idx": list(range(len(self.sources))), "source": [s.path for s in self.sources]},
+                             schema={"file_idx": "int64", "source": "string"})
+
     @property
     def fingerprint(self) -> str:
         """A short hash of the input files' paths, sizes and modification times."""
@@ -84,12 +91,12 @@ def resolve_mapping(
     return resolved
 
 
-def standardise(table: ir.Table, columns: dict[str, str | None], source: ir.Value, line: ir.Value,
-                 file_idx: ir.Value, raw_line: ir.Value | None = None) -> ir.Table:
+def standardise(table: ir.Table, columns: dict[str, str | None], line: ir.Value,
+                file_idx: ir.Value, raw_line: ir.Value | None = None) -> ir.Table:
+    """The raw shape; the file is an integer (``file_idx``) until outputs are written (:meth:`RawEvents.files`)."""
     null = ibis.null("string")
     return table.select(
         **{c: (table[col] if col else null) for c, col in columns.items()},
-        source=source.cast("string"),
         line=line.cast("int64"),
         file_idx=file_idx.cast("int64"),
         raw_line=null if raw_line is None else raw_line,

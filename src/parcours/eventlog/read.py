@@ -76,25 +76,25 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
         If a file cannot be read or lacks a mapped column.
     """
     files = resolve_event_files(path)
-    tables, sources = [], []
-    parquet = [f for f in files if _format(f, settings) == "parquet"]
+    tables, sources = [], {}
+    parquet = [i for i, f in enumerate(files) if _format(f, settings) == "parquet"]
     if parquet:
-        table, found = _read_parquet(con, parquet, settings.columns)
+        table, found = _read_parquet(con, [files[i] for i in parquet], parquet, settings.columns)
         tables.append(table)
-        sources.extend(found)
+        sources.update(zip(parquet, found, strict=True))
     for idx, file in enumerate(files):
         fmt = _format(file, settings)
         if fmt == "csv":
-            table, source = read_csv(con, file, idx, settings)
+            table, sources[idx] = read_csv(con, file, idx, settings)
         elif fmt == "xes":
-            table, source = _read_xes(con, file, idx, settings.columns)
+            table, sources[idx] = _read_xes(con, file, idx, settings.columns)
         else:
             continue
         tables.append(table)
-        sources.append(source)
     if len(tables) > 1 and len({t.schema() for t in tables}) > 1:
         tables = [t.mutate(**{c: t[c].cast("string") for c in INPUT_COLUMNS}) for t in tables]
-    return RawEvents(table=ibis.union(*tables) if len(tables) > 1 else tables[0], sources=tuple(sources))
+    table = ibis.union(*tables) if len(tables) > 1 else tables[0]
+    return RawEvents(table=table, sources=tuple(sources[i] for i in range(len(files))))
 
 
 def check_columns(con: ibis.BaseBackend, settings: IngestSettings, path: str | Path) -> list[Path]:
@@ -123,7 +123,8 @@ def check_columns(con: ibis.BaseBackend, settings: IngestSettings, path: str | P
                 raise EventLogSchemaError(f"{file}: cannot be read as Parquet ({exc})") from exc
             resolve_mapping(file, names, settings.columns)
         elif fmt == "csv":
-            options: dict[str, object] = {"all_varchar": True, "header": True}
+            options: dict[str, object] = {"all_varchar": True, "header": True, "quote": settings.quote,
+                                          "escape": settings.quote}
             if settings.delimiter:
                 options["delim"] = settings.delimiter
             try:
@@ -146,7 +147,9 @@ def _format(path: Path, settings: IngestSettings) -> str:
     return settings.format if settings.format != "auto" else _format_of(path) or "csv"
 
 
-def _read_parquet(con: ibis.BaseBackend, files: list[Path], mapping: ColumnMapping) -> tuple[ir.Table, list[RawSource]]:
+def _read_parquet(con: ibis.BaseBackend, files: list[Path], indices: list[int],
+                  mapping: ColumnMapping) -> tuple[ir.Table, list[RawSource]]:
+    """All Parquet files in one scan; DuckDB's ``file_index`` says which file a row came from."""
     sources, columns = [], None
     for file in files:
         try:
@@ -158,13 +161,15 @@ def _read_parquet(con: ibis.BaseBackend, files: list[Path], mapping: ColumnMappi
         if found != columns:
             raise EventLogSchemaError(f"{file}: provides columns {found}, other files {columns}")
         sources.append(RawSource(str(file), "parquet", meta.num_rows, 0, found))
+    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
     try:
-        table = con.read_parquet([str(f) for f in files], filename=True, file_row_number=True, union_by_name=True)
+        table = con.sql(f"SELECT *, file_index AS _file_index FROM read_parquet([{listed}], "
+                        "file_row_number = true, union_by_name = true)")
     except duckdb.Error as exc:
         raise EventLogSchemaError(f"{files[0].parent}: cannot read the Parquet files ({exc})") from exc
-    order = {str(f): i for i, f in enumerate(files)}
-    file_idx = table.filename.substitute(order, else_=-1)
-    return standardise(table, columns, table.filename, table.file_row_number + 1, file_idx), sources
+    position = table._file_index.cast("int64")
+    file_idx = position if indices == list(range(len(files))) else position.substitute(dict(enumerate(indices)))
+    return standardise(table, columns, table.file_row_number + 1, file_idx), sources
 
 
 def _read_xes(con: ibis.BaseBackend, path: Path, idx: int, mapping: ColumnMapping) -> tuple[ir.Table, RawSource]:
@@ -182,5 +187,5 @@ def _read_xes(con: ibis.BaseBackend, path: Path, idx: int, mapping: ColumnMappin
         frame[col] = frame[col].astype("string")
     frame["_line"] = range(1, len(frame) + 1)
     table = con.create_table(f"_parcours_xes_{next(table_ids)}", frame, temp=True)
-    standard = standardise(table, columns, ibis.literal(str(path)), table._line, ibis.literal(idx))
+    standard = standardise(table, columns, table._line, ibis.literal(idx))
     return standard, RawSource(str(path), "xes", len(frame), 0, columns)

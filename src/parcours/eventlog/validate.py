@@ -64,8 +64,8 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     Returns
     -------
     ibis.expr.types.Table
-        The raw columns as read (``<name>_raw``), the canonical columns, ``event_seq`` (file index
-        · 2³² + line: source order, unique), ``source``, ``line``, ``file_idx``, ``raw_line``,
+        The raw columns as read (``<name>_raw``, null on usable rows), the canonical columns, ``event_seq`` (file index
+        · 2³² + line: source order, unique), ``line``, ``file_idx``, ``raw_line``,
         ``reason`` and ``detail``. The reason is the first rule broken, in
         the order of :data:`parcours.schema.REASONS`.
     """
@@ -94,12 +94,12 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
         (future, ibis.literal(f"after {now.isoformat()}")),
         else_=ibis.null("string"),
     )
-    return raw.select(
-        **{f"{c}_raw": raw[c] for c in INPUT_COLUMNS},
+    return raw.select(  # the original values are kept only where a reason needs them shown
+        **{f"{c}_raw": ibis.ifelse(reason.notnull(), raw[c], ibis.null(raw[c].type())) for c in INPUT_COLUMNS},
         **{CUSTOMER_ID: customer, TIMESTAMP: ts, ACTIVITY: activity, CHANNEL: clean_text(raw[CHANNEL]),
            REVENUE: revenue},
         event_seq=raw.file_idx * 2**32 + raw.line,
-        source=raw.source, line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
+        line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
         reason=reason, detail=detail,
     )
 

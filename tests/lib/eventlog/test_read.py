@@ -36,6 +36,16 @@ def test_malformed_lines_are_kept_with_their_physical_line(con, write_csv, setti
     assert rows.customer_id.tolist()[::2] == ["a", "b"]
 
 
+def test_apostrophes_do_not_merge_rows(con, write_csv, settings) -> None:
+    raw = read_events(con, settings, write_csv(["a,2024-01-01,view,web,O'Brien", "b,2024-01-02,view,web,it's"]))
+    assert raw.rows_in == 2
+
+
+def test_quoted_fields_keep_delimiters_and_doubled_quotes(con, write_csv, settings) -> None:
+    rows = _rows(read_events(con, settings, write_csv(['a,2024-01-01,"view, then ""buy""",web,'])))
+    assert rows.activity.tolist() == ['view, then "buy"']
+
+
 def test_missing_mapped_column_names_file_column_and_existing_columns(con, write_csv) -> None:
     path = write_csv(["u1,2024-01-01,view"], header="user,ts,action")
     with pytest.raises(EventLogSchemaError) as err:
