@@ -18,8 +18,7 @@ UTC_TS = dt.Timestamp(timezone="UTC")
 
 def clean_text(value: ir.Value) -> ir.StringValue:
     """Cast to text, strip surrounding blanks, and read an empty string as missing."""
-    text = value.cast("string").strip()
-    return ibis.ifelse(text == "", ibis.null("string"), text)
+    return value.cast("string").strip().nullif("")
 
 
 def parse_time(value: ir.Value, timezone: str, time_format: str | None = None) -> ir.TimestampValue:
