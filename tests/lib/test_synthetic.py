@@ -18,7 +18,9 @@ def test_same_seed_gives_the_same_log() -> None:
     assert not generate_demo_log(200, seed=6).events.equals(first.events)
 
 
-def test_ingest_finds_exactly_the_planted_dirty_rows(demo, tmp_path, con) -> None:
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_ingest_finds_exactly_the_planted_dirty_rows(seed, tmp_path, con) -> None:
+    demo = generate_demo_log(1_500, seed=seed)
     paths = demo.write(tmp_path)
     identity = IdentitySettings(path=str(paths["identities.csv"]))
     summary = ingest_events(con, IngestSettings(identity=identity), paths["events.csv"]).summary

@@ -89,8 +89,10 @@ def generate_demo_log(customers: int = 10_000, seed: int = 7, start: datetime | 
     people = _draw_customers(rng, customers)
     parts = [_pre_period(rng, people), journey_events(rng, people), _outcomes(rng, people)]
     events = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    events = _assign_devices(rng, events, people)
-    events = events.drop_duplicates(["customer_id", "t", "token", "revenue"]).sort_values(["t", "order"], kind="stable")
+    # Times are written to the second and ingest compares stitched ids: drop what it would call a duplicate.
+    events["second"] = np.round(events.t.to_numpy() * 86_400)
+    events = events.drop_duplicates(["customer_id", "second", "token", "revenue"]).drop(columns="second")
+    events = _assign_devices(rng, events, people).sort_values(["t", "order"], kind="stable")
     text = as_text(events.reset_index(drop=True), start, rng)
     text, dirty = add_dirty_rows(rng, text, dirty_share)
     truth = _truth(people, events, dirty, start, customers, seed)

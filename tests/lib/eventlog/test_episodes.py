@@ -59,7 +59,8 @@ def test_without_channel_the_token_is_the_activity(events) -> None:
 def test_times_revenue_and_duration(events) -> None:
     first = _instances(events).iloc[0]
     assert (first.start_ts, first.end_ts) == (pd.Timestamp(T0), pd.Timestamp(T0 + timedelta(days=1)))
-    assert first.duration_s == 86_400 and first.revenue == 5.0 and first.episode == 1
+    span_revenue_episode = (first.duration_s, first.revenue, first.episode)
+    assert span_revenue_episode == (86_400, 5.0, 1)
 
 
 def test_every_event_is_covered(events) -> None:
