@@ -40,12 +40,43 @@ def event_tokens(events: ir.Table, settings: EpisodeSettings, *, has_channel: bo
     return token.substitute(by_token) if by_token else token
 
 
-def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.Table:
-    """Cut each customer's events into journey instances.
+def episode_steps(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.Table:
+    """Every event with its journey instance, its token and its position in the instance.
 
     A new instance starts at a customer's first event and after every gap longer than
     ``settings.inactivity_gap_days`` (never, if that is null). Events are ordered by time, ties by
     ``event_seq`` (source order).
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        The event columns plus ``episode`` (1-based), ``journey_instance_id``
+        (``<customer>:<episode>``), ``token``, ``step`` (1-based position in the instance) and
+        ``is_step``: false for an immediate repeat folded away by ``collapse_repeats``.
+    """
+    by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
+    tokens = events.mutate(**{TOKEN: event_tokens(events, settings, has_channel=has_channel)})
+    prev_ts = tokens[TIMESTAMP].lag().over(by_customer)
+    if settings.inactivity_gap_days is None:
+        starts = prev_ts.isnull()
+    else:
+        gap = ibis.interval(seconds=round(settings.inactivity_gap_days * 86_400))
+        starts = prev_ts.isnull() | (tokens[TIMESTAMP] > prev_ts + gap)
+    flagged = tokens.mutate(_start=starts.cast("int64"))
+    numbered = flagged.mutate(**{EPISODE: flagged._start.cumsum().over(by_customer).cast("int64")}).drop("_start")
+    by_episode = ibis.window(group_by=[CUSTOMER_ID, EPISODE], order_by=[TIMESTAMP, EVENT_SEQ])
+    is_step = ibis.literal(True)
+    if settings.collapse_repeats:
+        prev_token = numbered[TOKEN].lag().over(by_episode)
+        is_step = prev_token.isnull() | (prev_token != numbered[TOKEN])
+    return numbered.mutate(
+        **{JOURNEY_INSTANCE_ID: numbered[CUSTOMER_ID] + ":" + numbered[EPISODE].cast("string")},
+        step=ibis.row_number().over(by_episode) + 1, is_step=is_step,
+    )
+
+
+def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.Table:
+    """Cut each customer's events into journey instances (see :func:`episode_steps`).
 
     Parameters
     ----------
@@ -63,38 +94,21 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         ``episode`` (1-based), ``start_ts``, ``end_ts``, ``n_events``, ``tokens`` (ordered list),
         ``n_tokens``, ``duration_s`` and ``revenue`` (sum, null without revenue).
     """
-    by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
-    tokens = events.mutate(**{TOKEN: event_tokens(events, settings, has_channel=has_channel)})
-    prev_ts = tokens[TIMESTAMP].lag().over(by_customer)
-    if settings.inactivity_gap_days is None:
-        starts = prev_ts.isnull()
-    else:
-        gap = ibis.interval(seconds=round(settings.inactivity_gap_days * 86_400))
-        starts = prev_ts.isnull() | (tokens[TIMESTAMP] > prev_ts + gap)
-    flagged = tokens.mutate(_start=starts.cast("int64"))
-    numbered = flagged.mutate(**{EPISODE: flagged._start.cumsum().over(by_customer).cast("int64")})
-    by_episode = ibis.window(group_by=[CUSTOMER_ID, EPISODE], order_by=[TIMESTAMP, EVENT_SEQ])
-    keep = ibis.literal(True)
-    if settings.collapse_repeats:
-        prev_token = numbered[TOKEN].lag().over(by_episode)
-        keep = prev_token.isnull() | (prev_token != numbered[TOKEN])
-    steps = numbered.mutate(_pos=ibis.row_number().over(by_episode), _keep=keep)
-    step = ibis.struct({"pos": steps._pos, "token": steps[TOKEN]})
-    grouped = steps.group_by([CUSTOMER_ID, EPISODE]).aggregate(
+    steps = episode_steps(events, settings, has_channel=has_channel)
+    step = ibis.struct({"pos": steps.step, "token": steps[TOKEN]})
+    grouped = steps.group_by([CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE]).aggregate(
         **{
             START_TS: steps[TIMESTAMP].min(),
             END_TS: steps[TIMESTAMP].max(),
             N_EVENTS: steps.count(),
-            "_steps": step.collect(where=steps._keep),
+            "_steps": step.collect(where=steps.is_step),
             REVENUE: steps[REVENUE].sum(),
         }
     )
     ordered = grouped._steps.sort().map(lambda s: s.token)
     return grouped.select(
-        CUSTOMER_ID,
-        **{JOURNEY_INSTANCE_ID: grouped[CUSTOMER_ID] + ":" + grouped[EPISODE].cast("string")},
-        **{EPISODE: grouped[EPISODE], START_TS: grouped[START_TS], END_TS: grouped[END_TS],
-           N_EVENTS: grouped[N_EVENTS], TOKENS: ordered, "n_tokens": ordered.length()},
+        CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE, START_TS, END_TS, N_EVENTS,
+        **{TOKENS: ordered, "n_tokens": ordered.length()},
         duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
         revenue=grouped[REVENUE],
     ).order_by([CUSTOMER_ID, EPISODE])
