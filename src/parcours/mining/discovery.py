@@ -1,0 +1,104 @@
+"""The directly-follows graph and the variants of journey instances, as Ibis expressions on the engine.
+
+Counts equal pm4py's ``discover_dfg`` and ``get_variants`` on the same log (a test checks it,
+ties on timestamps included: both keep source order), at a fraction of the cost, because the
+work is a few window functions and group-bys on DuckDB rather than pandas in Python.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.schema import CUSTOMER_ID, EVENT_SEQ, JOURNEY_INSTANCE_ID, TIMESTAMP, TOKENS
+
+START, END = "[start]", "[end]"
+VARIANT_SEPARATOR = " → "
+
+
+def directly_follows(steps: ir.Table) -> ir.Table:
+    """The directly-follows graph over tokens within journey instances.
+
+    Parameters
+    ----------
+    steps
+        Events with their instance and token, from :func:`parcours.eventlog.episodes.episode_steps`.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        One row per edge: ``kind`` (``start``, ``follows`` or ``end``), ``source``, ``target``
+        (``[start]``/``[end]`` for the start and end edges), ``count``, ``customers`` (distinct),
+        ``share`` (of the source's outgoing count, end edges included), and ``median_s``,
+        ``p90_s``: seconds between the two events (null for start and end edges).
+    """
+    kept = steps.filter(steps.is_step)
+    order = ibis.window(group_by=JOURNEY_INSTANCE_ID, order_by=[TIMESTAMP, EVENT_SEQ])
+    linked = kept.mutate(
+        _next=kept.token.lead().over(order), _next_ts=kept[TIMESTAMP].lead().over(order),
+        _first=kept.token.lag().over(order).isnull(),
+    )
+    follows = linked.filter(linked._next.notnull()).select(
+        kind=ibis.literal("follows"), source=linked.token, target=linked._next, customer=linked[CUSTOMER_ID],
+        seconds=linked._next_ts.epoch_seconds() - linked[TIMESTAMP].epoch_seconds(),
+    )
+    null_seconds = ibis.null("float64")
+    starts = linked.filter(linked._first).select(
+        kind=ibis.literal("start"), source=ibis.literal(START), target=linked.token,
+        customer=linked[CUSTOMER_ID], seconds=null_seconds,
+    )
+    ends = linked.filter(linked._next.isnull()).select(
+        kind=ibis.literal("end"), source=linked.token, target=ibis.literal(END),
+        customer=linked[CUSTOMER_ID], seconds=null_seconds,
+    )
+    edges = ibis.union(follows.mutate(seconds=follows.seconds.cast("float64")), starts, ends)
+    graph = edges.group_by(["kind", "source", "target"]).aggregate(
+        count=edges.count(), customers=edges.customer.nunique(),
+        median_s=edges.seconds.quantile(0.5), p90_s=edges.seconds.quantile(0.9),
+    )
+    share = graph["count"] / graph["count"].sum().over(group_by="source")
+    return graph.mutate(share=share).order_by([ibis.desc("count"), "source", "target"])
+
+
+def variants(instances: ir.Table) -> ir.Table:
+    """Distinct token sequences with how many instances and customers follow them.
+
+    Parameters
+    ----------
+    instances
+        Journey instances (``tokens`` lists), from :func:`parcours.eventlog.episodes.journey_instances`.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        One row per variant, most frequent first (ties by the variant text): ``rank`` (1-based),
+        ``variant`` (tokens joined by `` → ``), ``n_tokens``, ``count`` (instances),
+        ``customers``, ``share`` and ``cum_share`` (the coverage curve) and
+        ``median_duration_s``.
+    """
+    named = instances.mutate(variant=instances[TOKENS].join(VARIANT_SEPARATOR))
+    grouped = named.group_by("variant").aggregate(
+        n_tokens=named.n_tokens.max(), count=named.count(), customers=named[CUSTOMER_ID].nunique(),
+        median_duration_s=named.duration_s.quantile(0.5),
+    )
+    order = [ibis.desc("count"), "variant"]
+    total = grouped["count"].sum().over()
+    cumulative = grouped["count"].sum().over(ibis.cumulative_window(order_by=order))
+    return grouped.mutate(
+        rank=ibis.row_number().over(order_by=order) + 1, share=grouped["count"] / total, cum_share=cumulative / total,
+    ).order_by("rank").select("rank", "variant", "n_tokens", "count", "customers", "share", "cum_share",
+                              "median_duration_s")
+
+
+def filter_variants(table: ir.Table, *, top_k: int | None = None, coverage: float | None = None) -> ir.Table:
+    """Keep the ``top_k`` most frequent variants and/or the fewest that cover ``coverage`` of the instances.
+
+    A variant is kept under ``coverage`` if the instances before it cover less than that share, so
+    the kept variants reach the share with as few variants as possible.
+    """
+    kept = table
+    if top_k is not None:
+        kept = kept.filter(kept["rank"] <= top_k)
+    if coverage is not None:
+        kept = kept.filter(kept.cum_share - kept.share < coverage)
+    return kept
