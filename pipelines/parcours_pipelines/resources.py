@@ -117,7 +117,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             return json.loads(path.read_text())
         con = self.engine.connection()
         if path.suffix == ".csv":
-            return con.read_csv(str(path), all_varchar=True)
+            return con.read_csv(str(path))
         return con.read_parquet(str(path))
 
 

@@ -96,6 +96,13 @@ class EpisodeSettings(_Section):
     missing_channel: str = Field("unknown", description="Channel used in tokens for events without one.")
 
 
+class MiningSettings(_Section):
+    """How the process map and the variants are shown."""
+
+    top_edges: int = Field(20, ge=1, description="Edges listed in the process map's preview (by count).")
+    top_variants: int = Field(20, ge=1, description="Variants listed in the variants' preview (by count).")
+
+
 class DemoSettings(_Section):
     """The synthetic omnichannel demo log."""
 
@@ -117,6 +124,7 @@ class Settings(_Section):
 
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     episodes: EpisodeSettings = Field(default_factory=EpisodeSettings)
+    mining: MiningSettings = Field(default_factory=MiningSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

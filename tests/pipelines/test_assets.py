@@ -18,10 +18,11 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     assert result.success
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {"event_log_accounts_for_every_row": True, "event_log_has_events": True,
-                           "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True}
+                           "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True,
+                           "process_map_starts_every_instance": True, "variants_cover_every_instance": True}
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
-                                                "journey_instances.parquet"}
+                                                "journey_instances.parquet", "process_map.csv", "variants.csv"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")
@@ -30,6 +31,12 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     instances = pd.read_parquet(out / "journey_instances.parquet")
     assert instances.journey_instance_id.tolist() == ["u1:1", "u2:1", "u2:2", "u3:1"]
     assert list(instances.tokens[1]) == ["store_visit@store", "order@store"]
+    edges = pd.read_csv(out / "process_map.csv")
+    assert {"source", "target", "count", "customers", "median_s", "p90_s"} <= set(edges.columns)
+    visit = edges[(edges.source == "store_visit@store") & (edges.target == "order@store")].iloc[0]
+    assert (visit["count"], visit.median_s) == (1, 0)  # 09:00-05:00 is 14:00Z, the time of the order
+    table = pd.read_csv(out / "variants.csv")
+    assert {"variant", "count", "customers", "cum_share"} <= set(table.columns) and table.cum_share.iloc[-1] == 1
 
 
 def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) -> None:
@@ -39,6 +46,8 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["event_log"]["dagster/row_count"].value == 6
     assert "missing_customer_id" in materialisations["event_quarantine"]["by_reason"].value
     assert materialisations["journey_instances"]["instances"].value == 4
+    assert materialisations["process_map"]["instances"].value == 4
+    assert "store_visit@store" in materialisations["variants"]["top_variants"].value
 
 
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:

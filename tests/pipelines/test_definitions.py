@@ -9,13 +9,14 @@ def test_definitions_load() -> None:
 
 def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
-    assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances"}
+    assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants"}
 
 
 def test_exact_checks() -> None:
     checks = {key.name for check in defs().asset_checks for key in check.check_keys}
     assert checks == {"event_log_accounts_for_every_row", "event_log_has_events",
-                      "event_quarantine_is_a_small_share", "journey_instances_cover_every_event"}
+                      "event_quarantine_is_a_small_share", "journey_instances_cover_every_event",
+                      "process_map_starts_every_instance", "variants_cover_every_instance"}
 
 
 def test_exact_schedules_and_sensors() -> None:
@@ -32,7 +33,7 @@ def test_schedule_follows_conf() -> None:
 def test_groups_are_the_defs_folders() -> None:
     groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
     assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
-                      "journey_instances": "episodes"}
+                      "journey_instances": "episodes", "process_map": "mining", "variants": "mining"}
 
 
 def test_every_resource_is_registered() -> None:

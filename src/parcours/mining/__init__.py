@@ -1,5 +1,15 @@
 """Process mining on journey instances: directly-follows graphs and variants on the engine."""
 
-from parcours.mining.discovery import END, START, directly_follows, filter_variants, variants
+from parcours.mining.discovery import (
+    END,
+    START,
+    describe_process_map,
+    describe_variants,
+    directly_follows,
+    filter_variants,
+    variants,
+)
 
-__all__ = ["END", "START", "directly_follows", "filter_variants", "variants"]
+__all__ = [
+    "END", "START", "describe_process_map", "describe_variants", "directly_follows", "filter_variants", "variants",
+]

@@ -102,3 +102,42 @@ def filter_variants(table: ir.Table, *, top_k: int | None = None, coverage: floa
     if coverage is not None:
         kept = kept.filter(kept.cum_share - kept.share < coverage)
     return kept
+
+
+def describe_process_map(graph: ir.Table) -> dict[str, float]:
+    """Summary numbers of a process map: tokens, edges, and the instances it starts."""
+    follows = graph.filter(graph.kind == "follows")
+    starts = graph.filter(graph.kind == "start")
+    ends = ibis.union(graph.select(token=graph.source), graph.select(token=graph.target))
+    stats = {
+        "tokens": ends.filter(~ends.token.isin([START, END])).token.nunique(),
+        "edges": follows.count(),
+        "instances": starts["count"].sum(),
+        "transitions": follows["count"].sum(),
+    }
+    return {k: float(v.to_pyarrow().as_py() or 0) for k, v in stats.items()}
+
+
+def describe_variants(table: ir.Table, top: int = 10) -> dict[str, float]:
+    """Summary numbers of the variants: how many, instances, and the share the ``top`` cover."""
+    stats = table.aggregate(
+        variants=table.count(), instances=table["count"].sum(),
+        top_coverage=table.cum_share.max(where=table["rank"] <= top),
+        singletons=(table["count"] == 1).sum(),
+    ).to_pyarrow().to_pylist()[0]
+    return {k: float(v or 0) for k, v in stats.items()} | {"top": float(top)}
+
+
+def count_consistency(table: ir.Table, instances: ir.Table, *, kind: str) -> dict[str, int]:
+    """Counts that must all be equal when a process map (``kind="map"``) or the variants
+    (``kind="variants"``) account for every journey instance exactly once."""
+    n_instances = int(instances.count().to_pyarrow().as_py())
+    if kind == "map":
+        counted = {"start_edges": table["count"].sum(where=table.kind == "start"),
+                   "end_edges": table["count"].sum(where=table.kind == "end")}
+    else:
+        counted = {"variant_instances": table["count"].sum(), "coverage_curve_end": table.cum_share.max()}
+    values = {k: float(v.to_pyarrow().as_py() or 0) for k, v in counted.items()}
+    if "coverage_curve_end" in values:
+        values["coverage_curve_end"] *= n_instances
+    return {"instances": n_instances} | {k: round(v) for k, v in values.items()}
