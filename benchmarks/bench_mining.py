@@ -1,0 +1,109 @@
+"""Process map and variants at 1M and 5M events, beside pm4py's discover_dfg and get_variants.
+
+Both start from the same prepared input (cached in data/<size>/): the journey steps (one row per
+event with its journey instance and activity@channel token) and the journey instances. parcours
+computes the ``process_map`` (counts, distinct customers, shares, median and p90 seconds) and the
+``variants`` (counts, customers, coverage curve) on DuckDB and writes both CSVs; pm4py reads the
+steps into pandas, prepares them with ``format_dataframe`` and runs ``discover_dfg`` (counts only)
+and ``get_variants``. Each case runs in its own process; peak memory is its VmHWM.
+Run: ``python benchmarks/bench_mining.py [--sizes 1000000 5000000]`` (after bench_ingest's data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench_ingest import DATA, _peak_mib, make_logs
+
+HERE = Path(__file__).resolve().parent
+
+
+def prepare(n_events: int) -> dict[str, Path]:
+    """Ingest the benchmark log once and store its steps and instances as Parquet."""
+    from parcours.config import EpisodeSettings, IngestSettings
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events
+    from parcours.eventlog.episodes import episode_steps, journey_instances
+
+    folder = DATA / f"{n_events}"
+    paths = {"steps": folder / "steps.parquet", "instances": folder / "instances.parquet"}
+    if not all(p.exists() for p in paths.values()):
+        con = connect(memory_limit="4GB")
+        events = ingest_events(con, IngestSettings(), make_logs(n_events)["parquet"]).events
+        events = con.create_table("events", events, temp=True)
+        steps = episode_steps(events, EpisodeSettings())
+        steps.select("customer_id", "journey_instance_id", "token", "ts", "event_seq", "is_step").to_parquet(
+            paths["steps"])
+        journey_instances(events, EpisodeSettings()).to_parquet(paths["instances"])
+    return paths
+
+
+def run_parcours(paths: dict[str, Path], out: Path) -> dict:
+    from parcours.engine import connect
+    from parcours.mining import directly_follows, variants
+
+    con = connect(memory_limit="2GB")
+    graph = directly_follows(con.read_parquet(str(paths["steps"])))
+    graph.to_csv(out / "process_map.csv")
+    variants(con.read_parquet(str(paths["instances"]))).to_csv(out / "variants.csv")
+    return {"edges": int(con.read_csv(str(out / "process_map.csv")).count().to_pyarrow().as_py())}
+
+
+def run_pm4py(paths: dict[str, Path], out: Path) -> dict:
+    import pandas as pd
+    import pm4py
+
+    frame = pd.read_parquet(paths["steps"])
+    frame = frame[frame.is_step].sort_values("event_seq").reset_index(drop=True)
+    frame = pm4py.format_dataframe(frame, case_id="journey_instance_id", activity_key="token", timestamp_key="ts")
+    dfg, starts, ends = pm4py.discover_dfg(frame)
+    pm4py.get_variants(frame)
+    return {"edges": len(dfg) + len(starts) + len(ends)}
+
+
+def _one(tool: str, size: int, out: Path) -> None:
+    if tool == "parcours":  # imports are not part of the measurement
+        import parcours.mining  # noqa: F401
+    else:
+        import pandas  # noqa: F401
+        import pm4py  # noqa: F401
+    paths = prepare(size)
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    counts = run_parcours(paths, out) if tool == "parcours" else run_pm4py(paths, out)
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    print(json.dumps({"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(_peak_mib()), **counts}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--one", nargs=3, metavar=("TOOL", "SIZE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        _one(args.one[0], int(args.one[1]), Path(args.one[2]))
+        return
+    rows = []
+    for size in args.sizes:
+        subprocess.run([sys.executable, "-c", f"import bench_mining; bench_mining.prepare({size})"], cwd=HERE,
+                       check=True)
+        for tool in ("parcours", "pm4py"):
+            out = DATA / "out" / f"mining-{tool}-{size}"
+            out.mkdir(parents=True, exist_ok=True)
+            done = subprocess.run([sys.executable, __file__, "--one", tool, str(size), str(out)],
+                                  capture_output=True, text=True, check=True)
+            rows.append({"events": size, "tool": tool, **json.loads(done.stdout.strip().splitlines()[-1])})
+            print(json.dumps(rows[-1]), flush=True)
+    (HERE / "results" / "mining.json").write_text(json.dumps({"rows": rows}, indent=2))
+    for size in args.sizes:
+        ours, theirs = (next(r for r in rows if r["events"] == size and r["tool"] == t) for t in ("parcours", "pm4py"))
+        print(f"{size:,} events: parcours {ours['wall_s']} s / {ours['peak_mib']} MiB, pm4py {theirs['wall_s']} s / "
+              f"{theirs['peak_mib']} MiB, {theirs['wall_s'] / ours['wall_s']:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()
