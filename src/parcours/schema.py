@@ -56,6 +56,7 @@ JOURNEY_INSTANCE_COLUMNS = (
     "n_tokens",
     "duration_s",
     REVENUE,
+    "first_conversion_s",
 )
 
 #: Quarantine reasons, in the order they are tested: a row gets the first that applies.

@@ -22,7 +22,8 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
                            "process_map_starts_every_instance": True, "variants_cover_every_instance": True}
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
-                                                "journey_instances.parquet", "process_map.csv", "variants.csv"}
+                                                "journey_instances.parquet", "process_map.csv", "variants.csv",
+                                                "journey_timing.csv"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")

@@ -92,7 +92,8 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
     ibis.expr.types.Table
         One row per instance: ``customer_id``, ``journey_instance_id`` (``<customer>:<episode>``),
         ``episode`` (1-based), ``start_ts``, ``end_ts``, ``n_events``, ``tokens`` (ordered list),
-        ``n_tokens``, ``duration_s`` and ``revenue`` (sum, null without revenue).
+        ``n_tokens``, ``duration_s``, ``revenue`` (sum, null without revenue) and
+        ``first_conversion_s``: seconds from the start to the first conversion activity (null if none).
     """
     steps = episode_steps(events, settings, has_channel=has_channel)
     step = ibis.struct({"pos": steps.step, "token": steps[TOKEN]})
@@ -103,6 +104,7 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
             N_EVENTS: steps.count(),
             "_steps": step.collect(where=steps.is_step),
             REVENUE: steps[REVENUE].sum(),
+            "_converted_at": steps[TIMESTAMP].min(where=steps[ACTIVITY].isin(settings.conversion_activities)),
         }
     )
     ordered = grouped._steps.sort().map(lambda s: s.token)
@@ -111,6 +113,7 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         **{TOKENS: ordered, "n_tokens": ordered.length()},
         duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
         revenue=grouped[REVENUE],
+        first_conversion_s=grouped._converted_at.epoch_seconds() - grouped[START_TS].epoch_seconds(),
     ).order_by([CUSTOMER_ID, EPISODE])
 
 

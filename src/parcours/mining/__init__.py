@@ -9,7 +9,15 @@ from parcours.mining.discovery import (
     filter_variants,
     variants,
 )
+from parcours.mining.timing import timing_summary
 
 __all__ = [
-    "END", "START", "describe_process_map", "describe_variants", "directly_follows", "filter_variants", "variants",
+    "END",
+    "START",
+    "describe_process_map",
+    "describe_variants",
+    "directly_follows",
+    "filter_variants",
+    "timing_summary",
+    "variants",
 ]

@@ -1,10 +1,10 @@
-"""How customers move between activities and channels: the process map and the variants."""
+"""How customers move between activities and channels: the process map, the variants and journey timing."""
 
 import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.eventlog.episodes import episode_steps
-from parcours.mining import describe_process_map, describe_variants, directly_follows
+from parcours.mining import describe_process_map, describe_variants, directly_follows, timing_summary
 from parcours.mining import variants as rank_variants
 from parcours.tracking import log_metrics
 from parcours_pipelines.metadata import markdown_table, table_metadata
@@ -42,3 +42,11 @@ def variants(
     return dg.MaterializeResult(value=table, metadata={
         **table_metadata(table), **stats, "top_variants": dg.MetadataValue.md(markdown_table(top)),
     })
+
+
+@dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
+          metadata={"parcours/file": "journey_timing.csv"})
+def journey_timing(journey_instances: ir.Table) -> dg.MaterializeResult:
+    """How long journeys take and how soon they convert: durations and time to first conversion, in days."""
+    table = timing_summary(journey_instances)
+    return dg.MaterializeResult(value=table, metadata=table_metadata(table))
