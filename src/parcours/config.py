@@ -104,6 +104,13 @@ class MiningSettings(_Section):
 
     top_edges: int = Field(20, ge=1, description="Edges listed in the process map's preview (by count).")
     top_variants: int = Field(20, ge=1, description="Variants listed in the variants' preview (by count).")
+    model_coverage: float = Field(
+        0.8, gt=0, le=1, description="Share of instances whose variants the process model is discovered from."
+    )
+    noise_threshold: float = Field(0.2, ge=0, lt=1, description="Inductive Miner (infrequent) noise threshold.")
+    model_max_cases: int = Field(
+        20_000, ge=100, description="Cap on cases handed to pm4py (variants replicated in proportion to counts)."
+    )
 
 
 class DemoSettings(_Section):

@@ -23,7 +23,7 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
-                                                "journey_timing.csv"}
+                                                "journey_timing.csv", "process_model.json"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")
@@ -49,6 +49,7 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["journey_instances"]["instances"].value == 4
     assert materialisations["process_map"]["instances"].value == 4
     assert "store_visit@store" in materialisations["variants"]["top_variants"].value
+    assert 0 < materialisations["process_model"]["log_fitness"].value <= 1
 
 
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:

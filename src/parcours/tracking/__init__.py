@@ -94,3 +94,8 @@ def log_ingest_summary(summary: Mapping[str, Any]) -> None:
 def log_metrics(metrics: Mapping[str, float], prefix: str = "") -> None:
     """Log numeric metrics under an optional ``prefix.``."""
     mlflow.log_metrics({f"{prefix}{k}": float(v) for k, v in metrics.items()})
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    """Log a text document (e.g. a PNML or BPMN model) as an artifact of the active run."""
+    mlflow.log_text(text, artifact_file)

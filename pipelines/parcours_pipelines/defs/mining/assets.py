@@ -1,4 +1,4 @@
-"""How customers move between activities and channels: the process map, the variants and journey timing."""
+"""How customers move between activities and channels: process map, variants, process model, timing."""
 
 import dagster as dg
 import ibis.expr.types as ir
@@ -6,7 +6,8 @@ import ibis.expr.types as ir
 from parcours.eventlog.episodes import episode_steps
 from parcours.mining import describe_process_map, describe_variants, directly_follows, timing_summary
 from parcours.mining import variants as rank_variants
-from parcours.tracking import log_metrics
+from parcours.mining.models import describe_model, discover_process_model, model_documents, replay_fitness
+from parcours.tracking import log_metrics, log_text
 from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -50,3 +51,20 @@ def journey_timing(journey_instances: ir.Table) -> dg.MaterializeResult:
     """How long journeys take and how soon they convert: durations and time to first conversion, in days."""
     table = timing_summary(journey_instances)
     return dg.MaterializeResult(value=table, metadata=table_metadata(table))
+
+
+@dg.asset(group_name="mining", kinds={"pm4py", "json"}, code_version="1",
+          metadata={"parcours/file": "process_model.json"})
+def process_model(context: dg.AssetExecutionContext, variants: ir.Table, settings: SettingsResource,
+                  mlflow: MlflowResource) -> dg.MaterializeResult:
+    """A Petri net and BPMN model of the frequent journeys, with the replay fitness of every instance."""
+    conf = settings.load().mining
+    table = variants.to_pandas()  # one row per distinct sequence, not per customer
+    model = discover_process_model(table, coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
+                                   max_cases=conf.model_max_cases)
+    stats, documents = describe_model(model, replay_fitness(model, table)), model_documents(model)
+    with mlflow.run_for(context):
+        log_metrics(stats, prefix="process_model.")
+        for kind, text in documents.items():
+            log_text(text, f"process_model/model.{kind}")
+    return dg.MaterializeResult(value={**stats, **documents}, metadata=stats)
