@@ -82,12 +82,27 @@ def _one(tool: str, path: Path, out: Path) -> None:
     else:
         import pandas  # noqa: F401
         import pm4py  # noqa: F401
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
     name, _, memory_limit = tool.partition(":")
-    counts = run_parcours(path, out, memory_limit) if name == "parcours" else run_pm4py(path, out)
+    if name == "parcours":
+        print(json.dumps(timed(run_parcours, path, out, memory_limit)))
+    else:
+        print(json.dumps(timed(run_pm4py, path, out)))
+
+
+def timed(run, *args) -> dict:
+    """Run ``run(*args)`` and return its counts with wall and CPU seconds and this process's peak memory."""
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    counts = run(*args)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    peak = _peak_mib()
-    print(json.dumps({"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(peak), **counts}))
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(_peak_mib()), **counts}
+
+
+def parse_args(description: str, one_metavar: tuple[str, str, str]) -> argparse.Namespace:
+    """``--sizes`` for the run, and the hidden ``--one`` a measuring subprocess is started with."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--one", nargs=3, metavar=one_metavar, help=argparse.SUPPRESS)
+    return parser.parse_args()
 
 
 def _peak_mib() -> float:
@@ -100,10 +115,7 @@ def _peak_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--one", nargs=3, metavar=("TOOL", "PATH", "OUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(__doc__, ("TOOL", "PATH", "OUT"))
     if args.one:
         _one(args.one[0], Path(args.one[1]), Path(args.one[2]))
         return

@@ -11,14 +11,12 @@ Run: ``python benchmarks/bench_mining.py [--sizes 1000000 5000000]`` (after benc
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from bench_ingest import DATA, _peak_mib, make_logs
+from bench_ingest import DATA, make_logs, parse_args, timed
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,17 +71,11 @@ def _one(tool: str, size: int, out: Path) -> None:
         import pandas  # noqa: F401
         import pm4py  # noqa: F401
     paths = prepare(size)
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
-    counts = run_parcours(paths, out) if tool == "parcours" else run_pm4py(paths, out)
-    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    print(json.dumps({"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(_peak_mib()), **counts}))
+    print(json.dumps(timed(run_parcours if tool == "parcours" else run_pm4py, paths, out)))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--one", nargs=3, metavar=("TOOL", "SIZE", "OUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(__doc__, ("TOOL", "SIZE", "OUT"))
     if args.one:
         _one(args.one[0], int(args.one[1]), Path(args.one[2]))
         return
