@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from parcours import paths
-from parcours.config import ConfigError, load_settings, parse_assignments
+from parcours.config import ConfigError, Settings, load_settings, parse_assignments
 from parcours.schema import INPUT_COLUMNS
 
 app = typer.Typer(help="Discover customer journeys, their effect on lifetime value, and trigger rules.",
@@ -55,12 +55,17 @@ def _overrides(events: Path | None, columns: list[str] | None, sets: list[str] |
     return overrides
 
 
+def _settings(conf: Path | None, overrides: list[str]) -> Settings:
+    """The settings of ``conf`` (default: the project's) with ``section.key=value`` overrides."""
+    return load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+
+
 def _preflight(conf: Path | None, overrides: list[str]) -> None:
     """Fail fast, in one line, on bad settings or a mapping the input files do not satisfy."""
     from parcours.engine import connect
     from parcours.eventlog import check_columns
 
-    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    settings = _settings(conf, overrides)
     if settings.ingest.path:
         check_columns(connect(), settings.ingest, settings.ingest.path)
 
@@ -110,8 +115,11 @@ def demo(
 
     home = _home(home)
     overrides = list(set_ or [])
-    overrides += [f"demo.customers={customers}"] * (customers is not None) + [f"demo.seed={seed}"] * (seed is not None)
-    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    if customers is not None:
+        overrides.append(f"demo.customers={customers}")
+    if seed is not None:
+        overrides.append(f"demo.seed={seed}")
+    settings = _settings(conf, overrides)
     folder = paths.demo_dir(home)
     typer.echo(f"generating the demo log: {settings.demo.customers:,} customers, seed {settings.demo.seed}")
     log = generate_demo_log(settings.demo.customers, settings.demo.seed, settings.demo.start, settings.demo.dirty_share)
@@ -154,7 +162,7 @@ def validate(
     from parcours.eventlog import ingest_events
 
     overrides = _overrides(path, column, set_)
-    settings = load_settings(conf or paths.conf_dir(), parse_assignments(overrides))
+    settings = _settings(conf, overrides)
     summary = ingest_events(connect(), settings.ingest, settings.ingest.path).summary.to_dict()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))

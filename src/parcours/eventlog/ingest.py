@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from parcours.config import IdentitySettings, IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
-from parcours.eventlog.identity import UNSTITCHED_ID, read_identity_links, resolve_identities, stitch
+from parcours.eventlog.identity import UNSTITCHED_ID, IdentityMap, read_identity_links, resolve_identities, stitch
 from parcours.eventlog.raw import table_ids
 from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
@@ -243,7 +243,7 @@ def _examples(quarantine: ir.Table, k: int) -> dict[str, list[dict[str, Any]]]:
     return examples
 
 
-def _identity_report(identity_map: Any, clean: ir.Table) -> dict[str, int]:
+def _identity_report(identity_map: IdentityMap, clean: ir.Table) -> dict[str, int]:
     stitched = clean.filter(clean[UNSTITCHED_ID].notnull())
     return {
         "links": identity_map.n_links,

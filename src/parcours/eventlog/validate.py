@@ -42,8 +42,11 @@ def parse_time(value: ir.Value, timezone: str, time_format: str | None = None) -
 
 def parse_revenue(value: ir.Value) -> tuple[ir.FloatingValue, ir.BooleanValue]:
     """Return the revenue as float64 and whether a non-empty value failed to parse or is not finite."""
-    number = value.cast("float64") if value.type().is_numeric() else clean_text(value).try_cast("float64")
-    given = value.notnull() if value.type().is_numeric() else clean_text(value).notnull()
+    if value.type().is_numeric():
+        number, given = value.cast("float64"), value.notnull()
+    else:
+        text = clean_text(value)
+        number, given = text.try_cast("float64"), text.notnull()
     bad = given & (number.isnull() | number.isnan() | number.isinf())
     return ibis.ifelse(bad, ibis.null("float64"), number), bad
 
