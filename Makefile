@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup demo test test-fast lint ui bench clean
+.PHONY: help setup system-deps demo test test-fast lint ui bench clean
 
 help:
 	@echo "make demo   set up, generate the demo log, run the whole pipeline"
@@ -19,7 +19,11 @@ help:
 	@echo "make ui     the Dagster UI on the same instance and data"
 	@echo "make bench  the benchmarks (see benchmarks/BENCHMARKS.md)"
 
-setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+setup: system-deps $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+# graphviz (dot) for the process pictures, from Debian's packages when missing.
+system-deps:
+	@scripts/system-deps
 
 $(VENV)/.installed: pyproject.toml
 	@py=$$(scripts/find-python) || exit 1; \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
         return "_(no rows)_"
     shown = frame.map(lambda v: _short(v))
     return shown.to_markdown(index=False)
+
+
+def image(png: bytes, alt: str) -> dg.MetadataValue:
+    """A PNG shown inline in the Dagster UI (markdown with a data URI)."""
+    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")
 
 
 def counts_table(counts: Mapping[str, int], key: str, value: str = "rows") -> str:

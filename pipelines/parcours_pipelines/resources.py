@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -81,7 +82,8 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
 
     The file name comes from the asset's ``parcours/file`` metadata (default ``<asset>.parquet``):
     Ibis tables are written by the engine (no pandas round trip), dicts as JSON. Inputs are opened
-    as Ibis tables over the file.
+    as Ibis tables over the file. A name ending in ``/`` is a folder: the value is a dict of file
+    names to contents (text, bytes, or a dict written as JSON), replaced as a whole.
     """
 
     base_dir: str = str(paths.default_output_dir())
@@ -96,6 +98,10 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         path = self._path(context.definition_metadata, context.asset_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
+        if _is_folder(context.definition_metadata):
+            _write_folder(path, tmp, obj, context.asset_key)
+            context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+            return
         if isinstance(obj, ir.Table):
             (obj.to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)
         elif isinstance(obj, pd.DataFrame):
@@ -113,12 +119,41 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         path = self._path(upstream.definition_metadata if upstream else None, context.asset_key)
         if not path.exists():
             raise FileNotFoundError(f"{path}: {context.asset_key.to_user_string()} has not been materialised here")
+        if path.is_dir():
+            return {f.name: json.loads(f.read_text()) if f.suffix == ".json" else f.read_text()
+                    for f in sorted(path.iterdir()) if f.is_file()}
         if path.suffix == ".json":
             return json.loads(path.read_text())
         con = self.engine.connection()
         if path.suffix == ".csv":
             return con.read_csv(str(path))
         return con.read_parquet(str(path))
+
+
+def _is_folder(metadata: dict[str, Any] | None) -> bool:
+    return str((metadata or {}).get("parcours/file", "")).endswith("/")
+
+
+def _write_folder(path: Path, tmp: Path, files: Any, key: dg.AssetKey) -> None:
+    """Write a dict of name → content as a folder, swapped in place of the previous one."""
+    if not isinstance(files, dict):
+        raise TypeError(f"{key.to_user_string()}: a folder output needs a dict of files, not {type(files).__name__}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for name, content in files.items():
+        target = tmp / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        elif isinstance(content, dict):
+            target.write_text(json.dumps(content, indent=2, default=str))
+        else:
+            target.write_text(str(content))
+    old = path.with_name(f".{path.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def build_resources(

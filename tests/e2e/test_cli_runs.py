@@ -34,7 +34,8 @@ def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
     out = demo_home / "demo" / "output"
     assert {p.name for p in out.iterdir()} >= {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
-                                                "journey_timing.csv", "process_model.json"}
+                                                "journey_timing.csv", "process_model", "temporal_profile.csv",
+                                                "temporal_deviations.parquet"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
     assert {k: summary[k] for k in truth} == truth

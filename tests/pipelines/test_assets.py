@@ -23,7 +23,8 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
-                                                "journey_timing.csv", "process_model.json"}
+                                                "journey_timing.csv", "process_model", "temporal_profile.csv",
+                                                "temporal_deviations.parquet"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")
@@ -38,6 +39,11 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     assert (visit["count"], visit.median_s) == (1, 0)  # 09:00-05:00 is 14:00Z, the time of the order
     table = pd.read_csv(out / "variants.csv")
     assert {"variant", "count", "customers", "cum_share"} <= set(table.columns) and table.cum_share.iloc[-1] == 1
+    assert {p.name for p in (out / "process_model").iterdir()} == {"summary.json", "model.bpmn", "model.pnml",
+                                                                  "bpmn.svg", "petri_net.svg"}
+    assert (out / "process_model" / "bpmn.svg").read_text().lstrip().startswith("<?xml")
+    profile = pd.read_csv(out / "temporal_profile.csv")
+    assert profile[(profile.source == "store_visit@store") & (profile.target == "order@store")].mean_s.tolist() == [0]
 
 
 def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) -> None:
@@ -50,6 +56,9 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["process_map"]["instances"].value == 4
     assert "store_visit@store" in materialisations["variants"]["top_variants"].value
     assert 0 < materialisations["process_model"]["log_fitness"].value <= 1
+    assert materialisations["process_map"]["map"].value.startswith("![process map](data:image/png;base64,")
+    assert materialisations["process_model"]["bpmn"].value.startswith("![BPMN model](data:image/png;base64,")
+    assert materialisations["temporal_deviations"]["profiled_pairs"].value > 0
 
 
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:

@@ -10,7 +10,7 @@ def test_definitions_load() -> None:
 def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
-                    "journey_timing", "process_model"}
+                    "journey_timing", "process_model", "temporal_profile", "temporal_deviations"}
 
 
 def test_exact_checks() -> None:
@@ -35,7 +35,8 @@ def test_groups_are_the_defs_folders() -> None:
     groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
     assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
                       "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
-                      "journey_timing": "mining", "process_model": "mining"}
+                      "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
+                      "temporal_deviations": "mining"}
 
 
 def test_every_resource_is_registered() -> None:

@@ -99,3 +99,8 @@ def log_metrics(metrics: Mapping[str, float], prefix: str = "") -> None:
 def log_text(text: str, artifact_file: str) -> None:
     """Log a text document (e.g. a PNML or BPMN model) as an artifact of the active run."""
     mlflow.log_text(text, artifact_file)
+
+
+def log_figure(figure: Any, artifact_file: str) -> None:
+    """Log a figure (plotly as interactive HTML) as an artifact of the active run."""
+    mlflow.log_figure(figure, artifact_file)

@@ -4,11 +4,12 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.eventlog.episodes import episode_steps
-from parcours.mining import describe_process_map, describe_variants, directly_follows, timing_summary
+from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_summary
 from parcours.mining import variants as rank_variants
+from parcours.mining.figures import draw_model, draw_process_map
 from parcours.mining.models import describe_model, discover_process_model, model_documents, replay_fitness
-from parcours.tracking import log_metrics, log_text
-from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours.tracking import log_figure, log_metrics, log_text
+from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 
@@ -21,12 +22,15 @@ def process_map(
     """Directly-follows graph of activity@channel tokens within journey instances, with start and end tokens."""
     conf = settings.load()
     graph = directly_follows(episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"]))
-    stats = describe_process_map(graph)
+    stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_map.")
+        log_text(picture["svg"].decode(), "figures/process_map.svg")
+        log_figure(picture["figure"], "figures/process_map.html")
     top = graph.filter(graph.kind == "follows").head(conf.mining.top_edges).to_pandas()
     return dg.MaterializeResult(value=graph, metadata={
         **table_metadata(graph), **stats, "top_edges": dg.MetadataValue.md(markdown_table(top)),
+        "map": image(picture["png"], "process map"),
     })
 
 
@@ -53,18 +57,50 @@ def journey_timing(journey_instances: ir.Table) -> dg.MaterializeResult:
     return dg.MaterializeResult(value=table, metadata=table_metadata(table))
 
 
-@dg.asset(group_name="mining", kinds={"pm4py", "json"}, code_version="1",
-          metadata={"parcours/file": "process_model.json"})
+@dg.asset(group_name="mining", kinds={"pm4py", "bpmn", "svg"}, code_version="2",
+          metadata={"parcours/file": "process_model/"})
 def process_model(context: dg.AssetExecutionContext, variants: ir.Table, settings: SettingsResource,
                   mlflow: MlflowResource) -> dg.MaterializeResult:
-    """A Petri net and BPMN model of the frequent journeys, with the replay fitness of every instance."""
+    """A Petri net and BPMN model of the frequent journeys, drawn, with the replay fitness of every instance."""
     conf = settings.load().mining
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
     model = discover_process_model(table, coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
                                    max_cases=conf.model_max_cases)
     stats, documents = describe_model(model, replay_fitness(model, table)), model_documents(model)
+    pictures = draw_model(model)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_model.")
         for kind, text in documents.items():
             log_text(text, f"process_model/model.{kind}")
-    return dg.MaterializeResult(value={**stats, **documents}, metadata=stats)
+        for name in ("bpmn.svg", "petri_net.svg"):
+            log_text(pictures[name].decode(), f"process_model/{name}")
+    files = {"summary.json": stats, "model.bpmn": documents["bpmn"], "model.pnml": documents["pnml"],
+             "bpmn.svg": pictures["bpmn.svg"], "petri_net.svg": pictures["petri_net.svg"]}
+    return dg.MaterializeResult(value=files, metadata={**stats, "bpmn": image(pictures["bpmn.png"], "BPMN model")})
+
+
+@dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
+          metadata={"parcours/file": "temporal_profile.csv"})
+def temporal_profile(event_log: ir.Table, ingest_summary: dict, settings: SettingsResource) -> dg.MaterializeResult:
+    """The typical time between two steps of a journey (every later step, as pm4py's temporal profile)."""
+    conf = settings.load()
+    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
+    profile = temporal.temporal_profile(temporal.step_pairs(steps, max_distance=conf.mining.temporal_max_distance))
+    return dg.MaterializeResult(value=profile, metadata=table_metadata(profile))
+
+
+@dg.asset(group_name="mining", kinds={"duckdb", "parquet"}, code_version="1")
+def temporal_deviations(
+    context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, journey_instances: ir.Table,
+    temporal_profile: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
+) -> dg.MaterializeResult:
+    """Journey instances with steps further from their typical time than the temporal profile allows."""
+    conf = settings.load()
+    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
+    pairs = temporal.step_pairs(steps, max_distance=conf.mining.temporal_max_distance)
+    deviations = temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta)
+    stats = temporal.describe_temporal(temporal_profile, deviations, int(journey_instances.count().execute()))
+    with mlflow.run_for(context):
+        log_metrics(stats, prefix="temporal.")
+    worst = temporal.deviating_instances(deviations)
+    return dg.MaterializeResult(value=worst, metadata={**table_metadata(worst), **stats})
