@@ -120,6 +120,42 @@ class MiningSettings(_Section):
     )
 
 
+class JourneySettings(_Section):
+    """How journey instances are clustered into typical journeys (the journey-discovery issue)."""
+
+    min_tokens: int = Field(2, ge=1, description="Shorter instances are not a journey: noise (-1).")
+    ngram_max: int = Field(3, ge=1, le=5, description="Longest token n-gram in the TF-IDF features.")
+    components: int = Field(20, ge=2, description="TruncatedSVD components the features are reduced to.")
+    min_samples: int = Field(10, ge=2, description="HDBSCAN min_samples; a variant counts at most min_samples-1 times.")
+    min_cluster_share: float = Field(
+        0.005, gt=0, lt=1, description="HDBSCAN min_cluster_size as a share of the weighted variants (scales)."
+    )
+    min_cluster_floor: int = Field(10, ge=2, description="Smallest min_cluster_size, whatever the population.")
+    merge_distance: float = Field(
+        0.3, ge=0, description="HDBSCAN cluster_selection_epsilon: clusters closer than this merge."
+    )
+    min_probability: float = Field(
+        0.05, ge=0, lt=1, description="Variants HDBSCAN attaches with a lower membership probability are noise."
+    )
+    standalone_share: float = Field(
+        0.01, gt=0, lt=1, description="A noise variant followed by this share of instances is a journey by itself."
+    )
+    max_variants: int = Field(
+        20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
+    )
+    neighbours: int = Field(15, ge=1, description="Neighbours the classifier votes with for an unseen sequence.")
+    silhouette_sample: int = Field(5_000, ge=100, description="Instances sampled for the silhouette.")
+    bootstrap_rounds: int = Field(5, ge=0, description="Resamples for the stability (adjusted Rand index).")
+    min_stability: float = Field(0.7, ge=0, le=1, description="The stability check warns below this.")
+    representative_coverage: float = Field(
+        0.25, gt=0, le=1, description="Representatives cover at least this share of a journey's instances."
+    )
+    match_max_distance: float = Field(
+        0.5, ge=0, le=1, description="A journey keeps the previous run's id when its medoids are this close."
+    )
+    seed: int = Field(0, description="Seed of the SVD, the samples and the bootstrap.")
+
+
 class DemoSettings(_Section):
     """The synthetic omnichannel demo log."""
 
@@ -142,6 +178,7 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     episodes: EpisodeSettings = Field(default_factory=EpisodeSettings)
     mining: MiningSettings = Field(default_factory=MiningSettings)
+    journeys: JourneySettings = Field(default_factory=JourneySettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

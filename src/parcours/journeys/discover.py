@@ -1,0 +1,144 @@
+"""Journey discovery: from the variants table to named journeys, a classifier and quality numbers.
+
+The work is done on de-duplicated variants weighted by their counts, so it grows with the number
+of distinct sequences, not with customers. The ``max_variants`` most frequent are clustered; the
+rarer ones are assigned by the classifier (O(n) predict).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from parcours.config import JourneySettings
+from parcours.journeys.classifier import SEPARATOR, JourneyClassifier
+from parcours.journeys.clustering import NOISE, cluster_variants
+from parcours.journeys.features import SequenceFeatures
+from parcours.journeys.naming import distinguishing_features, journey_name, readable, unique_names
+from parcours.journeys.quality import bootstrap_stability, noise_share, weighted_silhouette
+from parcours.journeys.representatives import journey_representatives
+from parcours.journeys.taxonomy import match_journeys
+
+_MEDOID_SAMPLE = 300  # a journey's most frequent variants its medoid and representatives are chosen from
+
+
+@dataclass
+class JourneyDiscovery:
+    """What discovery found.
+
+    Attributes
+    ----------
+    variants
+        Every variant with ``journey_id`` (-1 noise), ``probability`` and ``clustered`` (false:
+        assigned by the classifier).
+    journeys
+        One row per journey: ``journey_id``, ``name``, ``n_instances``, ``share``, ``n_variants``,
+        ``representative`` (the medoid), ``representatives``, ``representatives_coverage``,
+        ``top_variants``, ``distinguishing``, ``mean_probability``.
+    quality
+        ``journeys``, ``noise_share``, ``silhouette``, ``stability`` (mean ARI), ``stability_min``, ...
+    changes
+        The taxonomy's births, merges, splits and disappearances against the previous run.
+    classifier
+        Recognises the journey of a token sequence.
+    """
+
+    variants: pd.DataFrame
+    journeys: pd.DataFrame
+    quality: dict[str, float]
+    changes: list[dict]
+    classifier: JourneyClassifier
+    params: dict[str, float] = field(default_factory=dict)
+
+
+def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
+                      previous: dict[int, list[str]] | None = None) -> JourneyDiscovery:
+    """Cluster variants into journeys, describe and name them, and keep the previous run's ids.
+
+    Parameters
+    ----------
+    variants
+        The variants table (``variant``, ``count``, ``n_tokens``, ``median_duration_s``), as
+        from :func:`parcours.mining.variants`.
+    settings
+        The ``journeys`` section of the configuration.
+    previous
+        The previous run's journey id → medoid tokens (``None`` or empty on a first run).
+    """
+    table = variants.sort_values(["count", "variant"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    sequences = [v.split(SEPARATOR) for v in table.variant]
+    counts, durations = table["count"].to_numpy(dtype=int), table.median_duration_s.to_numpy(dtype=float)
+    n_tokens = table.n_tokens.to_numpy()
+    top = min(len(table), settings.max_variants)
+    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(
+        sequences[:top], durations[:top])
+    vectors = features.transform(sequences[:top], durations[:top])
+    clustering = cluster_variants(vectors, counts[:top], n_tokens[:top], settings)
+    found = int(clustering.labels.max()) + 1
+    described = [_describe(sequences[:top], counts[:top], clustering.labels, j, settings) for j in range(found)]
+    matching = match_journeys([d["medoid"] for d in described], previous or {}, settings.match_max_distance)
+    to_id = np.array([*matching.ids, NOISE])  # index -1 (noise) maps to -1
+    ids = to_id[clustering.labels]
+    classifier = JourneyClassifier.fit(features, list(table.variant[:top]), vectors, ids, clustering.probabilities,
+                                       k=settings.neighbours, min_tokens=settings.min_tokens)
+    assigned = classifier.predict(sequences[top:], durations[top:])
+    table["journey_id"] = np.concatenate([ids, assigned.journey_id.to_numpy()]).astype(int)
+    table["probability"] = np.concatenate([clustering.probabilities, assigned.probability.to_numpy()])
+    table["clustered"] = np.arange(len(table)) < top
+    journeys = _journey_table(described, matching.ids, table)
+    quality = _quality(vectors, counts[:top], n_tokens[:top], clustering.labels, settings, table, found)
+    quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
+                   standalone=float(clustering.standalone), explained_variance=features.explained_variance)
+    return JourneyDiscovery(table, journeys, quality, matching.changes, classifier,
+                            params=settings.model_dump())
+
+
+def _describe(sequences: list[list[str]], counts: np.ndarray, labels: np.ndarray, journey: int,
+              settings: JourneySettings) -> dict:
+    mine = np.flatnonzero(labels == journey)[:_MEDOID_SAMPLE]  # variants are sorted by count
+    reps = journey_representatives([sequences[i] for i in mine], counts[mine], settings.representative_coverage)
+    best = distinguishing_features(sequences, counts, labels, journey, top=4)
+    features = [f for f, _, _ in best]
+    return {"medoid": reps.medoid, "reps": reps, "name": journey_name(reps.medoid, features),
+            "fallbacks": [journey_name(reps.medoid, features, parts=3), " → ".join(map(readable, reps.medoid[:5]))],
+            "distinguishing": "; ".join(f"{' → '.join(readable(t) for t in f)} ({a:.0%} vs {b:.0%})"
+                                        for f, a, b in best)}
+
+
+def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame) -> pd.DataFrame:
+    names = unique_names([d["name"] for d in described], [d["fallbacks"] for d in described])
+    rows = []
+    total = table["count"].sum()
+    for journey_id, name, d in zip(ids, names, described, strict=True):
+        mine = table[table.journey_id == journey_id]
+        weights = mine["count"].to_numpy(dtype=float)
+        rows.append({
+            "journey_id": journey_id, "name": name, "n_instances": int(weights.sum()),
+            "share": float(weights.sum() / total), "n_variants": len(mine),
+            "representative": SEPARATOR.join(d["medoid"]),
+            "representatives": " | ".join(SEPARATOR.join(s) for s in d["reps"].representatives),
+            "representatives_coverage": d["reps"].coverage,
+            "top_variants": " | ".join(SEPARATOR.join(s) for s in d["reps"].top),
+            "distinguishing": d["distinguishing"],
+            "mean_probability": float(np.average(mine.probability, weights=weights)) if len(mine) else 0.0,
+        })
+    columns = ["journey_id", "name", "n_instances", "share", "n_variants", "representative", "representatives",
+               "representatives_coverage", "top_variants", "distinguishing", "mean_probability"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["n_instances", "journey_id"], ascending=[False, True],
+                                                           ignore_index=True)
+
+
+def _quality(vectors: np.ndarray, counts: np.ndarray, n_tokens: np.ndarray, labels: np.ndarray,
+             settings: JourneySettings, table: pd.DataFrame, found: int) -> dict[str, float]:
+    stability = bootstrap_stability(vectors, counts, n_tokens, labels, settings)
+    return {
+        "journeys": float(found),
+        "variants": float(len(table)),
+        "variants_clustered": float(table.clustered.sum()),
+        "noise_share": noise_share(table.journey_id.to_numpy(), table["count"].to_numpy()),
+        "silhouette": weighted_silhouette(vectors, labels, counts, settings.silhouette_sample, settings.seed),
+        "stability": float(np.mean(stability)) if stability else float("nan"),
+        "stability_min": float(np.min(stability)) if stability else float("nan"),
+    }

@@ -1,0 +1,106 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from parcours.config import JourneySettings
+from parcours.journeys import NOISE, discover_journeys
+from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
+from tests.lib.journeys.conftest import variants_table
+
+
+def _labelled(discovery, log, instances) -> pd.DataFrame:
+    """The observation-window instances with their planted and discovered journeys."""
+    frame = instances.assign(variant=instances.tokens.map(" → ".join))
+    frame = frame.merge(discovery.variants[["variant", "journey_id"]], on="variant")
+    frame = frame.merge(log.customers[["customer_id", "planted_journey"]], on="customer_id")
+    day = (frame.start_ts - pd.Timestamp(log.truth["windows"]["pre_period"][0])).dt.days
+    return frame[(day >= WINDOW_START) & (day < WINDOW_END)]
+
+
+def test_every_variant_gets_a_journey_or_noise(demo_journeys) -> None:
+    discovery, _, _, table = demo_journeys
+    assert len(discovery.variants) == len(table) and discovery.variants.journey_id.ge(NOISE).all()
+    assert set(discovery.journeys.journey_id) == set(discovery.variants.journey_id) - {NOISE}
+
+
+def test_journeys_are_a_few_dozen_with_readable_unique_names(demo_journeys) -> None:
+    journeys = demo_journeys[0].journeys
+    assert 6 <= len(journeys) <= 60 and journeys.name.is_unique
+    assert not journeys.name.str.contains("@").any()
+
+
+def test_quality_numbers_are_reported(demo_journeys) -> None:
+    quality = demo_journeys[0].quality
+    assert 0 < quality["noise_share"] < 0.2 and quality["silhouette"] > 0.3 and quality["stability"] > 0.8
+
+
+def test_a_planted_journey_is_named_after_what_sets_it_apart(demo_journeys) -> None:
+    discovery, log, instances, _ = demo_journeys
+    frame = _labelled(discovery, log, instances)
+    churners = frame[frame.planted_journey == "complaint_churn"].journey_id.mode()[0]
+    assert "complaint" in discovery.journeys.set_index("journey_id").name[churners]
+
+
+def test_random_walkers_are_noise_and_planted_journeys_are_not(demo_journeys) -> None:
+    frame = _labelled(*demo_journeys[:3])
+    walkers = frame[frame.planted_journey == "none"]
+    planted = frame[frame.planted_journey != "none"]
+    assert (walkers.journey_id == NOISE).mean() > 0.5 and (planted.journey_id == NOISE).mean() < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [2, 3, 4])
+def test_discovered_journeys_recover_the_planted_ones(seed, tmp_path) -> None:
+    """Statistical: adjusted Rand index ≥ 0.8 between planted and discovered journeys, over seeds."""
+    import ibis
+
+    from parcours.config import EpisodeSettings, IngestSettings
+    from parcours.eventlog import ingest_events
+    from parcours.eventlog.episodes import journey_instances
+    from parcours.mining import variants
+    from parcours.synthetic import generate_demo_log
+
+    log = generate_demo_log(4_000, seed=seed)
+    events = ingest_events(ibis.duckdb.connect(), IngestSettings(), log.write(tmp_path)["events.csv"]).events
+    instances = journey_instances(events, EpisodeSettings())
+    discovery = discover_journeys(variants(instances).to_pandas(), JourneySettings(bootstrap_rounds=0))
+    frame = _labelled(discovery, log, instances.select("customer_id", "start_ts", "tokens").to_pandas())
+    planted = frame[frame.planted_journey != "none"]
+    assert adjusted_rand_score(planted.planted_journey, planted.journey_id) >= 0.8
+
+
+def test_previous_ids_are_kept_across_runs(demo_journeys) -> None:
+    discovery, _, _, table = demo_journeys
+    previous = {row.journey_id + 100: row.representative.split(" → ") for row in discovery.journeys.itertuples()}
+    again = discover_journeys(table, JourneySettings(bootstrap_rounds=0), previous=previous)
+    assert set(again.journeys.journey_id) == set(previous)
+    assert {c["change"] for c in again.changes} == {"kept"}
+
+
+def test_rare_variants_beyond_the_cap_are_assigned_by_the_classifier() -> None:
+    rows = [(f"view@web → order@web{' → view@web' * i}", 100 - i) for i in range(30)]
+    rows += [(f"visit@store → order@store{' → visit@store' * i}", 90 - i) for i in range(30)]
+    rows += [("visit@store → order@store → visit@store → order@store → order@store", 1)]
+    settings = JourneySettings(max_variants=60, bootstrap_rounds=0, min_cluster_floor=10, standalone_share=0.9)
+    discovery = discover_journeys(variants_table(rows), settings)
+    rare = discovery.variants.iloc[-1]
+    assert not rare.clustered and rare.journey_id == discovery.variants.journey_id.iloc[30:60].mode()[0] != NOISE
+    assert 0 < rare.probability <= 1
+
+
+def test_the_classifier_recognises_seen_and_unseen_sequences(demo_journeys) -> None:
+    discovery = demo_journeys[0]
+    known = discovery.variants[discovery.variants.journey_id != NOISE].iloc[0]
+    tokens = known.variant.split(" → ")
+    result = discovery.classifier.predict([tokens, [*tokens, "unheard_of@fax"], ["view_item@web"]])
+    assert result.journey_id[0] == known.journey_id and bool(result.seen[0])
+    assert not result.seen[1] and result.journey_id[1] in {NOISE, *discovery.journeys.journey_id}
+    assert (result.probability[1] > 0) == (result.journey_id[1] != NOISE)
+    assert result.journey_id[2] == NOISE and result.probability[2] == 0  # too short to be a journey
+
+
+def test_journey_members_have_a_membership_probability(demo_journeys) -> None:
+    variants = demo_journeys[0].variants
+    clustered = variants[variants.clustered & (variants.journey_id != NOISE)]
+    assert np.all((clustered.probability > 0) & (clustered.probability <= 1))
