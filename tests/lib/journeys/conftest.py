@@ -25,7 +25,7 @@ def blobs() -> tuple[np.ndarray, np.ndarray]:
     """
     rng = np.random.default_rng(0)
     group = rng.normal(0, 0.01, (12, 3))
-    return np.vstack([group + [1, 0, 0], group + [0, 1, 0], group + [0, 0, 1]]), np.full(36, 3)
+    return np.vstack([group + offset for offset in np.eye(3)]), np.full(36, 3)
 
 
 @pytest.fixture(scope="session")

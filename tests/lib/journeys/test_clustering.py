@@ -23,8 +23,7 @@ def test_weights_are_capped_so_one_variant_is_not_a_cluster(blobs) -> None:
 
 
 def test_a_frequent_isolated_variant_is_a_journey_by_itself(blobs) -> None:
-    features, n_tokens = blobs
-    features = np.vstack([features, [[-1, 0, 0]]])
+    features = np.vstack([blobs[0], [[-1, 0, 0]]])
     counts = np.array([100] * 36 + [10_000])
     result = cluster_variants(features, counts, np.full(37, 3), SETTINGS)
     assert result.standalone == 1 and result.labels[-1] == 0 and result.probabilities[-1] == 1.0

@@ -23,7 +23,7 @@ def test_a_new_journey_is_born_with_a_new_id_and_an_old_one_disappears() -> None
 
 
 def test_a_merge_is_recorded() -> None:
-    changes = match_journeys([WEB], {0: WEB, 1: WEB + ["view@web"]}).changes
+    changes = match_journeys([WEB], {0: WEB, 1: [*WEB, "view@web"]}).changes
     assert {"change": "merged", "journey_id": 1, "into_id": 0} in changes
 
 
