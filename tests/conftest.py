@@ -73,3 +73,13 @@ def tmp_mlflow(tmp_path: Path) -> Iterator[str]:
     tracking.configure(uri, "parcours-test", tmp_path / "artifacts")
     yield uri
     mlflow.set_tracking_uri(None)
+
+
+@pytest.fixture(autouse=True)
+def _keep_mlflow_environment() -> Iterator[None]:
+    """MLflow 3 records the tracking store in ``MLFLOW_*`` variables; keep one test's store from leaking."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("MLFLOW_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("MLFLOW_") and k not in before]:
+        del os.environ[key]
+    os.environ.update(before)

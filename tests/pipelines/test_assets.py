@@ -19,12 +19,14 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {"event_log_accounts_for_every_row": True, "event_log_has_events": True,
                            "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True,
-                           "process_map_starts_every_instance": True, "variants_cover_every_instance": True}
+                           "process_map_starts_every_instance": True, "variants_cover_every_instance": True,
+                           "journey_assignments_cover_every_instance": True, "journey_clusters_are_stable": True}
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
-                                                "temporal_deviations.parquet"}
+                                                "temporal_deviations.parquet", "journey_clusters.parquet",
+                                                "journeys.csv", "journey_assignments.csv"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")
@@ -42,6 +44,11 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     assert {p.name for p in (out / "process_model").iterdir()} == {"summary.json", "model.bpmn", "model.pnml",
                                                                   "bpmn.svg", "petri_net.svg"}
     assert (out / "process_model" / "bpmn.svg").read_text().lstrip().startswith("<?xml")
+    journeys = pd.read_csv(out / "journeys.csv")
+    assert {"journey_id", "name", "n_instances", "n_customers", "representative"} <= set(journeys.columns)
+    assignments = pd.read_csv(out / "journey_assignments.csv")
+    assert list(assignments.columns) == ["customer_id", "journey_instance_id", "journey_id", "probability"]
+    assert assignments.journey_instance_id.tolist() == ["u1:1", "u2:1", "u2:2", "u3:1"]
     profile = pd.read_csv(out / "temporal_profile.csv")
     assert profile[(profile.source == "store_visit@store") & (profile.target == "order@store")].mean_s.tolist() == [0]
 

@@ -10,14 +10,16 @@ def test_definitions_load() -> None:
 def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
-                    "journey_timing", "process_model", "temporal_profile", "temporal_deviations"}
+                    "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
+                    "journey_clusters", "journeys", "journey_assignments"}
 
 
 def test_exact_checks() -> None:
     checks = {key.name for check in defs().asset_checks for key in check.check_keys}
     assert checks == {"event_log_accounts_for_every_row", "event_log_has_events",
                       "event_quarantine_is_a_small_share", "journey_instances_cover_every_event",
-                      "process_map_starts_every_instance", "variants_cover_every_instance"}
+                      "process_map_starts_every_instance", "variants_cover_every_instance",
+                      "journey_assignments_cover_every_instance", "journey_clusters_are_stable"}
 
 
 def test_exact_schedules_and_sensors() -> None:
@@ -36,7 +38,8 @@ def test_groups_are_the_defs_folders() -> None:
     assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
                       "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
-                      "temporal_deviations": "mining"}
+                      "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
+                      "journey_assignments": "journeys"}
 
 
 def test_every_resource_is_registered() -> None:

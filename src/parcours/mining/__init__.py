@@ -9,7 +9,7 @@ from parcours.mining.discovery import (
     filter_variants,
     variants,
 )
-from parcours.mining.timing import timing_summary
+from parcours.mining.timing import timing_by_journey, timing_summary
 
 __all__ = [
     "END",
@@ -18,6 +18,7 @@ __all__ = [
     "describe_variants",
     "directly_follows",
     "filter_variants",
+    "timing_by_journey",
     "timing_summary",
     "variants",
 ]

@@ -39,3 +39,18 @@ def timing_summary(instances: ir.Table, by: str | None = None) -> ir.Table:
         for q in QUANTILES:
             stats[f"{name}_p{round(q * 100)}_days"] = column.quantile(q) / days
     return table.group_by("group").aggregate(**stats).order_by(ibis.desc("instances"))
+
+
+def timing_by_journey(instances: ir.Table, assignments: ir.Table) -> ir.Table:
+    """:func:`timing_summary` for all instances (``group`` ``all``) and per journey (``group`` = journey id).
+
+    Parameters
+    ----------
+    instances
+        Journey instances, as for :func:`timing_summary`.
+    assignments
+        ``journey_instance_id`` → ``journey_id`` (``-1``: noise).
+    """
+    labelled = instances.join(assignments.select("journey_instance_id", "journey_id"), "journey_instance_id")
+    return ibis.union(timing_summary(instances), timing_summary(labelled, by="journey_id")).order_by(
+        [ibis.desc("instances"), "group"])

@@ -101,6 +101,8 @@ def log_text(text: str, artifact_file: str) -> None:
     mlflow.log_text(text, artifact_file)
 
 
-def log_figure(figure: Any, artifact_file: str) -> None:
-    """Log a figure (plotly as interactive HTML) as an artifact of the active run."""
-    mlflow.log_figure(figure, artifact_file)
+def log_figures(figures: list[Any], artifact_file: str, title: str = "parcours") -> None:
+    """Log plotly figures as one self-contained HTML page (plotly.js embedded once: opens offline)."""
+    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figures)]
+    page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+    mlflow.log_text(page + "\n".join(parts) + "</body></html>", artifact_file)

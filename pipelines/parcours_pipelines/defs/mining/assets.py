@@ -4,11 +4,11 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.eventlog.episodes import episode_steps
-from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_summary
+from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
 from parcours.mining.figures import draw_model, draw_process_map
 from parcours.mining.models import describe_model, discover_process_model, model_documents, replay_fitness
-from parcours.tracking import log_figure, log_metrics, log_text
+from parcours.tracking import log_figures, log_metrics, log_text
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -26,7 +26,7 @@ def process_map(
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_map.")
         log_text(picture["svg"].decode(), "figures/process_map.svg")
-        log_figure(picture["figure"], "figures/process_map.html")
+        log_figures([picture["figure"]], "figures/process_map.html", "Process map")
     top = graph.filter(graph.kind == "follows").head(conf.mining.top_edges).to_pandas()
     return dg.MaterializeResult(value=graph, metadata={
         **table_metadata(graph), **stats, "top_edges": dg.MetadataValue.md(markdown_table(top)),
@@ -51,9 +51,9 @@ def variants(
 
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
           metadata={"parcours/file": "journey_timing.csv"})
-def journey_timing(journey_instances: ir.Table) -> dg.MaterializeResult:
-    """How long journeys take and how soon they convert: durations and time to first conversion, in days."""
-    table = timing_summary(journey_instances)
+def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -> dg.MaterializeResult:
+    """How long journeys take and how soon they convert, overall and per discovered journey (days)."""
+    table = timing_by_journey(journey_instances, journey_assignments)
     return dg.MaterializeResult(value=table, metadata=table_metadata(table))
 
 

@@ -1,0 +1,84 @@
+"""Typical journeys discovered in the journey instances, and every instance's journey."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.journeys import discover_journeys
+from parcours.journeys.assign import assign_journeys, journey_sizes
+from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
+from parcours.tracking import log_figures, log_text
+from parcours.tracking.models import register_journey_classifier
+from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours_pipelines.resources import MlflowResource, SettingsResource
+
+_SANKEYS = 12  # journeys whose first steps are drawn (the largest)
+
+
+@dg.multi_asset(
+    outs={
+        "journey_clusters": dg.AssetOut(
+            description="Every variant with its journey (-1: noise), membership probability and whether it was "
+                        "clustered or assigned by the classifier.",
+            metadata={"parcours/file": "journey_clusters.parquet"}, kinds={"hdbscan", "parquet"}, code_version="1"),
+        "journeys": dg.AssetOut(
+            description="The discovered journeys: id, name, size, representative (medoid) and what sets them apart.",
+            metadata={"parcours/file": "journeys.csv"}, kinds={"hdbscan", "csv"}, code_version="1"),
+        "journey_assignments": dg.AssetOut(
+            description="Every journey instance with its journey id (-1: noise) and membership probability.",
+            metadata={"parcours/file": "journey_assignments.csv"}, kinds={"duckdb", "csv"}, code_version="1"),
+    },
+    group_name="journeys",
+)
+def discovered_journeys(
+    context: dg.AssetExecutionContext, variants: ir.Table, journey_instances: ir.Table, settings: SettingsResource,
+    mlflow: MlflowResource,
+) -> Iterator[dg.Output]:
+    """Cluster the variants into journeys, keep the previous run's ids, and register the journey classifier."""
+    conf = settings.load().journeys
+    table = variants.to_pandas()  # one row per distinct sequence, not per customer
+    discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context))
+    assignments = assign_journeys(journey_instances, discovery.variants)
+    sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
+    journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
+    noise = int(sizes.n_instances.get(-1, 0))
+    with mlflow.run_for(context):
+        version = register_journey_classifier(discovery.classifier, journeys, discovery.params, discovery.quality)
+        log_text(_changes_markdown(discovery.changes), "journeys/taxonomy_changes.md")
+        log_figures([journey_sizes_figure(journeys, noise), *_sankeys(discovery, journeys)],
+                    "figures/journeys.html", "Discovered journeys")
+    quality = {k: (round(v, 4) if v == v else None) for k, v in discovery.quality.items()}  # NaN → None
+    yield dg.Output(discovery.variants, "journey_clusters", metadata={**table_metadata(discovery.variants),
+                                                                      **quality})
+    yield dg.Output(journeys, "journeys", metadata={
+        **table_metadata(journeys), "journeys": len(journeys), "classifier_version": version,
+        "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "n_instances", "n_customers",
+                                                               "representative"]])),
+        "changes": dg.MetadataValue.md(_changes_markdown(discovery.changes)),
+        "taxonomy": dg.MetadataValue.json({str(r.journey_id): r.representative.split(" → ")
+                                           for r in journeys.itertuples()}),
+    })
+    yield dg.Output(assignments, "journey_assignments", metadata={**table_metadata(assignments),
+                                                                  "noise_instances": noise})
+
+
+def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]]:
+    """The journey id → medoid of the last materialisation of ``journeys`` in this Dagster instance."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("journeys"))
+    if event is None or event.asset_materialization is None:
+        return {}
+    taxonomy = event.asset_materialization.metadata.get("taxonomy")
+    return {int(k): list(v) for k, v in (taxonomy.value if taxonomy else {}).items()}
+
+
+def _sankeys(discovery, journeys) -> list:
+    variants = discovery.variants
+    return [first_steps_sankey(variants[variants.journey_id == row.journey_id], title=f"{row.journey_id}: {row.name}")
+            for row in journeys.head(_SANKEYS).itertuples()]
+
+
+def _changes_markdown(changes: list[dict]) -> str:
+    import pandas as pd
+
+    return markdown_table(pd.DataFrame(changes)) if changes else "_(no journeys)_"

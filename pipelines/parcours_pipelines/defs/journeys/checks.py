@@ -1,0 +1,33 @@
+"""Checks on the discovered journeys: every instance assigned, and journeys stable under resampling."""
+
+import dagster as dg
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours_pipelines.resources import SettingsResource
+
+
+@dg.asset_check(asset="journey_assignments", additional_ins={"journey_instances": dg.AssetIn("journey_instances")},
+                blocking=True)
+def journey_assignments_cover_every_instance(journey_assignments: ir.Table,
+                                             journey_instances: ir.Table) -> dg.AssetCheckResult:
+    """Every journey instance has exactly one journey (or the noise label)."""
+    assigned = int(journey_assignments.count().execute())
+    distinct = int(journey_assignments.journey_instance_id.nunique().execute())
+    instances = int(journey_instances.count().execute())
+    return dg.AssetCheckResult(passed=assigned == distinct == instances,
+                               metadata={"assigned": assigned, "distinct": distinct, "instances": instances})
+
+
+@dg.asset_check(asset="journey_clusters", additional_ins={"journeys": dg.AssetIn("journeys")})
+def journey_clusters_are_stable(context: dg.AssetCheckExecutionContext, journey_clusters: ir.Table,
+                                journeys: ir.Table, settings: SettingsResource) -> dg.AssetCheckResult:
+    """Warns when bootstrap resamples find different journeys (adjusted Rand index below the configured level)."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("journey_clusters"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    stability = metadata["stability"].value if "stability" in metadata else None
+    threshold = settings.load().journeys.min_stability
+    passed = stability is None or pd.isna(stability) or stability >= threshold
+    return dg.AssetCheckResult(passed=bool(passed), severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"stability": stability, "min_stability": threshold,
+                                         "journeys": int(journeys.count().execute())})

@@ -1,0 +1,77 @@
+"""Models in the MLflow registry: the journey classifier as a pyfunc, aliased ``candidate``.
+
+The pyfunc wraps :class:`parcours.journeys.JourneyClassifier`; loading it needs parcours (not
+Dagster): ``mlflow.pyfunc.load_model("models:/parcours-journey-classifier@candidate")``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mlflow
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, Schema
+from mlflow.types.schema import Array
+
+JOURNEY_CLASSIFIER = "parcours-journey-classifier"
+CANDIDATE = "candidate"
+
+
+class JourneyClassifierModel(mlflow.pyfunc.PythonModel):
+    """``predict`` takes a frame with ``tokens`` (one list of tokens per row, e.g.
+    ``["view_item@web", "order@web"]``) and returns ``journey_id`` (``-1``: no journey) and
+    ``probability`` per row."""
+
+    def __init__(self, classifier: Any) -> None:
+        self.classifier = classifier
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        """Journey id and membership probability of each row's token sequence."""
+        sequences = [list(tokens) for tokens in model_input["tokens"]]
+        return self.classifier.predict(sequences)[["journey_id", "probability"]]
+
+
+def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params: dict[str, Any],
+                                metrics: dict[str, float]) -> str:
+    """Log the classifier, its parameters, quality metrics and journey table to the active run,
+    register it as ``parcours-journey-classifier`` and point the ``candidate`` alias at it.
+
+    Returns
+    -------
+    str
+        The registered model version.
+    """
+    signature = ModelSignature(
+        inputs=Schema([ColSpec(Array("string"), "tokens")]),
+        outputs=Schema([ColSpec("long", "journey_id"), ColSpec("double", "probability")]),
+    )
+    mlflow.log_params({f"journeys.{k}": v for k, v in params.items()})
+    mlflow.log_metrics({f"journeys.{k}": float(v) for k, v in metrics.items() if pd.notna(v)})
+    mlflow.log_table(journeys, "journeys/journeys.json")
+    info = mlflow.pyfunc.log_model(name="journey_classifier", python_model=JourneyClassifierModel(classifier),
+                                   signature=signature, registered_model_name=JOURNEY_CLASSIFIER,
+                                   pip_requirements=_requirements())
+    version = str(info.registered_model_version)
+    MlflowClient().set_registered_model_alias(JOURNEY_CLASSIFIER, CANDIDATE, version)
+    return version
+
+
+def _requirements() -> list[str]:
+    """What the pyfunc needs, pinned to the versions running now (inferring them costs a subprocess)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    needed = ["parcours", "mlflow", "pandas", "numpy", "scikit-learn", "scipy"]
+    pinned = []
+    for name in needed:
+        try:
+            pinned.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            continue
+    return pinned
+
+
+def load_journey_classifier(alias: str = CANDIDATE) -> Any:
+    """The registered journey classifier (a pyfunc) under ``alias``."""
+    return mlflow.pyfunc.load_model(f"models:/{JOURNEY_CLASSIFIER}@{alias}")
