@@ -111,6 +111,7 @@ class MiningSettings(_Section):
     model_max_cases: int = Field(
         20_000, ge=100, description="Cap on cases handed to pm4py (variants replicated in proportion to counts)."
     )
+    journey_models: int = Field(12, ge=0, description="Journeys (the largest) that get their own process model.")
     map_edges: int = Field(20, ge=1, description="Edges drawn in the process map picture; the rest go through other.")
     temporal_zeta: float = Field(
         3.0, gt=0, description="A step pair deviates when this many standard deviations from its typical time."

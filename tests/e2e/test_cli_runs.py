@@ -37,7 +37,7 @@ def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
-                                                "journeys.csv", "journey_assignments.csv"}
+                                                "journeys.csv", "journey_assignments.csv", "journey_models"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
     assert {k: summary[k] for k in truth} == truth

@@ -26,7 +26,7 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
-                                                "journeys.csv", "journey_assignments.csv"}
+                                                "journeys.csv", "journey_assignments.csv", "journey_models"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     assert (summary["rows_in"], summary["clean"], summary["quarantined"], summary["duplicates"]) == (11, 6, 3, 2)
     quarantine = pd.read_csv(out / "quarantine.csv")

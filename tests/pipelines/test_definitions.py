@@ -11,7 +11,7 @@ def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
-                    "journey_clusters", "journeys", "journey_assignments"}
+                    "journey_clusters", "journeys", "journey_assignments", "journey_models"}
 
 
 def test_exact_checks() -> None:
@@ -39,7 +39,7 @@ def test_groups_are_the_defs_folders() -> None:
                       "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
-                      "journey_assignments": "journeys"}
+                      "journey_assignments": "journeys", "journey_models": "journeys"}
 
 
 def test_every_resource_is_registered() -> None:

@@ -142,3 +142,35 @@ def describe_model(model: ProcessModel, fitness: ReplayFitness) -> dict[str, flo
         "silent_transitions": float(sum(1 for t in model.net.transitions if not t.label)),
         "places": float(len(model.net.places)),
     }
+
+
+def journey_models(
+    clusters: pd.DataFrame, *, journeys: int = 12, coverage: float = 0.8, noise_threshold: float = 0.2,
+    max_cases: int = 20_000,
+) -> dict[int, tuple[ProcessModel, ReplayFitness]]:
+    """A process model per discovered journey (the largest ``journeys``), on its own variants.
+
+    Parameters
+    ----------
+    clusters
+        Every variant with its ``journey_id`` (``-1``: noise, skipped) and ``count``.
+    journeys
+        How many journeys, largest first.
+    coverage, noise_threshold, max_cases
+        As for :func:`discover_process_model`, within each journey.
+
+    Returns
+    -------
+    dict
+        journey id → (model, replay fitness of all the journey's instances).
+    """
+    members = clusters[clusters.journey_id >= 0]
+    largest = members.groupby("journey_id")["count"].sum().sort_values(ascending=False, kind="stable")
+    models = {}
+    for journey_id in largest.index[:journeys]:
+        table = members[members.journey_id == journey_id].sort_values(["count", "variant"], ascending=[False, True])
+        share = table["count"] / table["count"].sum()
+        table = table.assign(share=share, cum_share=share.cumsum())
+        model = discover_process_model(table, coverage=coverage, noise_threshold=noise_threshold, max_cases=max_cases)
+        models[int(journey_id)] = (model, replay_fitness(model, table))
+    return models

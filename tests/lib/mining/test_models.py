@@ -49,3 +49,15 @@ def test_weighted_replay_equals_pm4py_on_every_instance(table) -> None:
 def test_model_documents_are_pnml_and_bpmn(table) -> None:
     documents = model_documents(discover_process_model(table))
     assert "<pnml" in documents["pnml"] and "definitions" in documents["bpmn"]
+
+
+def test_each_large_journey_gets_its_own_model_and_noise_none() -> None:
+    from parcours.mining.models import journey_models
+
+    clusters = pd.DataFrame({"variant": ["view → order", "view → cart → order", "visit → order", "cart"],
+                             "count": [50, 30, 40, 9], "journey_id": [0, 0, 1, -1]})
+    models = journey_models(clusters, noise_threshold=0.0, coverage=1.0)
+    assert list(models) == [0, 1]  # largest first, noise skipped
+    assert all(fitness.log_fitness == 1.0 for _, fitness in models.values())
+    assert models[0][1].instances == 80 and {t.label for t in models[1][0].net.transitions} >= {"visit", "order"}
+    assert list(journey_models(clusters, journeys=1)) == [0]

@@ -4,16 +4,18 @@ from collections.abc import Iterator
 
 import dagster as dg
 import ibis.expr.types as ir
+import pandas as pd
 
 from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys, journey_sizes
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
+from parcours.mining.figures import draw_model
+from parcours.mining.models import describe_model, model_documents
+from parcours.mining.models import journey_models as discover_journey_models
 from parcours.tracking import log_figures, log_text
 from parcours.tracking.models import register_journey_classifier
 from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
-
-_SANKEYS = 12  # journeys whose first steps are drawn (the largest)
 
 
 @dg.multi_asset(
@@ -75,10 +77,30 @@ def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]
 def _sankeys(discovery, journeys) -> list:
     variants = discovery.variants
     return [first_steps_sankey(variants[variants.journey_id == row.journey_id], title=f"{row.journey_id}: {row.name}")
-            for row in journeys.head(_SANKEYS).itertuples()]
+            for row in journeys.itertuples()]
 
 
 def _changes_markdown(changes: list[dict]) -> str:
-    import pandas as pd
-
     return markdown_table(pd.DataFrame(changes)) if changes else "_(no journeys)_"
+
+
+@dg.asset(group_name="journeys", kinds={"pm4py", "bpmn", "svg"}, code_version="1",
+          metadata={"parcours/file": "journey_models/"})
+def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table, journeys: ir.Table,
+                   settings: SettingsResource, mlflow: MlflowResource) -> dg.MaterializeResult:
+    """A BPMN model of each large journey, discovered on its own variants, with the replay fitness of its instances."""
+    conf = settings.load().mining
+    models = discover_journey_models(journey_clusters.to_pandas(), journeys=conf.journey_models,
+                                     coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
+                                     max_cases=conf.model_max_cases)
+    names = journeys.to_pandas().set_index("journey_id").name
+    summary = [{"journey_id": j, "name": names.get(j, ""), **describe_model(*fitted)} for j, fitted in models.items()]
+    files = {"summary.json": {"journeys": summary}}
+    for journey_id, (model, _) in models.items():
+        files[f"{journey_id}.bpmn"] = model_documents(model)["bpmn"]
+        files[f"{journey_id}.bpmn.svg"] = draw_model(model)["bpmn.svg"]
+    table = markdown_table(pd.DataFrame(summary)[["journey_id", "name", "log_fitness", "fitting_share",
+                                                  "variants_used", "transitions"]]) if summary else "_(no journeys)_"
+    with mlflow.run_for(context):
+        log_text(table, "journeys/process_models.md")
+    return dg.MaterializeResult(value=files, metadata={"journeys": len(models), "fitness": dg.MetadataValue.md(table)})

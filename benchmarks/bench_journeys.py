@@ -1,0 +1,119 @@
+"""Journey discovery at 100k and 500k customers, beside HDBSCAN on one row per journey instance.
+
+Both start from the same journey instances of the demo generator (cached in data/journeys-<n>/).
+
+- parcours: ``discover_journeys`` on the de-duplicated variants (features, capped-replication
+  HDBSCAN, medoids, names, classifier); once without and once with the bootstrap stability
+  (5 resamples).
+- peer: the same features computed for every instance (no de-duplication) and ``hdbscan.HDBSCAN``
+  on one row per instance with min_cluster_size = 0.5% of the rows, as one would do without the
+  variant trick. It runs under a time limit; a case past it is recorded as not finished.
+
+Each case runs in its own process; peak memory is its VmHWM.
+Run: ``python benchmarks/bench_journeys.py [--sizes 100000 500000] [--peer-timeout 900]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench_ingest import DATA, timed
+
+HERE = Path(__file__).resolve().parent
+CASES = ("parcours", "parcours+stability", "hdbscan-per-instance")
+
+
+def prepare(customers: int) -> dict[str, Path]:
+    """Generate and ingest the demo log once; store its instances and variants as Parquet."""
+    from parcours.config import EpisodeSettings, IngestSettings
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events
+    from parcours.eventlog.episodes import journey_instances
+    from parcours.mining import variants
+    from parcours.synthetic import generate_demo_log
+
+    folder = DATA / f"journeys-{customers}"
+    paths = {"instances": folder / "instances.parquet", "variants": folder / "variants.parquet"}
+    if not all(p.exists() for p in paths.values()):
+        folder.mkdir(parents=True, exist_ok=True)
+        written = generate_demo_log(customers, seed=1).write(folder)
+        con = connect(memory_limit="4GB")
+        events = ingest_events(con, IngestSettings(), written["events.csv"]).events
+        instances = con.create_table("instances", journey_instances(events, EpisodeSettings()), temp=True)
+        instances.select("customer_id", "journey_instance_id", "tokens", "duration_s").to_parquet(paths["instances"])
+        variants(instances).to_parquet(paths["variants"])
+    return paths
+
+
+def run_parcours(paths: dict[str, Path], rounds: int) -> dict:
+    import pandas as pd
+
+    from parcours.config import JourneySettings
+    from parcours.journeys import discover_journeys
+
+    discovery = discover_journeys(pd.read_parquet(paths["variants"]), JourneySettings(bootstrap_rounds=rounds))
+    quality = discovery.quality
+    return {"rows": int(quality["variants"]), "journeys": int(quality["journeys"]),
+            "noise_share": round(quality["noise_share"], 4),
+            "stability": round(quality["stability"], 4) if rounds else None}
+
+
+def run_peer(paths: dict[str, Path]) -> dict:
+    import hdbscan
+    import numpy as np
+    import pandas as pd
+
+    from parcours.journeys.features import SequenceFeatures
+
+    frame = pd.read_parquet(paths["instances"])
+    sequences = [list(t) for t in frame.tokens]
+    durations = frame.duration_s.to_numpy(dtype=float)
+    vectors = SequenceFeatures().fit(sequences, durations).transform(sequences, durations)
+    model = hdbscan.HDBSCAN(min_cluster_size=max(10, round(0.005 * len(frame))), min_samples=10).fit(vectors)
+    return {"rows": len(frame), "journeys": int(model.labels_.max()) + 1,
+            "noise_share": round(float(np.mean(model.labels_ == -1)), 4)}
+
+
+def _one(case: str, customers: int) -> None:
+    import hdbscan  # noqa: F401  (imports are not part of the measurement)
+    import sklearn  # noqa: F401
+
+    paths = prepare(customers)
+    if case == "hdbscan-per-instance":
+        print(json.dumps(timed(run_peer, paths)))
+    else:
+        print(json.dumps(timed(run_parcours, paths, 5 if case.endswith("stability") else 0)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 500_000])
+    parser.add_argument("--peer-timeout", type=float, default=900)
+    parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"))
+    args = parser.parse_args()
+    if args.one:
+        _one(args.one[0], int(args.one[1]))
+        return
+    rows = []
+    for customers in args.sizes:
+        subprocess.run([sys.executable, "-c", f"import bench_journeys; bench_journeys.prepare({customers})"],
+                       cwd=HERE, check=True)
+        for case in CASES:
+            timeout = args.peer_timeout if case == "hdbscan-per-instance" else None
+            try:
+                done = subprocess.run([sys.executable, __file__, "--one", case, str(customers)], cwd=HERE,
+                                      capture_output=True, text=True, check=True, timeout=timeout)
+                result = json.loads(done.stdout.strip().splitlines()[-1])
+            except subprocess.TimeoutExpired:
+                result = {"wall_s": None, "not_finished_after_s": timeout}
+            rows.append({"customers": customers, "case": case, **result})
+            print(json.dumps(rows[-1]), flush=True)
+    (HERE / "results" / "journeys.json").write_text(json.dumps({"rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
