@@ -25,6 +25,7 @@ from bench_ingest import DATA, timed
 
 HERE = Path(__file__).resolve().parent
 CASES = ("parcours", "parcours+stability", "hdbscan-per-instance")
+_LAST: dict = {}
 
 
 def prepare(customers: int) -> dict[str, Path]:
@@ -44,7 +45,8 @@ def prepare(customers: int) -> dict[str, Path]:
         con = connect(memory_limit="4GB")
         events = ingest_events(con, IngestSettings(), written["events.csv"]).events
         instances = con.create_table("instances", journey_instances(events, EpisodeSettings()), temp=True)
-        instances.select("customer_id", "journey_instance_id", "tokens", "duration_s").to_parquet(paths["instances"])
+        instances.select("customer_id", "journey_instance_id", "start_ts", "tokens", "duration_s").to_parquet(
+            paths["instances"])
         variants(instances).to_parquet(paths["variants"])
     return paths
 
@@ -57,9 +59,27 @@ def run_parcours(paths: dict[str, Path], rounds: int) -> dict:
 
     discovery = discover_journeys(pd.read_parquet(paths["variants"]), JourneySettings(bootstrap_rounds=rounds))
     quality = discovery.quality
+    _LAST["clusters"] = discovery.variants
     return {"rows": int(quality["variants"]), "journeys": int(quality["journeys"]),
             "noise_share": round(quality["noise_share"], 4),
             "stability": round(quality["stability"], 4) if rounds else None}
+
+
+def _recovery(paths: dict[str, Path], clusters) -> float:
+    """Adjusted Rand index between planted and discovered journeys of the observation window's
+    planted instances (computed after the clock and the peak memory reading)."""
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+
+    folder = paths["instances"].parent
+    window = pd.to_datetime(pd.read_json(folder / "truth.json", typ="series")["windows"]["observation"], utc=True)
+    frame = pd.read_parquet(paths["instances"], columns=["customer_id", "start_ts", "tokens"])
+    frame = frame[(frame.start_ts >= window[0]) & (frame.start_ts < window[1])]
+    frame = frame.assign(variant=frame.tokens.map(" → ".join)).merge(clusters[["variant", "journey_id"]], on="variant")
+    frame = frame.merge(pd.read_csv(folder / "customers_truth.csv", usecols=["customer_id", "planted_journey"]),
+                        on="customer_id")
+    planted = frame[frame.planted_journey != "none"]
+    return round(float(adjusted_rand_score(planted.planted_journey, planted.journey_id)), 3)
 
 
 def run_peer(paths: dict[str, Path]) -> dict:
@@ -86,7 +106,8 @@ def _one(case: str, customers: int) -> None:
     if case == "hdbscan-per-instance":
         print(json.dumps(timed(run_peer, paths)))
     else:
-        print(json.dumps(timed(run_parcours, paths, 5 if case.endswith("stability") else 0)))
+        result = timed(run_parcours, paths, 5 if case.endswith("stability") else 0)
+        print(json.dumps({**result, "ari_planted": _recovery(paths, _LAST["clusters"])}))
 
 
 def main() -> None:
