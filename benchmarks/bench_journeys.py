@@ -65,9 +65,10 @@ def run_parcours(paths: dict[str, Path], rounds: int) -> dict:
             "stability": round(quality["stability"], 4) if rounds else None}
 
 
-def _recovery(paths: dict[str, Path], clusters) -> float:
+def _recovery(paths: dict[str, Path], clusters) -> dict[str, float]:
     """Adjusted Rand index between planted and discovered journeys of the observation window's
-    planted instances (computed after the clock and the peak memory reading)."""
+    planted instances, and the share of random walkers' instances labelled noise (computed after
+    the clock and the peak memory reading)."""
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
@@ -78,8 +79,10 @@ def _recovery(paths: dict[str, Path], clusters) -> float:
     frame = frame.assign(variant=frame.tokens.map(" → ".join)).merge(clusters[["variant", "journey_id"]], on="variant")
     frame = frame.merge(pd.read_csv(folder / "customers_truth.csv", usecols=["customer_id", "planted_journey"]),
                         on="customer_id")
-    planted = frame[frame.planted_journey != "none"]
-    return round(float(adjusted_rand_score(planted.planted_journey, planted.journey_id)), 3)
+    planted, walkers = frame[frame.planted_journey != "none"], frame[frame.planted_journey == "none"]
+    return {"ari_planted": round(float(adjusted_rand_score(planted.planted_journey, planted.journey_id)), 3),
+            "planted_noise": round(float((planted.journey_id == -1).mean()), 3),
+            "walkers_noise": round(float((walkers.journey_id == -1).mean()), 3)}
 
 
 def run_peer(paths: dict[str, Path]) -> dict:
@@ -107,7 +110,7 @@ def _one(case: str, customers: int) -> None:
         print(json.dumps(timed(run_peer, paths)))
     else:
         result = timed(run_parcours, paths, 5 if case.endswith("stability") else 0)
-        print(json.dumps({**result, "ari_planted": _recovery(paths, _LAST["clusters"])}))
+        print(json.dumps({**result, **_recovery(paths, _LAST["clusters"])}))
 
 
 def main() -> None:

@@ -141,6 +141,9 @@ class JourneySettings(_Section):
     standalone_share: float = Field(
         0.01, gt=0, lt=1, description="A noise variant followed by this share of instances is a journey by itself."
     )
+    sample_instances: int = Field(
+        40_000, ge=1_000, description="Instances drawn (by variant count) for clustering; the rest are assigned."
+    )
     max_variants: int = Field(
         20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
     )

@@ -71,28 +71,54 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     sequences = [v.split(SEPARATOR) for v in table.variant]
     counts, durations = table["count"].to_numpy(dtype=int), table.median_duration_s.to_numpy(dtype=float)
     n_tokens = table.n_tokens.to_numpy()
-    top = min(len(table), settings.max_variants)
-    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(
-        sequences[:top], durations[:top])
-    vectors = features.transform(sequences[:top], durations[:top])
-    clustering = cluster_variants(vectors, counts[:top], n_tokens[:top], settings)
+    weights = sample_weights(counts, settings.sample_instances, settings.seed)
+    chosen = np.flatnonzero(weights > 0)[:settings.max_variants]
+    picked = [sequences[i] for i in chosen]
+    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(picked, durations[chosen])
+    vectors = features.transform(picked, durations[chosen])
+    clustering = cluster_variants(vectors, weights[chosen], n_tokens[chosen], settings)
     found = int(clustering.labels.max()) + 1
-    described = [_describe(sequences[:top], counts[:top], clustering.labels, j, settings) for j in range(found)]
+    described = [_describe(picked, counts[chosen], clustering.labels, j, settings) for j in range(found)]
     matching = match_journeys([d["medoid"] for d in described], previous or {}, settings.match_max_distance)
-    to_id = np.array([*matching.ids, NOISE])  # index -1 (noise) maps to -1
-    ids = to_id[clustering.labels]
-    classifier = JourneyClassifier.fit(features, list(table.variant[:top]), vectors, ids, clustering.probabilities,
+    ids = np.array([*matching.ids, NOISE])[clustering.labels]  # label -1 (noise) picks the last: -1
+    classifier = JourneyClassifier.fit(features, list(table.variant[chosen]), vectors, ids, clustering.probabilities,
                                        k=settings.neighbours, min_tokens=settings.min_tokens)
-    assigned = classifier.predict(sequences[top:], durations[top:])
-    table["journey_id"] = np.concatenate([ids, assigned.journey_id.to_numpy()]).astype(int)
-    table["probability"] = np.concatenate([clustering.probabilities, assigned.probability.to_numpy()])
-    table["clustered"] = np.arange(len(table)) < top
+    rest = np.setdiff1d(np.arange(len(table)), chosen)
+    assigned = classifier.predict([sequences[i] for i in rest], durations[rest])
+    journey_id, probability = np.full(len(table), NOISE), np.zeros(len(table))
+    journey_id[chosen], probability[chosen] = ids, clustering.probabilities
+    journey_id[rest], probability[rest] = assigned.journey_id.to_numpy(), assigned.probability.to_numpy()
+    table["journey_id"], table["probability"] = journey_id.astype(int), probability
+    table["clustered"] = np.isin(np.arange(len(table)), chosen)
     journeys = _journey_table(described, matching.ids, table)
-    quality = _quality(vectors, counts[:top], n_tokens[:top], clustering.labels, settings, table, found)
+    quality = _quality(vectors, weights[chosen], n_tokens[chosen], clustering.labels, settings, table, found)
     quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
-                   standalone=float(clustering.standalone), explained_variance=features.explained_variance)
+                   standalone=float(clustering.standalone), explained_variance=features.explained_variance,
+                   instances_sampled=float(weights.sum()))
     return JourneyDiscovery(table, journeys, quality, matching.changes, classifier,
                             params=settings.model_dump())
+
+
+def sample_weights(counts: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """Instances per variant in a sample of ``size`` instances drawn in proportion to ``counts``
+    (``counts`` itself when there are no more instances than that).
+
+    Clustering a fixed-size sample keeps density, and so the journeys, the same whatever the
+    population: with ten times the customers, rare sequences would otherwise reach the weight of
+    typical ones and bridge the journeys together.
+
+    Examples
+    --------
+    >>> sample_weights(np.array([3, 1]), 10).tolist()
+    [3, 1]
+    >>> int(sample_weights(np.array([600, 300, 100]), 100).sum())
+    100
+    """
+    counts = np.asarray(counts, dtype=int)
+    total = int(counts.sum())
+    if total <= size:
+        return counts
+    return np.random.default_rng(seed).multinomial(size, counts / total)
 
 
 def _describe(sequences: list[list[str]], counts: np.ndarray, labels: np.ndarray, journey: int,

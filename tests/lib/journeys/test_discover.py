@@ -104,3 +104,13 @@ def test_journey_members_have_a_membership_probability(demo_journeys) -> None:
     variants = demo_journeys[0].variants
     clustered = variants[variants.clustered & (variants.journey_id != NOISE)]
     assert np.all((clustered.probability > 0) & (clustered.probability <= 1))
+
+
+def test_journeys_do_not_drift_when_the_population_grows_tenfold(demo_journeys) -> None:
+    discovery, _, _, table = demo_journeys
+    settings = JourneySettings(bootstrap_rounds=0, sample_instances=int(table["count"].sum()))
+    bigger = discover_journeys(table.assign(count=table["count"] * 10), settings)
+    assert bigger.quality["instances_sampled"] == table["count"].sum()
+    merged = discovery.variants.merge(bigger.variants, on="variant", suffixes=("", "_big"))
+    weights = merged["count"].to_numpy()
+    assert adjusted_rand_score(np.repeat(merged.journey_id, weights), np.repeat(merged.journey_id_big, weights)) > 0.8
