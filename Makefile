@@ -54,6 +54,7 @@ ui: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	cd benchmarks && ../$(BIN)/python bench_mining.py
+	cd benchmarks && ../$(BIN)/python bench_journeys.py
 
 clean:
 	rm -rf $(VENV) $(PARCOURS_HOME)
