@@ -32,12 +32,10 @@ from parcours.eventlog.episodes import journey_instances
 from parcours.journeys import NOISE, discover_journeys
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
 from parcours.mining import variants
-from parcours.synthetic import generate_demo_log
+from parcours.synthetic import ensure_demo_log
 
 settings = load_settings(paths.conf_dir())
-if not settings.ingest.path and not paths.default_events_path().exists():
-    customers = int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", settings.demo.customers))
-    generate_demo_log(customers, settings.demo.seed).write(paths.demo_dir())
+ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
 path, ingest_settings = resolve_input(settings.ingest)
 con = connect()
 events = ingest_events(con, ingest_settings, path).events

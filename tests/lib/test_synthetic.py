@@ -62,3 +62,15 @@ def test_planted_effects_have_their_signs(demo) -> None:
 
 def test_every_planted_journey_has_customers(demo) -> None:
     assert all(spec["customers"] > 50 for spec in demo.truth["journeys"].values())
+
+
+def test_ensure_demo_log_generates_once_and_only_without_an_ingest_path(tmp_path) -> None:
+    from parcours.config import Settings
+    from parcours.paths import default_events_path
+    from parcours.synthetic import ensure_demo_log
+
+    assert ensure_demo_log(Settings(), customers=50, home=tmp_path) is True
+    assert default_events_path(tmp_path).exists()
+    assert ensure_demo_log(Settings(), customers=50, home=tmp_path) is False
+    configured = Settings.model_validate({"ingest": {"path": "/data/events.csv"}})
+    assert ensure_demo_log(configured, home=tmp_path / "other") is False

@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from parcours.synthetic.journeys import PLANTED, PlantedJourney, journey_events
 from parcours.synthetic.text import DIRTY_KINDS, add_dirty_rows, as_text
 from parcours.synthetic.timeline import LANDMARK, OUTCOME_END, PRE_END, WINDOW_END, WINDOW_START, frame
 
-__all__ = ["DIRTY_KINDS", "PLANTED", "DemoLog", "PlantedJourney", "generate_demo_log"]
+__all__ = ["DIRTY_KINDS", "PLANTED", "DemoLog", "PlantedJourney", "ensure_demo_log", "generate_demo_log"]
 
 
 
@@ -99,6 +100,32 @@ def generate_demo_log(customers: int = 10_000, seed: int = 7, start: datetime | 
     identities = people.loc[people.device.notna(), ["device", "customer_id"]].rename(columns={"device": "identifier"})
     return DemoLog(events=text, customers=_truth_table(people), identities=identities.reset_index(drop=True),
                    truth=truth)
+
+
+def ensure_demo_log(settings: Any, customers: int | None = None, home: Path | None = None) -> bool:
+    """Generate the demo log under ``PARCOURS_HOME`` when no ``ingest.path`` is configured and it is missing.
+
+    Parameters
+    ----------
+    settings
+        The loaded :class:`parcours.config.Settings` (its ``ingest.path`` and ``demo`` section).
+    customers
+        Overrides ``demo.customers`` (e.g. a small log for a notebook run by the tests).
+    home
+        ``PARCOURS_HOME`` (default: the environment's).
+
+    Returns
+    -------
+    bool
+        Whether a log was generated.
+    """
+    from parcours.paths import default_events_path, demo_dir
+
+    if settings.ingest.path or default_events_path(home).exists():
+        return False
+    demo = settings.demo
+    generate_demo_log(customers or demo.customers, demo.seed, demo.start, demo.dirty_share).write(demo_dir(home))
+    return True
 
 
 def _draw_customers(rng: np.random.Generator, n: int) -> pd.DataFrame:

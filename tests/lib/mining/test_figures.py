@@ -85,4 +85,5 @@ def _instances(con, rows):
 @pytest.mark.parametrize(("seconds", "text"), [(None, ""), (42, "42 s"), (90, "1.5 min"), (5400, "1.5 h"),
                                                (129_600, "1.5 d")])
 def test_human_duration(seconds, text) -> None:
-    assert human_duration(seconds) == text
+    shown = human_duration(seconds)
+    assert shown == text
