@@ -83,13 +83,7 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     ids = np.array([*matching.ids, NOISE])[clustering.labels]  # label -1 (noise) picks the last: -1
     classifier = JourneyClassifier.fit(features, list(table.variant[chosen]), vectors, ids, clustering.probabilities,
                                        k=settings.neighbours, min_tokens=settings.min_tokens)
-    rest = np.setdiff1d(np.arange(len(table)), chosen)
-    assigned = classifier.predict([sequences[i] for i in rest], durations[rest])
-    journey_id, probability = np.full(len(table), NOISE), np.zeros(len(table))
-    journey_id[chosen], probability[chosen] = ids, clustering.probabilities
-    journey_id[rest], probability[rest] = assigned.journey_id.to_numpy(), assigned.probability.to_numpy()
-    table["journey_id"], table["probability"] = journey_id.astype(int), probability
-    table["clustered"] = np.isin(np.arange(len(table)), chosen)
+    table = _label_every_variant(table, sequences, durations, chosen, ids, clustering.probabilities, classifier)
     journeys = _journey_table(described, matching.ids, table)
     quality = _quality(vectors, weights[chosen], n_tokens[chosen], clustering.labels, settings, table, found)
     quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
@@ -97,6 +91,18 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
                    instances_sampled=float(weights.sum()))
     return JourneyDiscovery(table, journeys, quality, matching.changes, classifier,
                             params=settings.model_dump())
+
+
+def _label_every_variant(table: pd.DataFrame, sequences: list[list[str]], durations: np.ndarray, chosen: np.ndarray,
+                         ids: np.ndarray, probabilities: np.ndarray, classifier: JourneyClassifier) -> pd.DataFrame:
+    """The clustered variants keep their cluster; the classifier assigns the others."""
+    rest = np.setdiff1d(np.arange(len(table)), chosen)
+    assigned = classifier.predict([sequences[i] for i in rest], durations[rest])
+    journey_id, probability = np.full(len(table), NOISE), np.zeros(len(table))
+    journey_id[chosen], probability[chosen] = ids, probabilities
+    journey_id[rest], probability[rest] = assigned.journey_id.to_numpy(), assigned.probability.to_numpy()
+    return table.assign(journey_id=journey_id.astype(int), probability=probability,
+                        clustered=np.isin(np.arange(len(table)), chosen))
 
 
 def sample_weights(counts: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
