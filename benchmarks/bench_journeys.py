@@ -117,16 +117,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 500_000])
     parser.add_argument("--peer-timeout", type=float, default=900)
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES),
+                        help="measure only these; the other cases' rows are kept from results/journeys.json")
     parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"))
     args = parser.parse_args()
     if args.one:
         _one(args.one[0], int(args.one[1]))
         return
-    rows = []
+    results = HERE / "results" / "journeys.json"
+    kept = json.loads(results.read_text())["rows"] if results.exists() else []
+    rows = [r for r in kept if r["case"] not in args.cases and r["customers"] in args.sizes]
     for customers in args.sizes:
         subprocess.run([sys.executable, "-c", f"import bench_journeys; bench_journeys.prepare({customers})"],
                        cwd=HERE, check=True)
-        for case in CASES:
+        for case in args.cases:
             timeout = args.peer_timeout if case == "hdbscan-per-instance" else None
             try:
                 done = subprocess.run([sys.executable, __file__, "--one", case, str(customers)], cwd=HERE,
@@ -136,7 +140,9 @@ def main() -> None:
                 result = {"wall_s": None, "not_finished_after_s": timeout}
             rows.append({"customers": customers, "case": case, **result})
             print(json.dumps(rows[-1]), flush=True)
-    (HERE / "results" / "journeys.json").write_text(json.dumps({"rows": rows}, indent=2))
+    order = {c: i for i, c in enumerate(CASES)}
+    rows.sort(key=lambda r: (r["customers"], order[r["case"]]))
+    results.write_text(json.dumps({"rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -148,6 +148,9 @@ class JourneySettings(_Section):
         20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
     )
     neighbours: int = Field(15, ge=1, description="Neighbours the classifier votes with for an unseen sequence.")
+    min_vote: float = Field(
+        0.6, ge=0, le=1, description="An unseen sequence below this share of its neighbours' vote is noise."
+    )
     silhouette_sample: int = Field(5_000, ge=100, description="Instances sampled for the silhouette.")
     bootstrap_rounds: int = Field(5, ge=0, description="Resamples for the stability (adjusted Rand index).")
     min_stability: float = Field(0.7, ge=0, le=1, description="The stability check warns below this.")

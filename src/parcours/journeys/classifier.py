@@ -33,20 +33,24 @@ class JourneyClassifier:
         A k-nearest-neighbours vote over the clustered variants' features, for unseen sequences.
     min_tokens
         Sequences shorter than this are no journey.
+    min_vote
+        An unseen sequence joins a journey only when at least this share of the (distance-weighted)
+        neighbour vote agrees; otherwise it is noise, as HDBSCAN would leave a point between clusters.
     """
 
     features: SequenceFeatures
     known: dict[str, tuple[int, float]]
     neighbours: KNeighborsClassifier
     min_tokens: int
+    min_vote: float = 0.0
 
     @classmethod
     def fit(cls, features: SequenceFeatures, variants: list[str], vectors: np.ndarray, journey_ids: np.ndarray,
-            probabilities: np.ndarray, k: int = 15, min_tokens: int = 2) -> JourneyClassifier:
+            probabilities: np.ndarray, k: int = 15, min_tokens: int = 2, min_vote: float = 0.0) -> JourneyClassifier:
         """Remember every clustered variant and fit the neighbour vote on their feature vectors."""
         known = {v: (int(j), float(p)) for v, j, p in zip(variants, journey_ids, probabilities, strict=True)}
         knn = KNeighborsClassifier(n_neighbors=min(k, len(variants)), weights="distance").fit(vectors, journey_ids)
-        return cls(features, known, knn, min_tokens)
+        return cls(features, known, knn, min_tokens, min_vote)
 
     def predict(self, sequences: list[Sequence], durations_s: np.ndarray | None = None) -> pd.DataFrame:
         """One row per sequence: ``journey_id``, ``probability`` and ``seen`` (variant was clustered).
@@ -67,6 +71,7 @@ class JourneyClassifier:
             vectors = self.features.transform([sequences[i] for i in unseen], durations)
             votes = self.neighbours.predict_proba(vectors)
             best = votes.argmax(axis=1)
-            ids[unseen] = self.neighbours.classes_[best]
-            probs[unseen] = np.where(ids[unseen] == NOISE, 0.0, votes[np.arange(len(unseen)), best])
+            share = votes[np.arange(len(unseen)), best]
+            ids[unseen] = np.where(share >= self.min_vote, self.neighbours.classes_[best], NOISE)
+            probs[unseen] = np.where(ids[unseen] == NOISE, 0.0, share)
         return pd.DataFrame({"journey_id": ids, "probability": probs, "seen": seen})

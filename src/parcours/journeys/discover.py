@@ -82,7 +82,8 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     matching = match_journeys([d["medoid"] for d in described], previous or {}, settings.match_max_distance)
     ids = np.array([*matching.ids, NOISE])[clustering.labels]  # label -1 (noise) picks the last: -1
     classifier = JourneyClassifier.fit(features, list(table.variant[chosen]), vectors, ids, clustering.probabilities,
-                                       k=settings.neighbours, min_tokens=settings.min_tokens)
+                                       k=settings.neighbours, min_tokens=settings.min_tokens,
+                                       min_vote=settings.min_vote)
     table = _label_every_variant(table, sequences, durations, chosen, ids, clustering.probabilities, classifier)
     journeys = _journey_table(described, matching.ids, table)
     quality = _quality(vectors, weights[chosen], n_tokens[chosen], clustering.labels, settings, table, found)

@@ -114,3 +114,18 @@ def test_journeys_do_not_drift_when_the_population_grows_tenfold(demo_journeys) 
     merged = discovery.variants.merge(bigger.variants, on="variant", suffixes=("", "_big"))
     weights = merged["count"].to_numpy()
     assert adjusted_rand_score(np.repeat(merged.journey_id, weights), np.repeat(merged.journey_id_big, weights)) > 0.8
+
+
+def test_an_unseen_sequence_between_journeys_is_noise() -> None:
+    rows = [(f"view@web → order@web{' → view@web' * i}", 100 - i) for i in range(12)]
+    rows += [(f"visit@store → order@store{' → visit@store' * i}", 90 - i) for i in range(12)]
+    settings = JourneySettings(bootstrap_rounds=0, min_cluster_floor=10, standalone_share=0.9)
+    discovery = discover_journeys(variants_table(rows), settings)
+    between = [["view@web", "order@store", "visit@store", "order@web"]]
+    classifier = discovery.classifier
+    classifier.min_vote = 0.0
+    relaxed = classifier.predict(between)
+    assert relaxed.journey_id[0] != NOISE and 0 < relaxed.probability[0] < 1  # its neighbours disagree
+    classifier.min_vote = 1.0
+    strict = classifier.predict(between)
+    assert strict.journey_id[0] == NOISE and strict.probability[0] == 0
