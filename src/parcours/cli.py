@@ -6,6 +6,7 @@ instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI a
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -89,6 +90,17 @@ def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict
     return json.loads(summary_path.read_text()) if summary_path.exists() else {}
 
 
+def _report_journeys(path: Path, shown: int = 5) -> None:
+    """The number of journeys found and the largest few, by name."""
+    if not path.exists():
+        return
+    with path.open(newline="") as handle:
+        journeys = list(csv.DictReader(handle))
+    typer.echo(f"  journeys: {len(journeys)} discovered; the largest:")
+    for row in journeys[:shown]:
+        typer.echo(f"    {row['journey_id']:>3}  {row['name']}  ({int(row['n_instances']):,} instances)")
+
+
 def _report(summary: dict, out: Path) -> None:
     if summary:
         accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
@@ -98,6 +110,7 @@ def _report(summary: dict, out: Path) -> None:
         reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
         if reasons:
             typer.echo(f"  quarantine reasons: {reasons}")
+    _report_journeys(out / "journeys.csv")
     typer.echo(f"  outputs: {out}")
     for file in sorted(out.iterdir()):
         if not file.name.startswith("."):

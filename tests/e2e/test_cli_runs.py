@@ -28,6 +28,7 @@ def demo_home(tmp_path_factory) -> Path:
     done = _parcours(home, "demo", "--customers", "400", "--seed", "3")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "every row accounted for" in done.stdout
+    assert "journeys: " in done.stdout and "discovered; the largest:" in done.stdout
     return home
 
 
