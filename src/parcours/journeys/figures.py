@@ -15,14 +15,15 @@ END = "(end)"
 
 
 def journey_sizes_figure(journeys: pd.DataFrame, noise_instances: int = 0) -> go.Figure:
-    """Horizontal bars: instances per journey, largest on top, with noise as a grey bar."""
+    """Horizontal bars: instances per journey, largest on top, with noise as a grey bar at the bottom."""
     table = journeys.sort_values("n_instances")
     names = [f"{j}: {n}" for j, n in zip(table.journey_id, table.name, strict=True)]
-    fig = go.Figure(go.Bar(x=table.n_instances, y=names, orientation="h", marker_color="#4c72b0",
-                           hovertemplate="%{y}<br>%{x:,} instances<extra></extra>"))
-    if noise_instances:
+    fig = go.Figure()
+    if noise_instances:  # the first category is drawn lowest
         fig.add_trace(go.Bar(x=[noise_instances], y=["-1: no journey (noise)"], orientation="h",
                              marker_color="#bbbbbb", hovertemplate="%{x:,} instances<extra></extra>"))
+    fig.add_trace(go.Bar(x=table.n_instances, y=names, orientation="h", marker_color="#4c72b0",
+                         hovertemplate="%{y}<br>%{x:,} instances<extra></extra>"))
     fig.update_layout(title="Discovered journeys by size", showlegend=False, xaxis_title="journey instances",
                       height=max(300, 22 * (len(table) + 2)), margin={"l": 10, "r": 10, "t": 40, "b": 40},
                       plot_bgcolor="white")

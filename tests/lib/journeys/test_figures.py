@@ -6,7 +6,7 @@ from parcours.journeys.figures import END, first_steps_sankey, journey_sizes_fig
 def test_sizes_are_bars_largest_on_top_with_noise_apart() -> None:
     journeys = pd.DataFrame({"journey_id": [0, 1], "name": ["web order", "store visit"], "n_instances": [90, 10]})
     fig = journey_sizes_figure(journeys, noise_instances=5)
-    assert list(fig.data[0].y) == ["1: store visit", "0: web order"] and list(fig.data[1].x) == [5]
+    assert list(fig.data[0].x) == [5] and list(fig.data[1].y) == ["1: store visit", "0: web order"]
 
 
 def test_sankey_flows_add_up_per_step() -> None:
