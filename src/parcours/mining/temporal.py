@@ -19,6 +19,11 @@ import ibis.expr.types as ir
 from parcours.schema import CUSTOMER_ID, EVENT_SEQ, JOURNEY_INSTANCE_ID, TIMESTAMP
 
 
+def label_steps(steps: ir.Table, assignments: ir.Table, column: str = "journey_id") -> ir.Table:
+    """Steps with their instance's journey (``column`` of ``assignments``), for a profile per journey."""
+    return steps.join(assignments.select(JOURNEY_INSTANCE_ID, column), JOURNEY_INSTANCE_ID)
+
+
 def step_pairs(steps: ir.Table, *, max_distance: int | None = None, by: str | None = None) -> ir.Table:
     """Every ordered pair of steps of an instance, with the seconds between them.
 
@@ -100,15 +105,15 @@ def temporal_deviations(pairs: ir.Table, profile: ir.Table, *, zeta: float, by: 
     return deviating.mutate(zeta=ibis.ifelse(deviating.std_s > 0, away / deviating.std_s, ibis.null("float64")))
 
 
-def deviating_instances(deviations: ir.Table) -> ir.Table:
+def deviating_instances(deviations: ir.Table, by: str | None = None) -> ir.Table:
     """One row per instance with a deviation: how many pairs deviate and the worst of them.
 
     Returns
     -------
     ibis.expr.types.Table
-        ``journey_instance_id``, ``customer_id``, ``deviating_pairs``, ``max_zeta``, and the
-        ``source``, ``target``, ``seconds`` and ``mean_s`` of the pair furthest from its mean
-        (in standard deviations); most deviating first.
+        ``journey_instance_id``, ``customer_id`` (and ``by``), ``deviating_pairs``, ``max_zeta``,
+        and the ``source``, ``target``, ``seconds`` and ``mean_s`` of the pair furthest from its
+        mean (in standard deviations); most deviating first.
     """
     worst_first = ibis.window(group_by=JOURNEY_INSTANCE_ID,
                               order_by=[ibis.desc(deviations.zeta.fill_null(float("inf"))), "source", "target"])
@@ -118,7 +123,7 @@ def deviating_instances(deviations: ir.Table) -> ir.Table:
     )
     worst = ranked.filter(ranked._rank == 0)
     return worst.select(
-        JOURNEY_INSTANCE_ID, CUSTOMER_ID, "deviating_pairs", max_zeta=worst.zeta,
+        JOURNEY_INSTANCE_ID, CUSTOMER_ID, *([by] if by else []), "deviating_pairs", max_zeta=worst.zeta,
         source=worst.source, target=worst.target, seconds=worst.seconds, mean_s=worst.mean_s,
     ).order_by([ibis.desc("deviating_pairs"), JOURNEY_INSTANCE_ID])
 

@@ -1,5 +1,6 @@
 import math
 
+import pandas as pd
 import pm4py
 import pytest
 
@@ -97,3 +98,16 @@ def test_agrees_with_pm4py_on_the_demo_log(con, tmp_path) -> None:
     (ours, ours_dev), (theirs, theirs_dev) = _ours(steps, 1.0), _theirs(steps, 1.0)
     assert len(ours) > 100 and _close(ours, theirs)
     assert len(ours_dev) > 50 and ours_dev == theirs_dev
+
+
+def test_a_profile_per_journey_judges_each_instance_by_its_own_journey(con, three_views) -> None:
+    from parcours.mining.temporal import label_steps
+
+    assignments = con.create_table("assignments", pd.DataFrame(
+        {"journey_instance_id": ["a:1", "b:1", "c:1"], "journey_id": [0, 0, 1]}), overwrite=True)
+    pairs = step_pairs(label_steps(three_views, assignments), by="journey_id")
+    profile = temporal_profile(pairs, by="journey_id").to_pandas().set_index(["journey_id", "source", "target"])
+    assert profile.loc[(0, "view@web", "order@web"), "mean_s"] == pytest.approx(4 * HOUR)
+    assert profile.loc[(1, "view@web", "order@web"), ["mean_s", "std_s"]].tolist() == [22 * HOUR, 0]
+    deviations = temporal_deviations(pairs, temporal_profile(pairs, by="journey_id"), zeta=1.0, by="journey_id")
+    assert deviating_instances(deviations, by="journey_id").count().execute() == 0  # c is typical of its journey

@@ -3,6 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.config import Settings
 from parcours.eventlog.episodes import episode_steps
 from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
@@ -11,6 +12,8 @@ from parcours.mining.models import describe_model, discover_process_model, model
 from parcours.tracking import log_figures, log_metrics, log_text
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
+
+JOURNEY_ID = "journey_id"
 
 
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
@@ -81,26 +84,31 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, setting
 
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
           metadata={"parcours/file": "temporal_profile.csv"})
-def temporal_profile(event_log: ir.Table, ingest_summary: dict, settings: SettingsResource) -> dg.MaterializeResult:
-    """The typical time between two steps of a journey (every later step, as pm4py's temporal profile)."""
-    conf = settings.load()
-    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
-    profile = temporal.temporal_profile(temporal.step_pairs(steps, max_distance=conf.mining.temporal_max_distance))
+def temporal_profile(event_log: ir.Table, ingest_summary: dict, journey_assignments: ir.Table,
+                     settings: SettingsResource) -> dg.MaterializeResult:
+    """The typical time between two steps, per discovered journey (every later step, as pm4py's temporal profile)."""
+    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, settings.load())
+    profile = temporal.temporal_profile(pairs, by=JOURNEY_ID)
     return dg.MaterializeResult(value=profile, metadata=table_metadata(profile))
 
 
 @dg.asset(group_name="mining", kinds={"duckdb", "parquet"}, code_version="1")
 def temporal_deviations(
     context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, journey_instances: ir.Table,
-    temporal_profile: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
+    journey_assignments: ir.Table, temporal_profile: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
 ) -> dg.MaterializeResult:
-    """Journey instances with steps further from their typical time than the temporal profile allows."""
+    """Journey instances with steps further from their journey's typical time than its temporal profile allows."""
     conf = settings.load()
-    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
-    pairs = temporal.step_pairs(steps, max_distance=conf.mining.temporal_max_distance)
-    deviations = temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta)
+    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, conf)
+    deviations = temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta, by=JOURNEY_ID)
     stats = temporal.describe_temporal(temporal_profile, deviations, int(journey_instances.count().execute()))
     with mlflow.run_for(context):
         log_metrics(stats, prefix="temporal.")
-    worst = temporal.deviating_instances(deviations)
+    worst = temporal.deviating_instances(deviations, by=JOURNEY_ID)
     return dg.MaterializeResult(value=worst, metadata={**table_metadata(worst), **stats})
+
+
+def _journey_pairs(event_log: ir.Table, ingest_summary: dict, assignments: ir.Table, conf: Settings) -> ir.Table:
+    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
+    return temporal.step_pairs(temporal.label_steps(steps, assignments), max_distance=conf.mining.temporal_max_distance,
+                               by=JOURNEY_ID)
