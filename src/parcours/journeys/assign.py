@@ -6,8 +6,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.journeys.classifier import SEPARATOR
 from parcours.journeys.clustering import NOISE
+from parcours.mining.discovery import variant_text
 from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, TOKENS
 
 
@@ -29,7 +29,7 @@ def assign_journeys(instances: ir.Table, clusters: ir.Table | pd.DataFrame) -> i
     """
     labels = ibis.memtable(clusters) if isinstance(clusters, pd.DataFrame) else clusters
     labels = labels.select("variant", "journey_id", "probability")
-    named = instances.mutate(variant=instances[TOKENS].join(SEPARATOR))
+    named = instances.mutate(variant=variant_text(instances[TOKENS]))
     joined = named.left_join(labels, "variant")
     return joined.select(
         CUSTOMER_ID, JOURNEY_INSTANCE_ID,

@@ -15,8 +15,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from parcours.journeys.clustering import NOISE
 from parcours.journeys.features import Sequence, SequenceFeatures
-
-SEPARATOR = " → "
+from parcours.mining.discovery import VARIANT_SEPARATOR as SEPARATOR
 
 
 @dataclass

@@ -60,6 +60,11 @@ def directly_follows(steps: ir.Table) -> ir.Table:
     return graph.mutate(share=share).order_by([ibis.desc("count"), "source", "target"])
 
 
+def variant_text(tokens: ir.ArrayValue) -> ir.StringValue:
+    """A token sequence as the variant text that keys variants everywhere (tokens joined by `` → ``)."""
+    return tokens.join(VARIANT_SEPARATOR)
+
+
 def variants(instances: ir.Table) -> ir.Table:
     """Distinct token sequences with how many instances and customers follow them.
 
@@ -76,7 +81,7 @@ def variants(instances: ir.Table) -> ir.Table:
         ``customers``, ``share`` and ``cum_share`` (the coverage curve) and
         ``median_duration_s``.
     """
-    named = instances.mutate(variant=instances[TOKENS].join(VARIANT_SEPARATOR))
+    named = instances.mutate(variant=variant_text(instances[TOKENS]))
     grouped = named.group_by("variant").aggregate(
         n_tokens=named.n_tokens.max(), count=named.count(), customers=named[CUSTOMER_ID].nunique(),
         median_duration_s=named.duration_s.quantile(0.5),

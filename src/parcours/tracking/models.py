@@ -15,6 +15,8 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import Array
 
+from parcours.mining.discovery import VARIANT_SEPARATOR
+
 JOURNEY_CLASSIFIER = "parcours-journey-classifier"
 CANDIDATE = "candidate"
 
@@ -62,7 +64,7 @@ def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params:
 def _example(classifier: Any) -> pd.DataFrame:
     """One known sequence, the most frequent the classifier saw, as the model's input example."""
     known = next(iter(classifier.known), "view_item@web → order@web")
-    return pd.DataFrame({"tokens": [known.split(" → ")]})
+    return pd.DataFrame({"tokens": [known.split(VARIANT_SEPARATOR)]})
 
 
 def _requirements() -> list[str]:
