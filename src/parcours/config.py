@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+
+from parcours.sections import JourneySettings, MiningSettings, ValueSettings, _Section
+
+__all__ = ["ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings", "IngestSettings",
+           "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings", "ValueSettings", "load_settings",
+           "parse_assignments"]
 
 
 class ConfigError(ValueError):
     """A configuration file or override is missing, unreadable or invalid."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ColumnMapping(_Section):
@@ -99,70 +101,6 @@ class EpisodeSettings(_Section):
     )
 
 
-class MiningSettings(_Section):
-    """How the process map and the variants are shown."""
-
-    top_edges: int = Field(20, ge=1, description="Edges listed in the process map's preview (by count).")
-    top_variants: int = Field(20, ge=1, description="Variants listed in the variants' preview (by count).")
-    model_coverage: float = Field(
-        0.8, gt=0, le=1, description="Share of instances whose variants the process model is discovered from."
-    )
-    noise_threshold: float = Field(0.2, ge=0, lt=1, description="Inductive Miner (infrequent) noise threshold.")
-    model_max_cases: int = Field(
-        20_000, ge=100, description="Cap on cases handed to pm4py (variants replicated in proportion to counts)."
-    )
-    journey_models: int = Field(12, ge=0, description="Journeys (the largest) that get their own process model.")
-    map_edges: int = Field(20, ge=1, description="Edges drawn in the process map picture; the rest go through other.")
-    temporal_zeta: float = Field(
-        3.0, gt=0, description="A step pair deviates when this many standard deviations from its typical time."
-    )
-    temporal_max_distance: int | None = Field(
-        None, ge=1, description="Profile only steps at most this far apart (null: every pair, as pm4py)."
-    )
-
-
-class JourneySettings(_Section):
-    """How journey instances are clustered into typical journeys (the journey-discovery issue)."""
-
-    min_tokens: int = Field(2, ge=1, description="Shorter instances are not a journey: noise (-1).")
-    ngram_max: int = Field(3, ge=1, le=5, description="Longest token n-gram in the TF-IDF features.")
-    components: int = Field(20, ge=2, description="TruncatedSVD components the features are reduced to.")
-    min_samples: int = Field(10, ge=2, description="HDBSCAN min_samples; a variant counts at most min_samples-1 times.")
-    min_cluster_share: float = Field(
-        0.005, gt=0, lt=1, description="HDBSCAN min_cluster_size as a share of the weighted variants (scales)."
-    )
-    min_cluster_floor: int = Field(10, ge=2, description="Smallest min_cluster_size, whatever the population.")
-    merge_distance: float = Field(
-        0.3, ge=0, description="HDBSCAN cluster_selection_epsilon: clusters closer than this merge."
-    )
-    min_probability: float = Field(
-        0.05, ge=0, lt=1, description="Variants HDBSCAN attaches with a lower membership probability are noise."
-    )
-    standalone_share: float = Field(
-        0.01, gt=0, lt=1, description="A noise variant followed by this share of instances is a journey by itself."
-    )
-    sample_instances: int = Field(
-        40_000, ge=1_000, description="Instances drawn (by variant count) for clustering; the rest are assigned."
-    )
-    max_variants: int = Field(
-        20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
-    )
-    neighbours: int = Field(15, ge=1, description="Neighbours the classifier votes with for an unseen sequence.")
-    min_vote: float = Field(
-        0.6, ge=0, le=1, description="An unseen sequence below this share of its neighbours' vote is noise."
-    )
-    silhouette_sample: int = Field(5_000, ge=100, description="Instances sampled for the silhouette.")
-    bootstrap_rounds: int = Field(5, ge=0, description="Resamples for the stability (adjusted Rand index).")
-    min_stability: float = Field(0.7, ge=0, le=1, description="The stability check warns below this.")
-    representative_coverage: float = Field(
-        0.25, gt=0, le=1, description="Representatives cover at least this share of a journey's instances."
-    )
-    match_max_distance: float = Field(
-        0.5, ge=0, le=1, description="A journey keeps the previous run's id when its medoids are this close."
-    )
-    seed: int = Field(0, description="Seed of the SVD, the samples and the bootstrap.")
-
-
 class DemoSettings(_Section):
     """The synthetic omnichannel demo log."""
 
@@ -186,6 +124,7 @@ class Settings(_Section):
     episodes: EpisodeSettings = Field(default_factory=EpisodeSettings)
     mining: MiningSettings = Field(default_factory=MiningSettings)
     journeys: JourneySettings = Field(default_factory=JourneySettings)
+    value: ValueSettings = Field(default_factory=ValueSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

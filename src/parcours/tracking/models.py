@@ -68,12 +68,16 @@ def _example(classifier: Any) -> pd.DataFrame:
 
 
 def _requirements() -> list[str]:
-    """What the pyfunc needs, pinned to the versions running now (inferring them costs a subprocess)."""
+    return pinned_requirements(["scikit-learn", "scipy"])
+
+
+def pinned_requirements(extra: list[str]) -> list[str]:
+    """What a pyfunc needs (parcours, mlflow, pandas, numpy and ``extra``), pinned to the versions running
+    now: inferring them costs a subprocess."""
     from importlib.metadata import PackageNotFoundError, version
 
-    needed = ["parcours", "mlflow", "pandas", "numpy", "scikit-learn", "scipy"]
     pinned = []
-    for name in needed:
+    for name in ["parcours", "mlflow", "pandas", "numpy", *extra]:
         try:
             pinned.append(f"{name}=={version(name)}")
         except PackageNotFoundError:

@@ -1,0 +1,117 @@
+"""The settings sections of the analysis steps: mining, journeys and customer value.
+
+Each is a pydantic model that forbids unknown keys (see :mod:`parcours.config`, which loads them).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MiningSettings(_Section):
+    """How the process map and the variants are shown."""
+
+    top_edges: int = Field(20, ge=1, description="Edges listed in the process map's preview (by count).")
+    top_variants: int = Field(20, ge=1, description="Variants listed in the variants' preview (by count).")
+    model_coverage: float = Field(
+        0.8, gt=0, le=1, description="Share of instances whose variants the process model is discovered from."
+    )
+    noise_threshold: float = Field(0.2, ge=0, lt=1, description="Inductive Miner (infrequent) noise threshold.")
+    model_max_cases: int = Field(
+        20_000, ge=100, description="Cap on cases handed to pm4py (variants replicated in proportion to counts)."
+    )
+    journey_models: int = Field(12, ge=0, description="Journeys (the largest) that get their own process model.")
+    map_edges: int = Field(20, ge=1, description="Edges drawn in the process map picture; the rest go through other.")
+    temporal_zeta: float = Field(
+        3.0, gt=0, description="A step pair deviates when this many standard deviations from its typical time."
+    )
+    temporal_max_distance: int | None = Field(
+        None, ge=1, description="Profile only steps at most this far apart (null: every pair, as pm4py)."
+    )
+
+
+class JourneySettings(_Section):
+    """How journey instances are clustered into typical journeys (the journey-discovery issue)."""
+
+    min_tokens: int = Field(2, ge=1, description="Shorter instances are not a journey: noise (-1).")
+    ngram_max: int = Field(3, ge=1, le=5, description="Longest token n-gram in the TF-IDF features.")
+    components: int = Field(20, ge=2, description="TruncatedSVD components the features are reduced to.")
+    min_samples: int = Field(10, ge=2, description="HDBSCAN min_samples; a variant counts at most min_samples-1 times.")
+    min_cluster_share: float = Field(
+        0.005, gt=0, lt=1, description="HDBSCAN min_cluster_size as a share of the weighted variants (scales)."
+    )
+    min_cluster_floor: int = Field(10, ge=2, description="Smallest min_cluster_size, whatever the population.")
+    merge_distance: float = Field(
+        0.3, ge=0, description="HDBSCAN cluster_selection_epsilon: clusters closer than this merge."
+    )
+    min_probability: float = Field(
+        0.05, ge=0, lt=1, description="Variants HDBSCAN attaches with a lower membership probability are noise."
+    )
+    standalone_share: float = Field(
+        0.01, gt=0, lt=1, description="A noise variant followed by this share of instances is a journey by itself."
+    )
+    sample_instances: int = Field(
+        40_000, ge=1_000, description="Instances drawn (by variant count) for clustering; the rest are assigned."
+    )
+    max_variants: int = Field(
+        20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
+    )
+    neighbours: int = Field(15, ge=1, description="Neighbours the classifier votes with for an unseen sequence.")
+    min_vote: float = Field(
+        0.6, ge=0, le=1, description="An unseen sequence below this share of its neighbours' vote is noise."
+    )
+    silhouette_sample: int = Field(5_000, ge=100, description="Instances sampled for the silhouette.")
+    bootstrap_rounds: int = Field(5, ge=0, description="Resamples for the stability (adjusted Rand index).")
+    min_stability: float = Field(0.7, ge=0, le=1, description="The stability check warns below this.")
+    representative_coverage: float = Field(
+        0.25, gt=0, le=1, description="Representatives cover at least this share of a journey's instances."
+    )
+    match_max_distance: float = Field(
+        0.5, ge=0, le=1, description="A journey keeps the previous run's id when its medoids are this close."
+    )
+    seed: int = Field(0, description="Seed of the SVD, the samples and the bootstrap.")
+
+
+class ValueSettings(_Section):
+    """Customer lifetime value: RFM at a landmark, BG/NBD (or Pareto/NBD) + Gamma-Gamma, holdout check."""
+
+    purchase_activities: list[str] = Field(
+        default_factory=lambda: ["order"], min_length=1, description="Activities that are purchases."
+    )
+    return_activities: list[str] = Field(
+        default_factory=lambda: ["return"], description="Activities that give money back (negative revenue)."
+    )
+    returns: Literal["net", "ignore"] = Field(
+        "net", description="net: a customer's returns lower the value of each of their purchases; ignore: they don't."
+    )
+    time_unit: Literal["D", "W", "M"] = Field("W", description="Unit of recency and T in the models: day, week, month.")
+    horizon_months: int = Field(6, ge=1, le=120, description="CLV horizon, and the length of the holdout period.")
+    landmark: date | None = Field(
+        None, description="First day of the holdout period; null: the day after the last event minus the horizon."
+    )
+    annual_discount_rate: float = Field(0.10, ge=0, lt=1, description="Discount rate of future purchases, per year.")
+    purchase_model: Literal["bgnbd", "pareto_nbd"] = Field("bgnbd", description="Model of purchase counts.")
+    method: Literal["map", "mcmc", "advi", "fullrank_advi"] = Field(
+        "map", description="map (nightly default, Laplace interval), or a posterior: mcmc, advi, fullrank_advi."
+    )
+    draws: int = Field(1000, ge=10, description="Posterior draws per chain (mcmc) or drawn from the approximation.")
+    tune: int = Field(1000, ge=0, description="MCMC tuning steps per chain.")
+    chains: int = Field(2, ge=1, description="MCMC chains.")
+    interval: float = Field(0.9, gt=0, lt=1, description="Probability mass of the clv_low .. clv_high interval.")
+    interval_draws: int = Field(
+        200, ge=10, description="Posterior draws (thinned) used for intervals, never more per customer."
+    )
+    refit: bool = Field(
+        True, description="Refit on all the data for the published values (false: publish the calibration fit)."
+    )
+    min_repeat_buyers: int = Field(
+        20, ge=2, description="Fewer customers with repeat purchases and revenue than this: no Gamma-Gamma fit."
+    )
+    seed: int = Field(0, description="Seed of the samplers and of the approximation draws.")

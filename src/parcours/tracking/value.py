@@ -1,0 +1,104 @@
+"""The customer value models in MLflow: parameters, diagnostics, holdout metrics, the holdout chart,
+and a pyfunc registered as ``parcours-clv`` (aliased ``candidate``).
+
+The pyfunc carries the fitted pymc-marketing models as NetCDF (their inference data) and, for a
+MAP fit, the Laplace approximation; ``predict`` takes RFM rows and returns the same columns as
+``customer_value.csv``: ``mlflow.pyfunc.load_model("models:/parcours-clv@candidate")``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, Schema
+
+from parcours.tracking.models import CANDIDATE, pinned_requirements
+
+CLV_MODEL = "parcours-clv"
+RFM_INPUTS = (("customer_id", "string"), ("frequency", "long"), ("recency", "double"), ("T", "double"),
+              ("monetary", "double"))
+OUTPUTS = ("p_alive", "expected_purchases", "expected_spend", "clv", "clv_low", "clv_high")
+
+
+class CustomerValueModel(mlflow.pyfunc.PythonModel):
+    """``predict`` takes one row per customer (``customer_id``, ``frequency``, ``recency``, ``T`` in the
+    model's time unit, ``monetary``) and returns ``p_alive``, ``expected_purchases``, ``expected_spend``,
+    ``clv``, ``clv_low`` and ``clv_high`` over the horizon the model was published with."""
+
+    def load_context(self, context: Any) -> None:
+        """Rebuild both fits from their NetCDF files (and Laplace approximations) and read the settings."""
+        from parcours.config import ValueSettings
+        from parcours.value.serialize import load_fit
+
+        artifacts = context.artifacts
+        self.settings = ValueSettings.model_validate_json(Path(artifacts["settings"]).read_text())
+        self.purchases = load_fit(Path(artifacts["purchases"]), Path(artifacts["purchases_laplace"]))
+        self.spend = load_fit(Path(artifacts["spend"]), Path(artifacts["spend_laplace"]))
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        """Predictions for each input row, in order."""
+        from parcours.value.predict import predict_customers
+
+        rfm = model_input.assign(customer_id=model_input.customer_id.astype(str))
+        return predict_customers(self.purchases, self.spend, rfm, self.settings)[list(OUTPUTS)]
+
+
+def log_customer_value(value: Any, figures: list[Any]) -> str:
+    """Log a :class:`parcours.value.CustomerValue` to the active run and register its model.
+
+    Logs the settings and dates as parameters; holdout errors, fit diagnostics and the CLV
+    distribution as metrics; the holdout buckets as a table; ``figures`` as one HTML page; then
+    registers the pyfunc as ``parcours-clv`` and points ``candidate`` at the new version.
+
+    Returns
+    -------
+    str
+        The registered model version.
+    """
+    from parcours.tracking import log_figures
+
+    mlflow.log_params({f"value.{k}": (json.dumps(v) if isinstance(v, list) else v) for k, v in value.params.items()})
+    mlflow.log_metrics({f"value.{k}": float(v) for k, v in value.metrics.items() if np.isfinite(v)})
+    mlflow.log_table(value.buckets, "value/holdout_buckets.json")
+    log_figures(figures, "figures/customer_value.html", "Customer value")
+    with tempfile.TemporaryDirectory() as tmp:
+        artifacts = _write_artifacts(value, Path(tmp))
+        info = mlflow.pyfunc.log_model(
+            name="customer_value", python_model=CustomerValueModel(), artifacts=artifacts,
+            signature=ModelSignature(inputs=Schema([ColSpec(t, n) for n, t in RFM_INPUTS]),
+                                     outputs=Schema([ColSpec("double", n) for n in OUTPUTS])),
+            input_example=_example(value.values), registered_model_name=CLV_MODEL,
+            pip_requirements=pinned_requirements(["pymc-marketing", "pymc", "pytensor", "xarray", "h5netcdf"]))
+    version = str(info.registered_model_version)
+    MlflowClient().set_registered_model_alias(CLV_MODEL, CANDIDATE, version)
+    return version
+
+
+def _write_artifacts(value: Any, folder: Path) -> dict[str, str]:
+    from parcours.value.serialize import save_fit
+
+    paths = {"settings": folder / "settings.json"}
+    settings = {k: v for k, v in value.params.items() if k not in ("as_of", "holdout_end", "holdout_days")}
+    paths["settings"].write_text(json.dumps(settings, default=str))
+    for name, fit in (("purchases", value.purchases), ("spend", value.spend)):
+        paths[name], paths[f"{name}_laplace"] = save_fit(fit, folder / f"{name}.nc", folder / f"{name}_laplace.json")
+    return {k: str(v) for k, v in paths.items()}
+
+
+def load_customer_value_model(alias: str = CANDIDATE) -> Any:
+    """The registered customer value model (a pyfunc) under ``alias``."""
+    return mlflow.pyfunc.load_model(f"models:/{CLV_MODEL}@{alias}")
+
+
+def _example(values: pd.DataFrame) -> pd.DataFrame:
+    """Three customers' RFM rows, typed as the signature says."""
+    example = values[[n for n, _ in RFM_INPUTS]].head(3)
+    return example.astype({n: "float64" for n, t in RFM_INPUTS if t == "double"})

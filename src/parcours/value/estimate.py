@@ -1,0 +1,153 @@
+"""From the event log to every customer's lifetime value, checked on a holdout period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
+from parcours.value.models import Fit, fit_model, purchase_model, spend_model
+from parcours.value.predict import expected_purchases, predict_customers
+from parcours.value.rfm import (
+    DAYS_PER_UNIT,
+    CustomerValueError,
+    day_date,
+    day_number,
+    default_landmark,
+    holdout_actuals,
+    observed_days,
+    rfm_summary,
+)
+
+VALUE_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary", "p_alive", "expected_purchases",
+                 "expected_spend", "clv", "clv_low", "clv_high"]
+
+
+@dataclass
+class CustomerValue:
+    """Everything :func:`estimate_customer_value` learnt.
+
+    Attributes
+    ----------
+    values
+        One row per customer with a purchase before ``as_of`` (``customer_value.csv``).
+    holdout
+        One row per calibration customer: predicted and actual holdout purchases and revenue.
+    buckets
+        Mean actual and predicted holdout purchases by calibration repeat purchases.
+    metrics
+        Holdout errors (``holdout_*``), fit diagnostics (``purchases_*``, ``spend_*``) and the CLV distribution.
+    params
+        The settings and dates used.
+    purchases, spend
+        The published fits (the refit on all data, or the calibration fits).
+    """
+
+    values: pd.DataFrame
+    holdout: pd.DataFrame
+    buckets: pd.DataFrame
+    metrics: dict[str, float]
+    params: dict[str, Any]
+    purchases: Fit
+    spend: Fit
+
+
+def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: bool = True) -> CustomerValue:
+    """Fit the purchase and spend models, check them on the holdout, and value every customer.
+
+    Parameters
+    ----------
+    events
+        The canonical event log.
+    settings
+        :class:`parcours.config.ValueSettings`.
+    has_revenue
+        Whether the log has a revenue column (without one there is no value to model).
+
+    Returns
+    -------
+    CustomerValue
+
+    Raises
+    ------
+    CustomerValueError
+        No revenue column, a landmark outside the log, no purchase before the landmark, or too few
+        repeat buyers with revenue to fit Gamma-Gamma.
+    """
+    if not has_revenue:
+        raise CustomerValueError("customer_value: the event log has no revenue column (ingest.columns.revenue); "
+                                 "lifetime value needs the money on purchases")
+    first, last = observed_days(events)
+    landmark = settings.landmark or default_landmark(events, settings.horizon_months)
+    end = day_date(last + 1)
+    if not first < day_number(landmark) <= last:
+        raise CustomerValueError(f"value.landmark {landmark} must fall after the first event day {day_date(first)} "
+                                 f"and on or before the last event day {day_date(last)}")
+    calibration = _summary(events, landmark, settings)
+    cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark)
+    holdout = _check_holdout(events, calibration, cal_purchases, cal_spend, landmark, end, settings)
+    if settings.refit:
+        current = _summary(events, end, settings)
+        purchases, spend = _fit_pair(current, settings, end)
+    else:
+        current, purchases, spend = calibration, cal_purchases, cal_spend
+    values = predict_customers(purchases, spend, current, settings)[VALUE_COLUMNS]
+    metrics = {**{f"holdout_{k}": v for k, v in holdout_metrics(holdout).items()},
+               **{f"purchases_{k}": v for k, v in purchases.diagnostics.items()},
+               **{f"spend_{k}": v for k, v in spend.diagnostics.items()}, **describe_values(values)}
+    params = {**settings.model_dump(mode="json"), "landmark": landmark.isoformat(), "as_of": (
+        end if settings.refit else landmark).isoformat(), "holdout_end": end.isoformat(),
+        "holdout_days": day_number(end) - day_number(landmark)}
+    return CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
+
+
+def _summary(events: ir.Table, landmark: date, settings: Any) -> pd.DataFrame:
+    table = rfm_summary(events, landmark, purchase_activities=settings.purchase_activities,
+                        return_activities=settings.return_activities, returns=settings.returns,
+                        time_unit=settings.time_unit).to_pandas()
+    if table.empty:
+        raise CustomerValueError(f"customer_value: no purchase ({settings.purchase_activities}, "
+                                 f"value.purchase_activities) before {landmark}")
+    return table
+
+
+def _fit_pair(rfm: pd.DataFrame, settings: Any, landmark: date) -> tuple[Fit, Fit]:
+    repeat = rfm[(rfm.frequency > 0) & (rfm.monetary > 0)]
+    if len(repeat) < settings.min_repeat_buyers:
+        raise CustomerValueError(
+            f"customer_value: {len(repeat)} customers with repeat purchases and revenue before {landmark}, "
+            f"fewer than value.min_repeat_buyers={settings.min_repeat_buyers}: Gamma-Gamma cannot be fitted")
+    purchases = fit_model(purchase_model(settings.purchase_model), settings.purchase_model,
+                          rfm[["customer_id", "frequency", "recency", "T"]], settings)
+    spend_data = repeat[["customer_id", "frequency"]].assign(monetary_value=repeat.monetary)
+    return purchases, fit_model(spend_model(), "gamma_gamma", spend_data, settings)
+
+
+def _check_holdout(events: ir.Table, calibration: pd.DataFrame, purchases: Fit, spend: Fit, landmark: date,
+                   end: date, settings: Any) -> pd.DataFrame:
+    days = day_number(end) - day_number(landmark)
+    predicted = calibration.assign(
+        predicted_purchases=expected_purchases(purchases, calibration, days / DAYS_PER_UNIT[settings.time_unit],
+                                               settings.interval_draws),
+        expected_spend=_spend(spend, calibration, settings))
+    actuals = holdout_actuals(events, landmark, end, purchase_activities=settings.purchase_activities,
+                              return_activities=settings.return_activities, returns=settings.returns).to_pandas()
+    return compare_holdout(predicted, actuals)
+
+
+def _spend(spend: Fit, rfm: pd.DataFrame, settings: Any) -> pd.Series:
+    data = rfm[["customer_id", "frequency"]].assign(monetary_value=rfm.monetary)
+    return spend.model.expected_customer_spend(data).mean(("chain", "draw")).to_numpy()
+
+
+def describe_values(values: pd.DataFrame) -> dict[str, float]:
+    """The CLV distribution: customers, total, mean and quantiles, and the median relative interval width."""
+    clv = values.clv
+    width = ((values.clv_high - values.clv_low) / values.clv.where(values.clv > 0)).median()
+    return {"customers": float(len(values)), "clv_total": float(clv.sum()), "clv_mean": float(clv.mean()),
+            **{f"clv_p{q}": float(clv.quantile(q / 100)) for q in (10, 50, 90, 99)},
+            "clv_interval_relative_width": float(width), "p_alive_mean": float(values.p_alive.mean())}
