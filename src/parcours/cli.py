@@ -90,6 +90,20 @@ def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict
     return json.loads(summary_path.read_text()) if summary_path.exists() else {}
 
 
+def _report_value(values: Path, holdout: Path) -> None:
+    """Customers valued, their total CLV, and how far the holdout prediction was from what happened."""
+    if not values.exists() or not holdout.exists():
+        return
+    import pandas as pd
+
+    table, check = pd.read_csv(values), pd.read_csv(holdout)
+    actual, predicted = check.actual_purchases.sum(), check.predicted_purchases.sum()
+    error = f"{(predicted - actual) / actual:+.1%}" if actual else "n/a"
+    typer.echo(f"  value:   {len(table):,} customers, total CLV {table.clv.sum():,.0f} "
+               f"(median {table.clv.median():,.2f}); holdout purchases predicted {predicted:,.0f} "
+               f"vs {actual:,} actual ({error})")
+
+
 def _report_journeys(path: Path, shown: int = 5) -> None:
     """The number of journeys found and the largest few, by name."""
     if not path.exists():
@@ -111,6 +125,7 @@ def _report(summary: dict, out: Path) -> None:
         if reasons:
             typer.echo(f"  quarantine reasons: {reasons}")
     _report_journeys(out / "journeys.csv")
+    _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
     typer.echo(f"  outputs: {out}")
     for file in sorted(out.iterdir()):
         if not file.name.startswith("."):

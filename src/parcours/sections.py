@@ -114,4 +114,7 @@ class ValueSettings(_Section):
     min_repeat_buyers: int = Field(
         20, ge=2, description="Fewer customers with repeat purchases and revenue than this: no Gamma-Gamma fit."
     )
+    max_holdout_error: float = Field(
+        0.15, gt=0, description="A (non-blocking) check warns when total holdout purchases are off by more."
+    )
     seed: int = Field(0, description="Seed of the samplers and of the approximation draws.")

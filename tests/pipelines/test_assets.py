@@ -7,10 +7,16 @@ from parcours_pipelines.definitions import defs
 from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
 from tests.pipelines.conftest import SHOP_COLUMNS
 
+VALUE = {"customer_value", "customer_value_holdout"}
 
-def _materialize(resources: dict) -> dg.ExecuteInProcessResult:
+
+def _materialize(resources: dict, *, value: bool = False) -> dg.ExecuteInProcessResult:
+    """The whole graph; without the value group unless asked (three shop customers cannot be valued)."""
     definitions = defs()
-    return dg.materialize([*definitions.assets, *definitions.asset_checks], resources=resources, raise_on_error=False)
+    assets = [a for a in definitions.assets if value or not {k.to_user_string() for k in a.keys} & VALUE]
+    checks = [c for c in definitions.asset_checks if value or not {k.asset_key.to_user_string()
+                                                                    for k in c.check_keys} & VALUE]
+    return dg.materialize([*assets, *checks], resources=resources, raise_on_error=False)
 
 
 def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tmp_path) -> None:
@@ -66,6 +72,15 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["process_map"]["map"].value.startswith("![process map](data:image/png;base64,")
     assert materialisations["process_model"]["bpmn"].value.startswith("![BPMN model](data:image/png;base64,")
     assert materialisations["temporal_deviations"]["profiled_pairs"].value > 0
+
+
+def test_customer_value_on_three_customers_fails_with_the_rule_it_breaks(shop_csv, run_resources, tmp_path) -> None:
+    result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]), value=True)
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert [e.step_key for e in failures] == ["valued_customers"]
+    assert "too few for a calibration period and a holdout of value.horizon_months=6" in \
+        failures[0].step_failure_data.error.cause.message
+    assert (tmp_path / "out" / "journeys.csv").exists() and not (tmp_path / "out" / "customer_value.csv").exists()
 
 
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:

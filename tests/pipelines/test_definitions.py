@@ -11,7 +11,8 @@ def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
-                    "journey_clusters", "journeys", "journey_assignments", "journey_models"}
+                    "journey_clusters", "journeys", "journey_assignments", "journey_models", "customer_value",
+                    "customer_value_holdout"}
 
 
 def test_exact_checks() -> None:
@@ -19,7 +20,8 @@ def test_exact_checks() -> None:
     assert checks == {"event_log_accounts_for_every_row", "event_log_has_events",
                       "event_quarantine_is_a_small_share", "journey_instances_cover_every_event",
                       "process_map_starts_every_instance", "variants_cover_every_instance",
-                      "journey_assignments_cover_every_instance", "journey_clusters_are_stable"}
+                      "journey_assignments_cover_every_instance", "journey_clusters_are_stable",
+                      "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small"}
 
 
 def test_exact_schedules_and_sensors() -> None:
@@ -39,7 +41,8 @@ def test_groups_are_the_defs_folders() -> None:
                       "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
-                      "journey_assignments": "journeys", "journey_models": "journeys"}
+                      "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
+                      "customer_value_holdout": "value"}
 
 
 def test_every_resource_is_registered() -> None:

@@ -85,6 +85,11 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     landmark = settings.landmark or default_landmark(events, settings.horizon_months)
     end = day_date(last + 1)
     if not first < day_number(landmark) <= last:
+        if settings.landmark is None:
+            raise CustomerValueError(
+                f"customer_value: the log covers {last + 1 - first} days ({day_date(first)} .. {day_date(last)}), "
+                f"too few for a calibration period and a holdout of value.horizon_months={settings.horizon_months}; "
+                f"set a shorter value.horizon_months or a value.landmark")
         raise CustomerValueError(f"value.landmark {landmark} must fall after the first event day {day_date(first)} "
                                  f"and on or before the last event day {day_date(last)}")
     calibration = _summary(events, landmark, settings)

@@ -116,7 +116,8 @@ def rfm_summary(events: ir.Table, landmark: date, *, purchase_activities: list[s
 
 def returned(events: ir.Table, return_activities: list[str], start: int | None, end: int) -> ir.Table:
     """Per customer, the money given back (``returned``, negative) on days ``[start, end)``."""
-    back = with_day(events).filter(events[ACTIVITY].isin(return_activities or ["\0"]))
+    is_return = events[ACTIVITY].isin(return_activities) if return_activities else ibis.literal(False)
+    back = with_day(events).filter(is_return)
     back = back.filter(back.day < end) if start is None else back.filter((back.day >= start) & (back.day < end))
     return back.group_by(CUSTOMER_ID).aggregate(returned=(-back[REVENUE].abs()).fill_null(0.0).sum())
 

@@ -1,0 +1,50 @@
+"""What each customer is worth: lifetime value from BG/NBD (or Pareto/NBD) and Gamma-Gamma, with its holdout check."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.tracking.value import log_customer_value
+from parcours.value import estimate_customer_value
+from parcours.value.figures import clv_distribution_figure, holdout_figure
+from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours_pipelines.resources import MlflowResource, SettingsResource
+
+
+@dg.multi_asset(
+    outs={
+        "customer_value": dg.AssetOut(
+            description="Every customer with a purchase: RFM, probability alive, expected purchases and spend, "
+                        "and CLV over the horizon with its interval.",
+            metadata={"parcours/file": "customer_value.csv"}, kinds={"pymc", "csv"}, code_version="1"),
+        "customer_value_holdout": dg.AssetOut(
+            description="The holdout check per customer: purchases and revenue after the landmark, predicted by "
+                        "the models fitted before it, and actual.",
+            metadata={"parcours/file": "customer_value_holdout.csv"}, kinds={"pymc", "csv"}, code_version="1"),
+    },
+    group_name="value",
+)
+def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+                     settings: SettingsResource, mlflow: MlflowResource) -> Iterator[dg.Output]:
+    """Fit the purchase and spend models before the landmark, check them on the holdout, value every customer,
+    and register the models as parcours-clv."""
+    value = estimate_customer_value(event_log, settings.load().value,
+                                    has_revenue=ingest_summary.get("has_revenue", True))
+    with mlflow.run_for(context):
+        version = log_customer_value(value, [holdout_figure(value.buckets, _holdout(value.metrics)),
+                                             clv_distribution_figure(value.values)])
+    metrics = {k: round(v, 4) for k, v in value.metrics.items() if v == v}  # NaN → left out
+    yield dg.Output(value.values, "customer_value", metadata={
+        **table_metadata(value.values), **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
+        "landmark": value.params["landmark"], "as_of": value.params["as_of"], "clv_model_version": version,
+    })
+    yield dg.Output(value.holdout, "customer_value_holdout", metadata={
+        **table_metadata(value.holdout), **{k: v for k, v in metrics.items() if k.startswith("holdout_")},
+        "by_frequency": dg.MetadataValue.md(markdown_table(value.buckets.round(3))),
+        "landmark": value.params["landmark"], "holdout_end": value.params["holdout_end"],
+    })
+
+
+def _holdout(metrics: dict[str, float]) -> dict[str, float]:
+    return {k.removeprefix("holdout_"): v for k, v in metrics.items() if k.startswith("holdout_")}

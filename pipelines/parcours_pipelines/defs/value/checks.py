@@ -1,0 +1,34 @@
+"""Checks on customer value: one sane row per buyer, and a holdout prediction close to what happened."""
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours_pipelines.resources import SettingsResource
+
+
+@dg.asset_check(asset="customer_value", blocking=True)
+def customer_value_is_one_sane_row_per_buyer(customer_value: ir.Table) -> dg.AssetCheckResult:
+    """One row per customer; probabilities in [0, 1]; clv_low <= clv <= clv_high, all finite and not negative."""
+    t = customer_value
+    stats = t.aggregate(
+        rows=t.count(), customers=t.customer_id.nunique(),
+        bad_p_alive=t.count(where=(t.p_alive < 0) | (t.p_alive > 1) | t.p_alive.isnull()),
+        bad_interval=t.count(where=(t.clv_low > t.clv * (1 + 1e-9)) | (t.clv_high < t.clv * (1 - 1e-9))
+                             | t.clv.isnull() | t.clv_low.isnull() | t.clv_high.isnull() | (t.clv_low < 0)),
+    ).to_pyarrow().to_pylist()[0]
+    passed = stats["rows"] == stats["customers"] and stats["bad_p_alive"] == 0 and stats["bad_interval"] == 0
+    return dg.AssetCheckResult(passed=bool(passed), metadata={k: int(v) for k, v in stats.items()})
+
+
+@dg.asset_check(asset="customer_value_holdout")
+def customer_value_holdout_error_is_small(customer_value_holdout: ir.Table,
+                                          settings: SettingsResource) -> dg.AssetCheckResult:
+    """Warns when predicted holdout purchases are off the actual total by more than value.max_holdout_error."""
+    t = customer_value_holdout
+    totals = t.aggregate(actual=t.actual_purchases.sum(), predicted=t.predicted_purchases.sum()).to_pyarrow()
+    actual, predicted = (float(totals[c][0].as_py() or 0) for c in ("actual", "predicted"))
+    error = (predicted - actual) / actual if actual else float("inf")
+    limit = settings.load().value.max_holdout_error
+    return dg.AssetCheckResult(passed=bool(abs(error) <= limit), severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"actual_purchases": actual, "predicted_purchases": round(predicted, 2),
+                                         "error_share": round(error, 4), "max_holdout_error": limit})
