@@ -212,16 +212,17 @@ def _map_diagnostics(model: CLVModel, laplace: Laplace) -> dict[str, float]:
 
 
 def _posterior_diagnostics(model: CLVModel) -> dict[str, float]:
+    """Point values, and the sampler's health: worst R-hat (several chains), smallest bulk ESS, divergences."""
     import arviz as az
 
     posterior = model.fit_result
+    scalars = posterior[[name for name in posterior.data_vars if posterior[name].ndim == 2]]
     out = _point_values(model)
     if posterior.sizes.get("chain", 1) > 1:
-        out["max_r_hat"] = float(az.rhat(model.idata).to_array().max()) if hasattr(az, "rhat") else float("nan")
-    out["min_ess_bulk"] = float(az.ess(model.idata).to_array().min()) if hasattr(az, "ess") else float("nan")
-    stats = model.idata.get("sample_stats") if hasattr(model.idata, "get") else None
-    if stats is not None and "diverging" in stats:
-        out["divergences"] = float(stats["diverging"].sum())
+        out["max_r_hat"] = float(az.rhat(scalars).to_array().max())
+    out["min_ess_bulk"] = float(az.ess(scalars).to_array().min())
+    if "sample_stats" in model.idata.children and "diverging" in model.idata["sample_stats"]:
+        out["divergences"] = float(model.idata["sample_stats"]["diverging"].sum())
     return out
 
 
