@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	cd benchmarks && ../$(BIN)/python bench_mining.py
 	cd benchmarks && ../$(BIN)/python bench_journeys.py
+	cd benchmarks && ../$(BIN)/python bench_value.py
 
 clean:
 	rm -rf $(VENV) $(PARCOURS_HOME)
