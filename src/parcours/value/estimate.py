@@ -103,11 +103,17 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     values = predict_customers(purchases, spend, current, settings)[VALUE_COLUMNS]
     metrics = {**{f"holdout_{k}": v for k, v in holdout_metrics(holdout).items()},
                **{f"purchases_{k}": v for k, v in purchases.diagnostics.items()},
-               **{f"spend_{k}": v for k, v in spend.diagnostics.items()}, **describe_values(values)}
+               **{f"spend_{k}": v for k, v in spend.diagnostics.items()}, **describe_values(values),
+               "customers_without_purchase": float(_customers(events) - len(values))}
     params = {**settings.model_dump(mode="json"), "landmark": landmark.isoformat(), "as_of": (
         end if settings.refit else landmark).isoformat(), "holdout_end": end.isoformat(),
         "holdout_days": day_number(end) - day_number(landmark)}
     return CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
+
+
+def _customers(events: ir.Table) -> int:
+    """Distinct customers of the log (those who never bought are not valued)."""
+    return int(events.customer_id.nunique().to_pyarrow().as_py())
 
 
 def _summary(events: ir.Table, landmark: date, settings: Any) -> pd.DataFrame:

@@ -24,6 +24,14 @@ def test_every_buyer_gets_a_value_inside_its_interval(valued, simulated_log) -> 
     assert len(values) == simulated_log.customer_id.nunique() == values.customer_id.nunique()
     assert (values.clv_low <= values.clv).all() and (values.clv <= values.clv_high).all()
     assert values.p_alive.between(0, 1).all() and (values.clv_low > 0).all()
+    assert valued.metrics["customers_without_purchase"] == 0
+
+
+def test_customers_who_never_bought_are_counted_not_valued(con, simulated_log) -> None:
+    browsers = simulated_log.head(5).assign(customer_id=[f"B{i}" for i in range(5)], activity="view_item")
+    events = con.create_table("log", pd.concat([simulated_log, browsers], ignore_index=True))
+    value = estimate_customer_value(events, ValueSettings(landmark=LANDMARK, refit=False))
+    assert value.metrics["customers_without_purchase"] == 5 and not value.values.customer_id.str.startswith("B").any()
 
 
 def test_published_values_are_as_of_the_end_of_the_log(valued) -> None:
