@@ -103,6 +103,9 @@ class ValueSettings(_Section):
     )
     draws: int = Field(1000, ge=10, description="Posterior draws per chain (mcmc) or drawn from the approximation.")
     tune: int = Field(1000, ge=0, description="MCMC tuning steps per chain.")
+    advi_iterations: int = Field(
+        50_000, ge=1000, description="Optimisation steps of advi / fullrank_advi (10k, pymc's default, stops short)."
+    )
     chains: int = Field(2, ge=1, description="MCMC chains.")
     interval: float = Field(0.9, gt=0, lt=1, description="Probability mass of the clv_low .. clv_high interval.")
     interval_draws: int = Field(

@@ -20,6 +20,8 @@ from pymc_extras.prior import Prior
 from pymc_marketing.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from pymc_marketing.clv.models.basic import CLVModel
 
+from parcours.value.rfm import CustomerValueError
+
 FLAT = Prior("HalfFlat")
 #: Step (unconstrained units) of the central differences of the delta method.
 AXIS_STEP = 1e-4
@@ -129,12 +131,24 @@ def fit_model(model: CLVModel, kind: str, data: pd.DataFrame, settings: Any) -> 
             model.fit(data, method="mcmc", draws=settings.draws, tune=settings.tune, chains=settings.chains,
                       cores=1, progressbar=False, random_seed=settings.seed, compute_convergence_checks=False)
         else:
-            model.fit(data, method=method, progressbar=False, random_seed=settings.seed,
+            model.fit(data, method=method, progressbar=False, random_seed=settings.seed, n=settings.advi_iterations,
                       sample_kwargs={"draws": settings.draws})
+    if kind == "gamma_gamma":
+        _check_spend_defined(model, method)
     if method == "map":
         laplace = laplace_approximation(model)
         return Fit(model, kind, method, laplace, _map_diagnostics(model, laplace))
     return Fit(model, kind, method, None, _posterior_diagnostics(model))
+
+
+def _check_spend_defined(model: CLVModel, method: str) -> None:
+    """Gamma-Gamma's mean spend p v / (q - 1) exists only for q > 1: refuse a fit that puts q at or below 1."""
+    lowest = float(model.fit_result["q"].min())
+    if lowest <= 1:
+        raise CustomerValueError(
+            f"customer_value: the Gamma-Gamma fit (value.method={method}) has q = {lowest:.3f} <= 1, where the "
+            "mean spend does not exist: the spend data are too few or too dispersed, or the fit did not converge "
+            "(try value.method=map, or more value.advi_iterations / value.draws)")
 
 
 def laplace_approximation(model: CLVModel) -> Laplace:

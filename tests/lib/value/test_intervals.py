@@ -18,3 +18,15 @@ def test_map_delta_interval_agrees_with_the_mcmc_posterior_interval(con, simulat
     assert np.median(np.abs(fast.clv / full.clv - 1)) < 0.03
     width = {name: np.median((t.clv_high - t.clv_low) / t.clv) for name, t in (("map", fast), ("mcmc", full))}
     assert width["map"] == pytest.approx(width["mcmc"], rel=0.35), width
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", [{"purchase_model": "pareto_nbd"}, {"method": "advi", "draws": 300}],
+                         ids=["pareto_nbd-map", "bgnbd-advi"])
+def test_the_other_models_and_methods_value_every_customer_sanely(con, simulated_log, options) -> None:
+    value = estimate_customer_value(con.create_table("log", simulated_log),
+                                    ValueSettings(landmark=LANDMARK, refit=False, **options))
+    values = value.values
+    assert len(values) == simulated_log.customer_id.nunique()
+    assert (values.clv_low > 0).all() and (values.clv_low <= values.clv).all() and (values.clv <= values.clv_high).all()
+    assert abs(value.metrics["holdout_purchases_error_share"]) < 0.1

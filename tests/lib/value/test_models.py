@@ -60,3 +60,16 @@ def test_spend_model_fits_repeat_buyers(rfm) -> None:
         monetary_value=repeat.monetary), ValueSettings())
     assert set(fit.point()) == {"p", "q", "v"} and fit.point()["q"] > 1
     assert laplace_approximation(fit.model).covariance.shape == (3, 3)
+
+
+def test_a_spend_fit_with_q_at_or_below_one_is_refused() -> None:
+    import xarray as xr
+
+    from parcours.value.models import _check_spend_defined
+    from parcours.value.rfm import CustomerValueError
+
+    class Fitted:
+        fit_result = xr.Dataset({"q": (("chain", "draw"), [[3.0, 0.9]])})
+
+    with pytest.raises(CustomerValueError, match="q = 0.900 <= 1"):
+        _check_spend_defined(Fitted(), "advi")
