@@ -36,3 +36,4 @@ def test_customer_value_writes_its_files_passes_its_checks_and_registers_the_mod
                 for e in result.get_asset_materialization_events()}
     assert metadata["customer_value"]["clv_model_version"].value == "1"
     assert "7+" in metadata["customer_value_holdout"]["by_frequency"].value
+    assert metadata["customer_value_holdout"]["chart"].value.startswith("![holdout: actual against predicted")

@@ -51,3 +51,24 @@ def clv_distribution_figure(values: pd.DataFrame, bins: int = 60) -> go.Figure:
                       xaxis_title="CLV over the horizon (discounted)", yaxis_title="customers", showlegend=False,
                       **LAYOUT)
     return fig
+
+
+def holdout_png(buckets: pd.DataFrame, width: float = 6.4, height: float = 3.6) -> bytes:
+    """The holdout chart of :func:`holdout_figure` as PNG bytes (matplotlib, drawn in memory), for
+    places that show images, not scripts (the Dagster UI's metadata)."""
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    axes = figure.add_subplot()
+    axes.plot(buckets.label, buckets.actual, "o-", color="#4c72b0", label="actual")
+    axes.plot(buckets.label, buckets.predicted, "s--", color="#dd8452", label="predicted")
+    axes.set_xlabel("repeat purchases before the landmark")
+    axes.set_ylabel("mean purchases in the holdout")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(frameon=False)
+    figure.tight_layout()
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -113,3 +113,12 @@ def test_parameters_and_holdout_totals_are_recovered_from_the_known_process(con,
     for name in ("r", "alpha", "p", "q", "v"):
         assert abs(np.log(fitted[name] / truth[name])) < 4 * errors[f"{name}_log__"] + 0.02, name
     assert abs(value.metrics["holdout_purchases_error_share"]) < 0.04
+
+
+def test_figures_draw_the_holdout_and_the_clv_distribution(valued) -> None:
+    from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
+
+    figure = holdout_figure(valued.buckets, {"purchases_error_share": -0.01})
+    assert [t.name for t in figure.data] == ["actual", "predicted"] and "-1.0%" in figure.layout.title.text
+    assert sum(clv_distribution_figure(valued.values).data[0].y) == len(valued.values)
+    assert holdout_png(valued.buckets).startswith(b"\x89PNG")

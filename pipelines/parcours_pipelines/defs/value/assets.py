@@ -7,8 +7,8 @@ import ibis.expr.types as ir
 
 from parcours.tracking.value import log_customer_value
 from parcours.value import estimate_customer_value
-from parcours.value.figures import clv_distribution_figure, holdout_figure
-from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
+from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 
@@ -42,6 +42,7 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ing
     yield dg.Output(value.holdout, "customer_value_holdout", metadata={
         **table_metadata(value.holdout), **{k: v for k, v in metrics.items() if k.startswith("holdout_")},
         "by_frequency": dg.MetadataValue.md(markdown_table(value.buckets.round(3))),
+        "chart": image(holdout_png(value.buckets), "holdout: actual against predicted purchases"),
         "landmark": value.params["landmark"], "holdout_end": value.params["holdout_end"],
     })
 
