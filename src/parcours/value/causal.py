@@ -1,0 +1,152 @@
+"""Doubly robust effect estimation: cross-fitted AIPW, overlap trimming, balance and FDR control.
+
+The building blocks of the journey-impact step, written on plain arrays so they can be tested on
+data with a known effect. For a binary treatment ``t``, covariates ``x`` and outcome ``y``, the
+augmented inverse-propensity-weighted (AIPW) score of customer ``i`` is
+
+    psi_i = m1(x_i) - m0(x_i) + t_i (y_i - m1(x_i)) / e(x_i) - (1 - t_i) (y_i - m0(x_i)) / (1 - e(x_i))
+
+with the propensity ``e`` and the outcome regressions ``m1``, ``m0`` fitted on the other folds
+(cross-fitting). The average of ``psi`` estimates the average treatment effect; it is consistent
+when either the propensity or the outcome model is right, and its standard error comes from the
+influence function, ``sd(psi) / sqrt(n)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.model_selection import StratifiedKFold
+
+
+@dataclass(frozen=True)
+class Effect:
+    """An average treatment effect with its 95% interval and what it rests on.
+
+    Attributes
+    ----------
+    effect, ci_low, ci_high, std_error, p_value
+        The AIPW estimate, its normal 95% interval, standard error and two-sided p-value.
+    naive_diff
+        Mean outcome of the treated minus that of the others (no adjustment).
+    n_treated, n_used
+        Treated customers, and customers kept after trimming.
+    trimmed_share
+        Share of customers dropped because their propensity fell outside the trimming bounds.
+    propensity
+        Each customer's cross-fitted propensity (before trimming).
+    """
+
+    effect: float
+    ci_low: float
+    ci_high: float
+    std_error: float
+    p_value: float
+    naive_diff: float
+    n_treated: int
+    n_used: int
+    trimmed_share: float
+    propensity: np.ndarray
+
+
+def default_models(seed: int = 0) -> tuple[HistGradientBoostingClassifier, HistGradientBoostingRegressor]:
+    """Flexible nuisance models: shallow, regularised gradient boosting for the propensity and the outcome.
+
+    Deep boosted trees fit the propensity too closely: their weights left a standardised mean
+    difference of 0.63 on a confounder where depth 3 and leaves of 50 leave 0.04 (logistic: 0.04).
+    """
+    options = {"max_iter": 100, "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 50, "random_state": seed}
+    return HistGradientBoostingClassifier(**options), HistGradientBoostingRegressor(**options)
+
+
+def cross_fit(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
+              propensity_model=None, outcome_model=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold propensity ``e`` and outcome predictions ``m1`` (as if treated) and ``m0`` (as if not).
+
+    Each customer's nuisance values come from models fitted on the other folds (stratified by
+    treatment), so their errors do not leak into the effect.
+    """
+    defaults = default_models(seed)
+    propensity_model = propensity_model if propensity_model is not None else defaults[0]
+    outcome_model = outcome_model if outcome_model is not None else defaults[1]
+    e, m1, m0 = np.empty(len(t)), np.empty(len(t)), np.empty(len(t))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, t):
+        e[test] = clone(propensity_model).fit(x[train], t[train]).predict_proba(x[test])[:, 1]
+        for arm, target in ((1, m1), (0, m0)):
+            mine = train[t[train] == arm]
+            target[test] = clone(outcome_model).fit(x[mine], y[mine]).predict(x[test])
+    return e, m1, m0
+
+
+def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
+                trim: tuple[float, float] = (0.01, 0.99), propensity_model=None, outcome_model=None) -> Effect:
+    """The average effect of ``t`` on ``y`` by cross-fitted AIPW, on the customers with overlap.
+
+    Parameters
+    ----------
+    x
+        Covariates measured before treatment, one row per customer.
+    t
+        1 for treated, 0 for the others.
+    y
+        The outcome.
+    folds, seed
+        Cross-fitting folds and the seed of the split and of the default models.
+    trim
+        Customers whose propensity falls outside these bounds are dropped (their effect cannot be
+        learnt from comparable others); the share dropped is reported.
+    propensity_model, outcome_model
+        scikit-learn estimators (a classifier with ``predict_proba``, a regressor); default
+        :func:`default_models`.
+
+    Returns
+    -------
+    Effect
+    """
+    t = np.asarray(t).astype(int)
+    y = np.asarray(y, dtype=float)
+    if t.min() == t.max():
+        raise ValueError("aipw_effect needs treated and untreated customers")
+    e, m1, m0 = cross_fit(x, t, y, folds=folds, seed=seed, propensity_model=propensity_model,
+                          outcome_model=outcome_model)
+    keep = (e >= trim[0]) & (e <= trim[1])
+    ek, tk, yk = e[keep], t[keep], y[keep]
+    psi = m1[keep] - m0[keep] + tk * (yk - m1[keep]) / ek - (1 - tk) * (yk - m0[keep]) / (1 - ek)
+    effect, se = float(psi.mean()), float(psi.std(ddof=1) / np.sqrt(len(psi)))
+    z = norm.ppf(0.975)
+    p_value = float(2 * norm.sf(abs(effect) / se)) if se > 0 else 0.0
+    return Effect(effect, effect - z * se, effect + z * se, se, p_value,
+                  float(y[t == 1].mean() - y[t == 0].mean()), int(t.sum()), int(keep.sum()),
+                  float(1 - keep.mean()), e)
+
+
+def standardized_mean_differences(x: np.ndarray, t: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per covariate, the difference of (weighted) means between treated and others over the pooled
+    unweighted standard deviation; |SMD| below 0.1 is the usual mark of balance."""
+    t = np.asarray(t).astype(bool)
+    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float)
+    treated = np.average(x[t], axis=0, weights=w[t])
+    others = np.average(x[~t], axis=0, weights=w[~t])
+    pooled = np.sqrt((x[t].var(axis=0, ddof=1) + x[~t].var(axis=0, ddof=1)) / 2)
+    return np.where(pooled > 0, (treated - others) / np.where(pooled > 0, pooled, 1.0), 0.0)
+
+
+def inverse_propensity_weights(t: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ATE weights: ``1 / e`` for the treated, ``1 / (1 - e)`` for the others."""
+    t = np.asarray(t).astype(bool)
+    return np.where(t, 1.0 / e, 1.0 / (1.0 - e))
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values (the false discovery rate at which each test would be rejected)."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    out = np.empty_like(q)
+    out[order] = q
+    return out

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+
+from parcours.value.causal import (
+    aipw_effect,
+    benjamini_hochberg,
+    inverse_propensity_weights,
+    standardized_mean_differences,
+)
+
+
+def confounded(n: int, effect: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Better customers (high x0) choose the journey more often and are worth more anyway."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    t = (rng.random(n) < 1 / (1 + np.exp(-(1.2 * x[:, 0] - 0.5 * x[:, 1])))).astype(int)
+    y = 50 + 30 * x[:, 0] + 10 * x[:, 1] ** 2 + effect * t + rng.normal(0, 10, n)
+    return x, t, y
+
+
+def test_aipw_removes_the_confounding_the_naive_difference_keeps() -> None:
+    x, t, y = confounded(4_000, effect=5.0, seed=0)
+    result = aipw_effect(x, t, y, seed=0)
+    assert result.naive_diff > 20  # better customers chose the journey
+    assert result.ci_low < 5.0 < result.ci_high and abs(result.effect - 5.0) < 3
+    assert result.n_treated == t.sum() and 0 <= result.trimmed_share < 0.2
+
+
+def test_aipw_is_right_when_only_the_outcome_model_is_right() -> None:
+    x, t, y = confounded(4_000, effect=-8.0, seed=1)
+    x = np.column_stack([x, x[:, 1] ** 2])  # the outcome is linear in these
+    result = aipw_effect(x[:, [0, 1, 3]], t, y, propensity_model=_Constant(), outcome_model=LinearRegression(),
+                         trim=(0.0, 1.0))
+    assert abs(result.effect + 8.0) < 2
+
+
+class _Constant(LogisticRegression):
+    """A propensity model that ignores the covariates (the share treated for everyone)."""
+
+    def fit(self, x, t):
+        self.share_ = float(np.mean(t))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, x):
+        return np.column_stack([np.full(len(x), 1 - self.share_), np.full(len(x), self.share_)])
+
+
+def test_a_random_label_has_no_effect() -> None:
+    x, _, y = confounded(3_000, effect=0.0, seed=2)
+    placebo = np.random.default_rng(9).random(len(y)) < 0.3
+    result = aipw_effect(x, placebo, y, seed=0)
+    assert result.ci_low < 0 < result.ci_high and result.p_value > 0.01
+
+
+def test_weighting_balances_the_covariates() -> None:
+    x, t, y = confounded(4_000, effect=0.0, seed=3)
+    result = aipw_effect(x, t, y, seed=0)
+    before = np.abs(standardized_mean_differences(x, t))
+    after = np.abs(standardized_mean_differences(x, t, inverse_propensity_weights(t, result.propensity)))
+    assert before[0] > 0.5 and np.all(after < 0.1)
+
+
+def test_everyone_treated_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="treated and untreated"):
+        aipw_effect(np.zeros((10, 1)), np.ones(10), np.zeros(10))
+
+
+def test_benjamini_hochberg_matches_the_textbook_example() -> None:
+    p = np.array([0.01, 0.04, 0.03, 0.005])
+    assert benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert benjamini_hochberg(np.array([0.9])) == pytest.approx([0.9])
