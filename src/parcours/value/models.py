@@ -168,8 +168,9 @@ def laplace_approximation(model: CLVModel) -> Laplace:
 def _hessian(gradient: Any, point: dict[str, np.ndarray], names: tuple[str, ...], step: float = 1e-4) -> np.ndarray:
     """Hessian of the negative log posterior by central differences of its compiled gradient.
 
-    Compiling the exact second derivative costs ten times more than the fit; the differences
-    agree with it to about six digits on these smooth, low-dimensional models.
+    Compiling the exact second derivative took 10 s against 2.6 s for the whole MAP fit (BG/NBD,
+    20k customers); the differences take 0.03 s after a 1 s gradient compilation and agree with it
+    to about six digits on these smooth, low-dimensional models.
     """
     columns = []
     for name in names:
