@@ -55,7 +55,7 @@ def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params:
     info = mlflow.pyfunc.log_model(name="journey_classifier", python_model=JourneyClassifierModel(classifier),
                                    signature=signature, registered_model_name=JOURNEY_CLASSIFIER,
                                    input_example=_example(classifier),
-                                   pip_requirements=_requirements())
+                                   pip_requirements=pinned_requirements(["scikit-learn", "scipy"]))
     version = str(info.registered_model_version)
     MlflowClient().set_registered_model_alias(JOURNEY_CLASSIFIER, CANDIDATE, version)
     return version
@@ -65,10 +65,6 @@ def _example(classifier: Any) -> pd.DataFrame:
     """One known sequence, the most frequent the classifier saw, as the model's input example."""
     known = next(iter(classifier.known), "view_item@web → order@web")
     return pd.DataFrame({"tokens": [known.split(VARIANT_SEPARATOR)]})
-
-
-def _requirements() -> list[str]:
-    return pinned_requirements(["scikit-learn", "scipy"])
 
 
 def pinned_requirements(extra: list[str]) -> list[str]:

@@ -144,13 +144,13 @@ def _check_holdout(events: ir.Table, calibration: pd.DataFrame, purchases: Fit, 
     predicted = calibration.assign(
         predicted_purchases=expected_purchases(purchases, calibration, days / DAYS_PER_UNIT[settings.time_unit],
                                                settings.interval_draws),
-        expected_spend=_spend(spend, calibration, settings))
+        expected_spend=_spend(spend, calibration))
     actuals = holdout_actuals(events, landmark, end, purchase_activities=settings.purchase_activities,
                               return_activities=settings.return_activities, returns=settings.returns).to_pandas()
     return compare_holdout(predicted, actuals)
 
 
-def _spend(spend: Fit, rfm: pd.DataFrame, settings: Any) -> pd.Series:
+def _spend(spend: Fit, rfm: pd.DataFrame) -> pd.Series:
     data = rfm[["customer_id", "frequency"]].assign(monetary_value=rfm.monetary)
     return spend.model.expected_customer_spend(data).mean(("chain", "draw")).to_numpy()
 

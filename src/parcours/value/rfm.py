@@ -8,7 +8,7 @@ to the last, time from the first to the landmark, mean value of the repeat trans
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import ibis
 import ibis.expr.types as ir
@@ -141,7 +141,3 @@ def holdout_actuals(events: ir.Table, start: date, end: date, *, purchase_activi
     net = bought.left_join(returned(events, return_activities, first, last), CUSTOMER_ID)
     return net.select(CUSTOMER_ID, "holdout_purchases", holdout_revenue=net.gross + net.returned.fill_null(0.0))
 
-
-def landmark_instant(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
