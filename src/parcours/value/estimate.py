@@ -11,7 +11,7 @@ import pandas as pd
 
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
 from parcours.value.models import Fit, fit_model, purchase_model, spend_model
-from parcours.value.predict import expected_purchases, predict_customers
+from parcours.value.predict import expected_purchases, expected_spend, predict_customers, spend_input
 from parcours.value.rfm import (
     DAYS_PER_UNIT,
     CustomerValueError,
@@ -134,8 +134,7 @@ def _fit_pair(rfm: pd.DataFrame, settings: Any, landmark: date) -> tuple[Fit, Fi
             f"fewer than value.min_repeat_buyers={settings.min_repeat_buyers}: Gamma-Gamma cannot be fitted")
     purchases = fit_model(purchase_model(settings.purchase_model), settings.purchase_model,
                           rfm[["customer_id", "frequency", "recency", "T"]], settings)
-    spend_data = repeat[["customer_id", "frequency"]].assign(monetary_value=repeat.monetary)
-    return purchases, fit_model(spend_model(), "gamma_gamma", spend_data, settings)
+    return purchases, fit_model(spend_model(), "gamma_gamma", spend_input(repeat), settings)
 
 
 def _check_holdout(events: ir.Table, calibration: pd.DataFrame, purchases: Fit, spend: Fit, landmark: date,
@@ -144,15 +143,10 @@ def _check_holdout(events: ir.Table, calibration: pd.DataFrame, purchases: Fit, 
     predicted = calibration.assign(
         predicted_purchases=expected_purchases(purchases, calibration, days / DAYS_PER_UNIT[settings.time_unit],
                                                settings.interval_draws),
-        expected_spend=_spend(spend, calibration))
+        expected_spend=expected_spend(spend, calibration))
     actuals = holdout_actuals(events, landmark, end, purchase_activities=settings.purchase_activities,
                               return_activities=settings.return_activities, returns=settings.returns).to_pandas()
     return compare_holdout(predicted, actuals)
-
-
-def _spend(spend: Fit, rfm: pd.DataFrame) -> pd.Series:
-    data = rfm[["customer_id", "frequency"]].assign(monetary_value=rfm.monetary)
-    return spend.model.expected_customer_spend(data).mean(("chain", "draw")).to_numpy()
 
 
 def describe_values(values: pd.DataFrame) -> dict[str, float]:

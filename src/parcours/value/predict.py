@@ -68,9 +68,8 @@ def predict_customers(purchases: Fit, spend: Fit, rfm: pd.DataFrame, settings) -
     """
     bg_points, gg_points = parameter_points(purchases, settings.interval_draws), parameter_points(
         spend, settings.interval_draws)
-    size = max(1, BLOCK // max(bg_points[0].sizes["draw"], 1))
-    parts = [_predict_block(purchases, spend, bg_points, gg_points, rfm.iloc[i:i + size], settings)
-             for i in range(0, len(rfm), size)]
+    parts = [_predict_block(purchases, spend, bg_points, gg_points, block, settings)
+             for block in _blocks(rfm, bg_points[0].sizes["draw"])]
     out = pd.concat(parts, ignore_index=True) if parts else _empty()
     return pd.concat([rfm.reset_index(drop=True), out], axis=1)
 
@@ -138,7 +137,22 @@ def expected_purchases(purchases: Fit, rfm: pd.DataFrame, future_t: float, draws
     """Each customer's expected purchases in the next ``future_t`` time units (MAP, or posterior mean)."""
     model = purchases.model if purchases.laplace is not None else with_posterior(
         purchases.model, thinned_posterior(purchases.model, draws))
-    size = max(1, BLOCK // (1 if purchases.laplace is not None else draws))
-    parts = [_values(model.expected_purchases(rfm.iloc[i:i + size][RFM], future_t=future_t)).mean(axis=0)
-             for i in range(0, len(rfm), size)]
+    parts = [_values(model.expected_purchases(block[RFM], future_t=future_t)).mean(axis=0)
+             for block in _blocks(rfm, 1 if purchases.laplace is not None else draws)]
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def expected_spend(spend: Fit, rfm: pd.DataFrame) -> np.ndarray:
+    """Each customer's expected spend per purchase (MAP, or posterior mean)."""
+    return spend.model.expected_customer_spend(spend_input(rfm)).mean(("chain", "draw")).to_numpy()
+
+
+def spend_input(rfm: pd.DataFrame) -> pd.DataFrame:
+    """The columns Gamma-Gamma reads: ``customer_id``, ``frequency`` and ``monetary_value``."""
+    return rfm[["customer_id", "frequency"]].assign(monetary_value=rfm["monetary"].to_numpy())
+
+
+def _blocks(rfm: pd.DataFrame, draws: int):
+    """Consecutive slices of customers, each small enough that ``draws x customers <= BLOCK``."""
+    size = max(1, BLOCK // max(draws, 1))
+    return (rfm.iloc[i:i + size] for i in range(0, len(rfm), size))
