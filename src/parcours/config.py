@@ -15,11 +15,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from parcours.sections import JourneySettings, MiningSettings, ValueSettings, _Section
+from parcours.sections import ImpactSettings, JourneySettings, MiningSettings, ValueSettings, _Section
 
-__all__ = ["ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings", "IngestSettings",
-           "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings", "ValueSettings", "load_settings",
-           "parse_assignments"]
+__all__ = ["ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings", "ImpactSettings",
+           "IngestSettings", "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings", "ValueSettings",
+           "load_settings", "parse_assignments"]
 
 
 class ConfigError(ValueError):
@@ -125,6 +125,7 @@ class Settings(_Section):
     mining: MiningSettings = Field(default_factory=MiningSettings)
     journeys: JourneySettings = Field(default_factory=JourneySettings)
     value: ValueSettings = Field(default_factory=ValueSettings)
+    impact: ImpactSettings = Field(default_factory=ImpactSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

@@ -1,4 +1,4 @@
-"""The settings sections of the analysis steps: mining, journeys and customer value.
+"""The settings sections of the analysis steps: mining, journeys, customer value and journey impact.
 
 Each is a pydantic model that forbids unknown keys (see :mod:`parcours.config`, which loads them).
 """
@@ -121,3 +121,41 @@ class ValueSettings(_Section):
         0.15, gt=0, description="A (non-blocking) check warns when total holdout purchases are off by more."
     )
     seed: int = Field(0, description="Seed of the samplers and of the approximation draws.")
+
+
+class ImpactSettings(_Section):
+    """Journey impact: a target-trial design around a landmark, cross-fitted AIPW per journey, and its checks."""
+
+    landmark: date | None = Field(
+        None, description="First day of the outcome window; null: the customer-value landmark (value.landmark)."
+    )
+    observation_months: int = Field(
+        4, ge=1, le=60, description="Treated: an instance of the journey starts in these months before the landmark."
+    )
+    outcome_months: int | None = Field(
+        None, ge=1, le=120, description="Outcome: net revenue in these months after the landmark (null: value.horizon)."
+    )
+    placebo_months: int = Field(
+        2, ge=1, le=60, description="The placebo outcome: net revenue in these months before the observation window."
+    )
+    complaint_activities: list[str] = Field(
+        default_factory=lambda: ["complaint"], description="Activities counted as complaints among the covariates."
+    )
+    max_channels: int = Field(8, ge=0, description="Channels (the busiest) whose share of events is a covariate.")
+    min_probability: float = Field(
+        0.0, ge=0, le=1, description="Instances assigned with a lower membership probability do not count as treated."
+    )
+    min_treated: int = Field(50, ge=10, description="Journeys with fewer treated customers are listed, not estimated.")
+    folds: int = Field(5, ge=2, le=20, description="Cross-fitting folds of the nuisance models.")
+    trim: float = Field(
+        0.02, ge=0, lt=0.5, description="Customers with a propensity below this or above 1 − this are left out."
+    )
+    max_trimmed_share: float = Field(0.10, ge=0, le=1, description="overlap_ok needs at most this share trimmed.")
+    max_smd: float = Field(
+        0.10, gt=0, description="overlap_ok needs every |standardised mean difference| after weighting below this."
+    )
+    fdr: float = Field(0.05, gt=0, lt=1, description="False discovery rate of the Benjamini-Hochberg q-values.")
+    refutation_alpha: float = Field(
+        0.01, gt=0, lt=1, description="A placebo effect with a p-value below this fails refutation_ok."
+    )
+    seed: int = Field(0, description="Seed of the folds, the nuisance models and the permuted placebo.")

@@ -2,16 +2,20 @@
 
 The story, in days from ``start``:
 
-- ``[0, 300)`` pre-period: each customer's purchase history (orders on web, store and app, a few
+- ``[0, 290)`` early history: each customer's purchase history (orders on web, store and app, a few
   returns and complaints), driven by a latent *value* trait;
+- ``[300, 333)`` recent history: more orders of the same kind (ending over a month before the window,
+  so that no journey instance runs into it);
 - ``[365, 455)`` observation window: most customers live one planted journey (web buyers who then
-  visit a store, complaint then churn, ...), chosen with probabilities that depend on their value,
-  so journey choice is confounded with value; the others browse at random;
+  visit a store, complaint then churn, ...), chosen with probabilities that depend on their early
+  order count (:mod:`parcours.synthetic.choice`), so journey choice is confounded with value; the
+  others browse at random;
 - ``485`` landmark; ``[485, 665)`` outcome window: baseline orders, plus the planted effect of the
   journey (extra orders, or churn).
 
 Every customer's outcome revenue is drawn under *no* journey and under *each* planted journey with
-the same random numbers (potential outcomes), so any causal estimand is known exactly. A share of
+the same random numbers (potential outcomes), and their choice probabilities are kept, so any
+causal estimand is known exactly (:func:`parcours.synthetic.choice.versus_rest_effects`). A share of
 dirty rows (missing ids, bad dates, duplicates, malformed lines, ...) is added on top of the real
 events, and their counts per quarantine reason are part of the truth.
 """
@@ -27,12 +31,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from parcours.synthetic.choice import CHOICES, choose_journeys, versus_rest_effects
 from parcours.synthetic.journeys import PLANTED, PlantedJourney, journey_events
 from parcours.synthetic.text import DIRTY_KINDS, add_dirty_rows, as_text
-from parcours.synthetic.timeline import LANDMARK, OUTCOME_END, PRE_END, WINDOW_END, WINDOW_START, frame
+from parcours.synthetic.timeline import (
+    LANDMARK,
+    OUTCOME_END,
+    PRE_END,
+    RECENT_END,
+    RECENT_START,
+    WINDOW_END,
+    WINDOW_START,
+    frame,
+)
 
-__all__ = ["DIRTY_KINDS", "PLANTED", "DemoLog", "PlantedJourney", "ensure_demo_log", "generate_demo_log"]
-
+__all__ = ["DIRTY_KINDS", "PLANTED", "DemoLog", "PlantedJourney", "ensure_demo_log", "generate_demo_log",
+           "versus_rest_effects"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,9 @@ def generate_demo_log(customers: int = 10_000, seed: int = 7, start: datetime | 
     rng = np.random.default_rng(seed)
     start = start or datetime(2024, 1, 1, tzinfo=UTC)
     people = _draw_customers(rng, customers)
-    parts = [_pre_period(rng, people), journey_events(rng, people), _outcomes(rng, people)]
+    early = _pre_period(rng, people)
+    people = choose_journeys(rng, people, _order_counts(people, early))
+    parts = [early, _recent_orders(rng, people), journey_events(rng, people), _outcomes(rng, people)]
     events = pd.concat([p for p in parts if len(p)], ignore_index=True)
     # Times are written to the second and ingest compares stitched ids: drop what it would call a duplicate.
     events["second"] = np.round(events.t.to_numpy() * 86_400)
@@ -130,16 +146,11 @@ def ensure_demo_log(settings: Any, customers: int | None = None, home: Path | No
 
 def _draw_customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
     value = rng.normal(size=n)
-    logits = np.column_stack([np.zeros(n)] + [j.logit + j.value_slope * value for j in PLANTED])
-    logits[:, 0] = 0.3  # "no planted journey"
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    choice = (rng.random(n)[:, None] > probs.cumsum(axis=1)).sum(axis=1)
     return pd.DataFrame({
         "customer_id": [f"C{i:07d}" for i in range(1, n + 1)],
         "value": value,
         "rate": 3.0 * np.exp(0.5 * value),  # orders a year
         "spend": np.exp(np.log(60) + 0.3 * value + rng.normal(0, 0.2, n)),
-        "journey": np.where(choice == 0, "none", np.array(["none", *[j.name for j in PLANTED]])[choice]),
         "device": np.where(rng.random(n) < 0.05, [f"D{h:012x}" for h in rng.integers(0, 2**47, n)], None),
     })
 
@@ -169,6 +180,16 @@ def _pre_period(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     whiners = np.flatnonzero(rng.random(len(people)) < p_complaint)
     complaints = frame(people, whiners, rng.uniform(0, PRE_END, len(whiners)), "complaint@phone", np.nan, 0)
     return pd.concat([orders, returns, complaints])
+
+
+def _order_counts(people: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    buyers = events.customer_id[events.token.str.startswith("order@")]
+    return np.bincount(people.customer_id.searchsorted(buyers), minlength=len(people))  # ids are sorted
+
+
+def _recent_orders(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
+    who = np.repeat(np.arange(len(people)), rng.poisson(people.rate.to_numpy() * (RECENT_END - RECENT_START) / 365))
+    return _orders(rng, people, who, rng.uniform(RECENT_START + 0.2, RECENT_END, len(who)))
 
 
 def _outcomes(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
@@ -213,14 +234,17 @@ def _assign_devices(rng: np.random.Generator, events: pd.DataFrame, people: pd.D
 
 def _truth(people: pd.DataFrame, events: pd.DataFrame, dirty: dict, start: datetime, n: int, seed: int) -> dict:
     day = lambda d: (start + timedelta(days=d)).isoformat()  # noqa: E731
+    rest = versus_rest_effects(_truth_table(people))
     return {
         "customers": n, "seed": seed, "events": len(events),
-        "windows": {"pre_period": [day(0), day(PRE_END)], "observation": [day(WINDOW_START), day(WINDOW_END)],
+        "windows": {"pre_period": [day(0), day(PRE_END)], "recent": [day(RECENT_START), day(RECENT_END)],
+                    "observation": [day(WINDOW_START), day(WINDOW_END)],
                     "landmark": day(LANDMARK), "outcome": [day(LANDMARK), day(OUTCOME_END)]},
         "journeys": {j.name: {"label": j.label, "steps": [s for s, _ in j.steps], "extra_orders": j.extra_orders,
                               "churn": j.churn, "value_slope": j.value_slope,
                               "customers": int((people.journey == j.name).sum()),
-                              "mean_effect": _mean_effect(people, j.name)}
+                              "mean_effect": _mean_effect(people, j.name),
+                              "versus_rest_effect": round(rest[j.name], 2)}
                      for j in PLANTED},
         "dirty_rows": dirty,
         "expected_ingest": {"clean": len(events), "duplicates": dirty["duplicate"],
@@ -236,6 +260,6 @@ def _mean_effect(people: pd.DataFrame, name: str) -> float:
 
 
 def _truth_table(people: pd.DataFrame) -> pd.DataFrame:
-    columns = ["customer_id", "value", "journey", "device", "outcome_observed", "outcome_none",
-               *[f"outcome_{j.name}" for j in PLANTED]]
+    columns = ["customer_id", "value", "journey", "device", "outcome_observed",
+               *[f"outcome_{c}" for c in CHOICES], *[f"p_{c}" for c in CHOICES]]
     return people[columns].rename(columns={"journey": "planted_journey"})

@@ -1,11 +1,18 @@
-"""The demo story's calendar (days from the start) and the event frame every part builds."""
+"""The demo story's calendar (days from the start) and the event frame every part builds.
+
+- ``[0, PRE_END)`` early history: orders, returns and complaints; journey choice depends on it;
+- ``[RECENT_START, RECENT_END)`` recent history: orders only (what a placebo outcome can look at);
+- ``[WINDOW_START, WINDOW_END)`` observation window: the planted journeys and random browsing;
+- ``[LANDMARK, OUTCOME_END)`` outcome window: baseline orders plus the journeys' planted effects.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-PRE_END, WINDOW_START, WINDOW_END, LANDMARK, OUTCOME_END = 300, 365, 455, 485, 665
+PRE_END, RECENT_START, RECENT_END = 290, 300, 333
+WINDOW_START, WINDOW_END, LANDMARK, OUTCOME_END = 365, 455, 485, 665
 
 
 def frame(people: pd.DataFrame, who: np.ndarray, t: np.ndarray, token, revenue, order: int) -> pd.DataFrame:

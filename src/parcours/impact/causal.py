@@ -63,27 +63,38 @@ def default_models(seed: int = 0) -> tuple[HistGradientBoostingClassifier, HistG
     return HistGradientBoostingClassifier(**options), HistGradientBoostingRegressor(**options)
 
 
-def cross_fit(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
-              propensity_model=None, outcome_model=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold propensity ``e`` and outcome predictions ``m1`` (as if treated) and ``m0`` (as if not).
+def _folds(x: np.ndarray, t: np.ndarray, folds: int, seed: int):
+    return StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, t)
 
-    Each customer's nuisance values come from models fitted on the other folds (stratified by
-    treatment), so their errors do not leak into the effect.
+
+def cross_fit_propensity(x: np.ndarray, t: np.ndarray, *, folds: int = 5, seed: int = 0, model=None) -> np.ndarray:
+    """Out-of-fold propensity ``e(x) = P(t = 1 | x)``: each customer's from a model fitted on the other folds."""
+    model = model if model is not None else default_models(seed)[0]
+    e = np.empty(len(t))
+    for train, test in _folds(x, t, folds, seed):
+        e[test] = clone(model).fit(x[train], t[train]).predict_proba(x[test])[:, 1]
+    return e
+
+
+def cross_fit_outcomes(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
+                       model=None) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold outcome predictions ``m1`` (as if treated) and ``m0`` (as if not), one model per arm.
+
+    The folds are those of :func:`cross_fit_propensity` for the same ``t``, ``folds`` and ``seed``,
+    so no customer's nuisance values come from models that saw them.
     """
-    defaults = default_models(seed)
-    propensity_model = propensity_model if propensity_model is not None else defaults[0]
-    outcome_model = outcome_model if outcome_model is not None else defaults[1]
-    e, m1, m0 = np.empty(len(t)), np.empty(len(t)), np.empty(len(t))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, t):
-        e[test] = clone(propensity_model).fit(x[train], t[train]).predict_proba(x[test])[:, 1]
+    model = model if model is not None else default_models(seed)[1]
+    m1, m0 = np.empty(len(t)), np.empty(len(t))
+    for train, test in _folds(x, t, folds, seed):
         for arm, target in ((1, m1), (0, m0)):
             mine = train[t[train] == arm]
-            target[test] = clone(outcome_model).fit(x[mine], y[mine]).predict(x[test])
-    return e, m1, m0
+            target[test] = clone(model).fit(x[mine], y[mine]).predict(x[test])
+    return m1, m0
 
 
 def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
-                trim: tuple[float, float] = (0.01, 0.99), propensity_model=None, outcome_model=None) -> Effect:
+                trim: tuple[float, float] = (0.01, 0.99), propensity_model=None, outcome_model=None,
+                propensity: np.ndarray | None = None) -> Effect:
     """The average effect of ``t`` on ``y`` by cross-fitted AIPW, on the customers with overlap.
 
     Parameters
@@ -102,6 +113,9 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     propensity_model, outcome_model
         scikit-learn estimators (a classifier with ``predict_proba``, a regressor); default
         :func:`default_models`.
+    propensity
+        Cross-fitted propensities already computed for this ``x`` and ``t`` (e.g. for a second
+        outcome); default: fitted here.
 
     Returns
     -------
@@ -111,8 +125,9 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     y = np.asarray(y, dtype=float)
     if t.min() == t.max():
         raise ValueError("aipw_effect needs treated and untreated customers")
-    e, m1, m0 = cross_fit(x, t, y, folds=folds, seed=seed, propensity_model=propensity_model,
-                          outcome_model=outcome_model)
+    e = propensity if propensity is not None else cross_fit_propensity(x, t, folds=folds, seed=seed,
+                                                                       model=propensity_model)
+    m1, m0 = cross_fit_outcomes(x, t, y, folds=folds, seed=seed, model=outcome_model)
     keep = (e >= trim[0]) & (e <= trim[1])
     ek, tk, yk = e[keep], t[keep], y[keep]
     psi = m1[keep] - m0[keep] + tk * (yk - m1[keep]) / ek - (1 - tk) * (yk - m0[keep]) / (1 - ek)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from parcours.value.causal import (
+from parcours.impact.causal import (
     aipw_effect,
     benjamini_hochberg,
     inverse_propensity_weights,

@@ -1,0 +1,224 @@
+"""The journey-impact step: per discovered journey, its doubly robust effect on value, checked before it is claimed.
+
+For each journey ``k`` with enough treated customers, "in ``k``" is compared with "not in ``k``"
+(everyone else eligible, whatever their journeys) by cross-fitted AIPW
+(:mod:`parcours.impact.causal`), on two outcomes: realised net revenue in the outcome window (when
+the log covers it) and the predicted CLV of ``customer_value``. The estimate gates itself:
+
+- ``overlap_ok``: few customers trimmed for extreme propensities, and every covariate balanced after
+  inverse-propensity weighting;
+- ``refutation_ok``: a permuted treatment, and the placebo outcome (net revenue *before* the
+  observation window, with covariates measured before that), both show no effect.
+
+q-values (Benjamini-Hochberg) are taken across the estimated journeys. A journey's effect is a
+*finding* only when its q-value is below ``fdr`` and both checks hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from parcours.impact.causal import (
+    Effect,
+    aipw_effect,
+    benjamini_hochberg,
+    cross_fit_propensity,
+    inverse_propensity_weights,
+    standardized_mean_differences,
+)
+from parcours.impact.design import (
+    PLACEBO_COVARIATES,
+    TrialDesign,
+    busiest_channels,
+    customer_covariates,
+    journey_members,
+    net_revenue,
+    treatment_matrix,
+    trial_design,
+)
+from parcours.schema import CUSTOMER_ID
+from parcours.sections import ImpactSettings, ValueSettings
+
+IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
+                  "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
+                  "value_at_stake_high", "std_error", "n_used", "trimmed_share", "max_smd_before", "max_smd_after",
+                  "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect", "placebo_outcome_p",
+                  "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note")
+
+
+@dataclass(frozen=True)
+class JourneyImpact:
+    """What the step found.
+
+    Attributes
+    ----------
+    table
+        One row per journey (``IMPACT_COLUMNS``), estimated ones first by effect.
+    balance
+        ``journey_id``, ``covariate``, ``smd_before``, ``smd_after``: the balance behind ``overlap_ok``.
+    design
+        The trial's windows.
+    customers
+        The eligible customers (an event before the observation window): the population every
+        effect is averaged over.
+    propensities
+        Each eligible customer's cross-fitted propensity (rows) for each estimated journey
+        (columns). An effect is averaged over the customers whose propensity lies within
+        ``[trim, 1 − trim]`` (the overlap population), not over all of them.
+    params, metrics
+        Settings and windows (text), and run-level counts, for MLflow and the asset's metadata.
+    """
+
+    table: pd.DataFrame
+    balance: pd.DataFrame
+    design: TrialDesign
+    customers: pd.Index
+    propensities: pd.DataFrame
+    params: dict[str, str]
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Trial:
+    """The eligible customers' covariates and outcomes, shared by every journey's estimate."""
+
+    covariates: pd.DataFrame
+    outcome: np.ndarray
+    outcome_name: str
+    clv: np.ndarray | None
+    placebo_outcome: np.ndarray
+
+
+def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: ir.Table, journeys: pd.DataFrame,
+                            impact: ImpactSettings, value: ValueSettings, customer_value: pd.DataFrame | None = None,
+                            has_revenue: bool = True) -> JourneyImpact:
+    """Estimate every journey's effect on value, with its interval, checks, q-value and value at stake.
+
+    Parameters
+    ----------
+    events
+        The canonical event log.
+    instances, assignments
+        Journey instances (with ``start_ts``) and their journeys (``journey_assignments``).
+    journeys
+        ``journey_id`` and ``name`` of the discovered journeys.
+    impact, value
+        The design and estimator settings; the purchase/return activities and the default landmark.
+    customer_value
+        ``customer_id`` and ``clv`` (``customer_value.csv``): the second outcome; customers absent
+        from it count 0. ``None``: no CLV outcome.
+    has_revenue
+        Whether the log has revenue (without it there is no revenue outcome).
+
+    Returns
+    -------
+    JourneyImpact
+    """
+    design = trial_design(events, impact, value)
+    trial = _trial(events, design, impact, value, customer_value, has_revenue)
+    members = journey_members(instances, assignments, design, impact.min_probability)
+    treated = treatment_matrix(members, trial.covariates.index)
+    rows, balance, propensities = [], [], {}
+    rng = np.random.default_rng(impact.seed)
+    for journey in journeys.itertuples():
+        t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
+        row, smd, e = _journey_row(trial, t, impact, rng)
+        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row})
+        if smd is not None:
+            balance.append(smd.assign(journey_id=journey.journey_id))
+            propensities[journey.journey_id] = e.astype("float32")
+    table = _finish(pd.DataFrame(rows), impact)
+    metrics = {"eligible_customers": len(trial.covariates), "journeys_estimated": int(table.effect.notna().sum()),
+               "findings": int(table.finding.sum()),
+               "treated_without_history": int((~members[CUSTOMER_ID].isin(trial.covariates.index)).sum())}
+    params = {**design.params(), "outcome": trial.outcome_name, "covariates": ", ".join(trial.covariates.columns),
+              **{f"impact.{k}": str(v) for k, v in impact.model_dump().items()}}
+    balance_table = (pd.concat(balance, ignore_index=True) if balance
+                     else pd.DataFrame(columns=["covariate", "smd_before", "smd_after", "journey_id"]))
+    return JourneyImpact(table, balance_table[["journey_id", "covariate", "smd_before", "smd_after"]], design,
+                         trial.covariates.index, pd.DataFrame(propensities, index=trial.covariates.index),
+                         params, metrics)
+
+
+def _trial(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
+           customer_value: pd.DataFrame | None, has_revenue: bool) -> _Trial:
+    channels = busiest_channels(events, impact.max_channels)
+    x = customer_covariates(events, design, impact, value, channels, has_revenue)
+    revenue = net_revenue(events, design.landmark, design.outcome_end, value, has_revenue)
+    placebo = net_revenue(events, design.placebo_start, design.observation_start, value, has_revenue)
+    clv = None
+    if customer_value is not None:
+        clv = customer_value.set_index(CUSTOMER_ID).clv.reindex(x.index).fillna(0.0).to_numpy(dtype=float)
+    if design.outcome_complete and has_revenue:
+        outcome, name = revenue.reindex(x.index).fillna(0.0).to_numpy(), "net_revenue"
+    elif clv is not None:
+        outcome, name = clv, "clv"
+    else:
+        raise ValueError(f"no outcome: the log ends on {design.log_end}, before the outcome window does "
+                         f"({design.outcome_end}), and there is no customer value to fall back on")
+    return _Trial(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
+
+
+def _journey_row(trial: _Trial, t: np.ndarray, impact: ImpactSettings,
+                 rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, np.ndarray | None]:
+    n_treated, n_control = int(t.sum()), int(len(t) - t.sum())
+    if min(n_treated, n_control) < impact.min_treated:
+        side = "treated" if n_treated < n_control else "untreated"
+        return {"n_treated": n_treated,
+                "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers"}, None, None
+    x = trial.covariates.to_numpy()
+    options = {"folds": impact.folds, "seed": impact.seed, "trim": (impact.trim, 1 - impact.trim)}
+    e = cross_fit_propensity(x, t, folds=impact.folds, seed=impact.seed)
+    main = aipw_effect(x, t, trial.outcome, propensity=e, **options)
+    early = trial.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
+    permuted = aipw_effect(x, rng.permutation(t), trial.outcome, **options)
+    placebo = aipw_effect(early, t, trial.placebo_outcome, **options)
+    smd = _balance(trial.covariates, t, e, impact.trim)
+    row = {**_effect_columns(main), "placebo_treatment_effect": permuted.effect,
+           "placebo_treatment_p": permuted.p_value, "placebo_outcome_effect": placebo.effect,
+           "placebo_outcome_p": placebo.p_value, "max_smd_before": float(smd.smd_before.abs().max()),
+           "max_smd_after": float(smd.smd_after.abs().max()),
+           "overlap_ok": bool(main.trimmed_share <= impact.max_trimmed_share
+                              and smd.smd_after.abs().max() < impact.max_smd),
+           "refutation_ok": bool(min(permuted.p_value, placebo.p_value) >= impact.refutation_alpha)}
+    if trial.clv is not None and trial.outcome_name != "clv":
+        clv = aipw_effect(x, t, trial.clv, propensity=e, **options)
+        row |= {"effect_clv": clv.effect, "ci_low_clv": clv.ci_low, "ci_high_clv": clv.ci_high,
+                "p_value_clv": clv.p_value}
+    return row, smd, e
+
+
+def _effect_columns(effect: Effect) -> dict:
+    return {"n_treated": effect.n_treated, "naive_diff": effect.naive_diff, "effect": effect.effect,
+            "ci_low": effect.ci_low, "ci_high": effect.ci_high, "p_value": effect.p_value,
+            "std_error": effect.std_error, "n_used": effect.n_used, "trimmed_share": effect.trimmed_share}
+
+
+def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, trim: float) -> pd.DataFrame:
+    """Standardised mean differences of every covariate, raw and inverse-propensity weighted (trimmed customers out)."""
+    keep = (e >= trim) & (e <= 1 - trim)
+    x = covariates.to_numpy()
+    after = standardized_mean_differences(x[keep], t[keep], inverse_propensity_weights(t[keep], e[keep]))
+    return pd.DataFrame({"covariate": covariates.columns, "smd_before": standardized_mean_differences(x, t),
+                         "smd_after": after})
+
+
+def _finish(table: pd.DataFrame, impact: ImpactSettings) -> pd.DataFrame:
+    """q-values across the estimated journeys, value at stake, findings; estimated journeys first, by effect."""
+    table = table.reindex(columns=list(IMPACT_COLUMNS))
+    estimated = table.effect.notna()
+    table.loc[estimated, "q_value"] = benjamini_hochberg(table.loc[estimated, "p_value"].to_numpy())
+    for column, source in (("value_at_stake", "effect"), ("value_at_stake_low", "ci_low"),
+                           ("value_at_stake_high", "ci_high")):
+        table[column] = table.n_treated * table[source]
+    for flag in ("overlap_ok", "refutation_ok"):
+        table[flag] = table[flag].fillna(False).astype(bool)
+    table["finding"] = estimated & (table.q_value < impact.fdr) & table.overlap_ok & table.refutation_ok
+    table["note"] = table.note.fillna("").astype("string")
+    table["n_treated"] = table.n_treated.astype("int64")
+    return table.sort_values(["finding", "effect"], ascending=[False, False], na_position="last",
+                             kind="stable").reset_index(drop=True)

@@ -1,0 +1,71 @@
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from parcours.config import EpisodeSettings, IdentitySettings, ImpactSettings, IngestSettings, ValueSettings
+from parcours.eventlog import ingest_events
+from parcours.eventlog.episodes import journey_instances
+from parcours.synthetic import PLANTED, generate_demo_log
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+PLACEBO_ID = 99
+
+
+@dataclass
+class PlantedTrial:
+    """A demo log ingested, its instances labelled with their planted journey (plus a random placebo journey)."""
+
+    log: object
+    events: ibis.Table
+    instances: ibis.Table
+    assignments: ibis.Table
+    journeys: pd.DataFrame
+
+
+def planted_trial(customers: int, seed: int, tmp_path, placebo_share: float = 0.1) -> PlantedTrial:
+    """Every instance of a planted customer gets their planted journey's index as its journey (others: noise),
+    and the instances of a random ``placebo_share`` of customers are also labelled journey 99, "placebo"."""
+    log = generate_demo_log(customers, seed=seed)
+    paths = log.write(tmp_path)
+    con = ibis.duckdb.connect()
+    settings = IngestSettings(identity=IdentitySettings(path=str(paths["identities.csv"])))
+    events = ingest_events(con, settings, paths["events.csv"]).events
+    instances = journey_instances(events, EpisodeSettings())
+    frame = instances.select("customer_id", "journey_instance_id").to_pandas()
+    index = {j.name: i for i, j in enumerate(PLANTED)}
+    planted = frame.customer_id.map(log.customers.set_index("customer_id").planted_journey).map(index)
+    labelled = frame.assign(journey_id=planted.fillna(-1).astype("int64"), probability=1.0)
+    rng = np.random.default_rng(seed + 1_000)
+    chosen = set(log.customers.customer_id[rng.random(len(log.customers)) < placebo_share])
+    placebo = frame[frame.customer_id.isin(chosen)].assign(journey_id=PLACEBO_ID, probability=1.0)
+    journeys = pd.DataFrame({"journey_id": [*index.values(), PLACEBO_ID], "name": [*index, "placebo"]})
+    return PlantedTrial(log, events, instances, ibis.memtable(pd.concat([labelled, placebo])), journeys)
+
+
+def hand_events(con, rows: list[tuple], name: str = "events") -> ibis.Table:
+    """(customer, days after 2024-01-01, activity, channel, revenue) → an event-log table."""
+    frame = pd.DataFrame(rows, columns=["customer_id", "days", "activity", "channel", "revenue"])
+    frame["ts"] = [T0 + timedelta(days=d) for d in frame.days]
+    frame["event_seq"] = range(len(frame))
+    frame["source"] = "hand.csv"
+    return con.create_table(name, frame.drop(columns="days").astype({"revenue": "float64"}), overwrite=True)
+
+
+@pytest.fixture
+def impact_settings() -> ImpactSettings:
+    return ImpactSettings()
+
+
+@pytest.fixture
+def value_settings() -> ValueSettings:
+    return ValueSettings()
+
+
+@pytest.fixture(scope="module")
+def small_trial(tmp_path_factory) -> PlantedTrial:
+    """4,000 demo customers with their planted journeys."""
+    return planted_trial(4_000, seed=3, tmp_path=tmp_path_factory.mktemp("trial"))

@@ -1,0 +1,115 @@
+from datetime import date, timedelta
+
+import ibis
+import pandas as pd
+import pytest
+
+from parcours.config import ImpactSettings, ValueSettings
+from parcours.impact.design import (
+    ImpactDesignError,
+    busiest_channels,
+    customer_covariates,
+    journey_members,
+    net_revenue,
+    treatment_matrix,
+    trial_design,
+)
+from tests.lib.impact.conftest import T0, hand_events
+
+#: Landmark day 182; observation window days [121, 182), placebo window [91, 121), outcome [182, 243).
+SETTINGS = ImpactSettings(landmark=date(2024, 7, 1), observation_months=2, placebo_months=1, outcome_months=2)
+ROWS = [
+    ("A", 10, "order", "web", 50.0), ("A", 20, "complaint", "phone", None), ("A", 95, "order", "store", 30.0),
+    ("A", 100, "return", "store", -10.0), ("A", 130, "view_item", "web", None), ("A", 190, "order", "web", 40.0),
+    ("A", 200, "return", "store", -5.0),
+    ("B", 100, "order", "web", 20.0),
+    ("C", 150, "view_item", "app", None),
+    ("D", 5, "view_item", "web", None), ("D", 300, "order", "web", 70.0),
+]
+
+
+@pytest.fixture
+def hand_log(con):
+    return hand_events(con, ROWS)
+
+
+@pytest.fixture
+def design(hand_log):
+    return trial_design(hand_log, SETTINGS, ValueSettings())
+
+
+def test_windows_run_back_from_the_landmark(design) -> None:
+    assert (design.placebo_start, design.observation_start, design.landmark, design.outcome_end) == (
+        date(2024, 4, 1), date(2024, 5, 1), date(2024, 7, 1), date(2024, 8, 31))
+    assert design.outcome_complete
+
+
+def test_the_default_landmark_is_the_customer_value_one(hand_log) -> None:
+    value = ValueSettings(landmark=date(2024, 8, 1))
+    short = ImpactSettings(observation_months=1, placebo_months=1)
+    assert trial_design(hand_log, short, value).landmark == value.landmark
+    last = (T0 + timedelta(days=300)).date()
+    assert trial_design(hand_log, short, ValueSettings()).landmark == last + timedelta(days=1 - 183)  # less 6 months
+
+
+def test_a_log_without_history_before_the_windows_is_a_clear_error(hand_log) -> None:
+    with pytest.raises(ImpactDesignError, match="impact.observation_months=6 − impact.placebo_months=1"):
+        trial_design(hand_log, ImpactSettings(landmark=date(2024, 7, 1), observation_months=6, placebo_months=1),
+                     ValueSettings())
+
+
+def test_a_landmark_after_the_log_is_a_clear_error(hand_log) -> None:
+    with pytest.raises(ImpactDesignError, match="impact.landmark=2026-01-01: outside the event log"):
+        trial_design(hand_log, SETTINGS.model_copy(update={"landmark": date(2026, 1, 1)}), ValueSettings())
+
+
+def test_an_outcome_window_past_the_log_is_incomplete(hand_log) -> None:
+    late = SETTINGS.model_copy(update={"landmark": date(2024, 9, 15)})
+    assert not trial_design(hand_log, late, ValueSettings()).outcome_complete
+
+
+def test_covariates_split_early_history_from_the_placebo_window(hand_log, design) -> None:
+    x = customer_covariates(hand_log, design, SETTINGS, ValueSettings(), ["web", "phone", "store"])
+    a = x.loc["A"]
+    assert (a.events, a.orders, a.revenue, a.complaints, a.tenure_days, a.recency_days, a.order_recency_days) == (
+        2, 1, 50.0, 1, 81, 71, 81)
+    assert (a.recent_events, a.recent_orders, a.recent_revenue) == (2, 1, 30.0)
+    assert (a.share_web, a.share_phone, a.share_store) == (0.5, 0.5, 0.0)
+
+
+def test_only_customers_known_before_the_window_are_eligible(hand_log, design) -> None:
+    x = customer_covariates(hand_log, design, SETTINGS, ValueSettings(), [])
+    assert list(x.index) == ["A", "B", "D"]
+    never = (date(2024, 4, 1) - date(2024, 1, 6)).days + 1  # longer ago than the log goes
+    assert (x.loc["B", "tenure_days"], x.loc["B", "recency_days"], x.loc["B", "events"]) == (0, never, 0)
+    assert x.notna().all().all()
+
+
+def test_net_revenue_takes_returns_off_within_the_window(hand_log, design) -> None:
+    outcome = net_revenue(hand_log, design.landmark, design.outcome_end, ValueSettings())
+    placebo = net_revenue(hand_log, design.placebo_start, design.observation_start, ValueSettings())
+    assert outcome.to_dict() == {"A": 35.0}
+    assert placebo.to_dict() == {"A": 20.0, "B": 20.0}
+    gross = net_revenue(hand_log, design.landmark, design.outcome_end, ValueSettings(returns="ignore"))
+    assert gross.to_dict() == {"A": 40.0}
+
+
+def test_busiest_channels_come_first(hand_log) -> None:
+    assert busiest_channels(hand_log, 2) == ["web", "store"]
+    assert busiest_channels(hand_log, 0) == []
+
+
+def test_treated_means_an_instance_starting_in_the_observation_window(design) -> None:
+    day = lambda d: T0 + pd.Timedelta(days=d)  # noqa: E731
+    instances = ibis.memtable(pd.DataFrame({
+        "customer_id": ["A", "A", "B", "B", "D", "D"], "journey_instance_id": [1, 2, 1, 2, 1, 2],
+        "start_ts": [day(121), day(90), day(181.9), day(182), day(150), day(160)]}))
+    assignments = ibis.memtable(pd.DataFrame({
+        "customer_id": ["A", "A", "B", "B", "D", "D"], "journey_instance_id": [1, 2, 1, 2, 1, 2],
+        "journey_id": [0, 1, 1, 2, -1, 3], "probability": [1.0, 1.0, 0.9, 1.0, 0.0, 0.3]}))
+    members = journey_members(instances, assignments, design)
+    assert sorted(map(tuple, members[["customer_id", "journey_id"]].to_numpy())) == [("A", 0), ("B", 1), ("D", 3)]
+    confident = journey_members(instances, assignments, design, min_probability=0.5)
+    assert sorted(confident.journey_id) == [0, 1]
+    flags = treatment_matrix(members, pd.Index(["A", "B", "D", "E"]))
+    assert flags.loc["E"].sum() == 0 and flags.loc["A", 0] == 1 and flags.loc["D", 3] == 1
