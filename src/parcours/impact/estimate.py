@@ -218,7 +218,7 @@ def _finish(table: pd.DataFrame, impact: ImpactSettings) -> pd.DataFrame:
     for flag in ("overlap_ok", "refutation_ok"):
         table[flag] = table[flag].fillna(False).astype(bool)
     table["finding"] = estimated & (table.q_value < impact.fdr) & table.overlap_ok & table.refutation_ok
-    table["note"] = table.note.fillna("").astype("string")
+    table["note"] = table.note.astype("string").fillna("")
     table["n_treated"] = table.n_treated.astype("int64")
     return table.sort_values(["finding", "effect"], ascending=[False, False], na_position="last",
                              kind="stable").reset_index(drop=True)

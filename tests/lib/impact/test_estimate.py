@@ -1,0 +1,94 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from parcours.config import ImpactSettings, ValueSettings
+from parcours.impact import IMPACT_COLUMNS, estimate_journey_impact
+from tests.lib.impact.conftest import PLACEBO_ID
+
+
+@pytest.fixture(scope="module")
+def clv(small_trial) -> pd.DataFrame:
+    """A stand-in for customer_value.csv: twice the realised outcome, so its effects are about twice as large."""
+    truth = small_trial.log.customers
+    return pd.DataFrame({"customer_id": truth.customer_id, "clv": 2 * truth.outcome_observed})
+
+
+@pytest.fixture(scope="module")
+def impact(small_trial, clv):
+    journeys = pd.concat([small_trial.journeys, pd.DataFrame({"journey_id": [50], "name": ["nobody"]})])
+    return estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, journeys,
+                                   ImpactSettings(), ValueSettings(), customer_value=clv)
+
+
+def _row(impact, name: str) -> pd.Series:
+    return impact.table.set_index("name").loc[name]
+
+
+def test_one_row_per_journey_with_the_contract_columns(impact, small_trial) -> None:
+    assert list(impact.table.columns) == list(IMPACT_COLUMNS)
+    assert len(impact.table) == len(small_trial.journeys) + 1 and impact.table.journey_id.is_unique
+
+
+def test_a_journey_without_enough_treated_is_listed_not_estimated(impact) -> None:
+    nobody = _row(impact, "nobody")
+    assert nobody.n_treated == 0 and np.isnan(nobody.effect) and "impact.min_treated=50" in nobody.note
+    assert not nobody.finding and impact.table.iloc[-1]["name"] == "nobody"
+
+
+def test_the_naive_difference_is_biased_where_better_customers_choose_the_journey(impact) -> None:
+    web = _row(impact, "web_to_store")
+    assert web.naive_diff > web.ci_high  # better customers chose the journey: adjusting removes a large part
+    assert web.ci_low < web.effect < web.ci_high and web.p_value < 1e-6
+
+
+def test_findings_need_a_small_q_value_and_both_checks(impact) -> None:
+    table = impact.table[impact.table.effect.notna()]
+    expected = (table.q_value < 0.05) & table.overlap_ok & table.refutation_ok
+    assert (table.finding == expected).all() and table.finding.any()
+    assert not _row(impact, "placebo").finding
+    assert (table.q_value >= table.p_value).all()
+
+
+def test_value_at_stake_is_customers_times_the_effect(impact) -> None:
+    table = impact.table.dropna(subset=["effect"])
+    np.testing.assert_allclose(table.value_at_stake, table.n_treated * table.effect)
+    assert (table.value_at_stake_low <= table.value_at_stake).all()
+
+
+def test_clv_is_a_second_outcome(impact) -> None:
+    web = _row(impact, "web_to_store")
+    assert impact.params["outcome"] == "net_revenue"
+    assert web.ci_low_clv < web.effect_clv < web.ci_high_clv
+    assert 1.5 * web.effect < web.effect_clv < 2.5 * web.effect
+
+
+def test_weighting_balances_what_was_unbalanced(impact) -> None:
+    balance = impact.balance[impact.balance.journey_id == 0].set_index("covariate")  # web_to_store
+    assert balance.loc["orders", "smd_before"] > 0.3
+    assert abs(balance.loc["orders", "smd_after"]) < 0.1
+    assert set(impact.balance.journey_id) == set(impact.table.dropna(subset=["effect"]).journey_id)
+
+
+def test_propensities_are_kept_for_the_estimated_journeys(impact) -> None:
+    assert list(impact.propensities.index) == list(impact.customers)
+    assert PLACEBO_ID in impact.propensities and 50 not in impact.propensities
+    assert impact.propensities.stack().between(0, 1).all()
+
+
+def test_run_numbers_are_reported(impact) -> None:
+    assert impact.metrics["journeys_estimated"] == 7 and impact.metrics["eligible_customers"] > 3_000
+    assert impact.params["landmark"] == impact.design.landmark.isoformat()
+
+
+def test_without_the_whole_outcome_window_the_clv_is_the_outcome(small_trial, clv) -> None:
+    late = ImpactSettings(landmark=date(2025, 8, 1))  # the log ends before six months after it
+    one = small_trial.journeys.head(1)
+    result = estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
+                                     ValueSettings(), customer_value=clv)
+    assert result.params["outcome"] == "clv" and np.isnan(result.table.effect_clv[0])
+    with pytest.raises(ValueError, match="no outcome: the log ends on 2025-10-27"):
+        estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
+                                ValueSettings())
