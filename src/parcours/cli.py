@@ -104,6 +104,22 @@ def _report_value(values: Path, holdout: Path) -> None:
                f"vs {actual:,} actual ({error})")
 
 
+def _report_impact(path: Path, shown: int = 3) -> None:
+    """Journeys estimated, the findings, and the largest effects either way."""
+    if not path.exists():
+        return
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    estimated, findings = table[table.effect.notna()], table[table.finding]
+    typer.echo(f"  impact:  {len(estimated)} of {len(table)} journeys estimated, {len(findings)} findings "
+               f"(q < fdr, overlap and refutation checks passed)")
+    for row in pd.concat([findings.nlargest(shown, "effect"), findings.nsmallest(shown, "effect")]).drop_duplicates(
+            "journey_id").itertuples():
+        typer.echo(f"    {row.journey_id:>3}  {row.name}: {row.effect:+,.1f} per customer "
+                   f"[{row.ci_low:+,.1f}, {row.ci_high:+,.1f}], {row.n_treated:,} customers")
+
+
 def _report_journeys(path: Path, shown: int = 5) -> None:
     """The number of journeys found and the largest few, by name."""
     if not path.exists():
@@ -126,6 +142,7 @@ def _report(summary: dict, out: Path) -> None:
             typer.echo(f"  quarantine reasons: {reasons}")
     _report_journeys(out / "journeys.csv")
     _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
+    _report_impact(out / "journey_impact.csv")
     typer.echo(f"  outputs: {out}")
     for file in sorted(out.iterdir()):
         if not file.name.startswith("."):

@@ -148,7 +148,9 @@ class ImpactSettings(_Section):
     min_treated: int = Field(50, ge=10, description="Journeys with fewer treated customers are listed, not estimated.")
     folds: int = Field(5, ge=2, le=20, description="Cross-fitting folds of the nuisance models.")
     trim: float = Field(
-        0.02, ge=0, lt=0.5, description="Customers with a propensity below this or above 1 − this are left out."
+        0.01, ge=0, lt=0.5,
+        description="Common support: left out below this quantile of the treated's propensities, above 1 − it of the "
+                    "others'.",
     )
     max_trimmed_share: float = Field(0.10, ge=0, le=1, description="overlap_ok needs at most this share trimmed.")
     max_smd: float = Field(

@@ -36,9 +36,11 @@ class Effect:
     n_treated, n_used
         Treated customers, and customers kept after trimming.
     trimmed_share
-        Share of customers dropped because their propensity fell outside the trimming bounds.
+        Share of customers dropped because their propensity fell outside the common support.
     propensity
         Each customer's cross-fitted propensity (before trimming).
+    kept
+        Whether each customer is in the common support: the population the effect is averaged over.
     """
 
     effect: float
@@ -51,6 +53,24 @@ class Effect:
     n_used: int
     trimmed_share: float
     propensity: np.ndarray
+    kept: np.ndarray
+
+
+class NoOverlapError(ValueError):
+    """The treated and the others share no range of propensities: their effect cannot be learnt from the data."""
+
+
+def common_support(e: np.ndarray, t: np.ndarray, trim: float) -> np.ndarray:
+    """Customers inside the propensity range treated and others share (asymmetric trimming, Stürmer et al. 2010).
+
+    Left out: propensities below the ``trim`` quantile of the treated's (customers unlike anyone
+    treated) or above the ``1 − trim`` quantile of the others' (unlike anyone untreated). Unlike
+    fixed bounds such as [0.02, 0.98], this keeps a rare journey, whose propensities are all small.
+    """
+    t = np.asarray(t).astype(bool)
+    if trim == 0:
+        return np.ones(len(t), dtype=bool)
+    return (e >= np.quantile(e[t], trim)) & (e <= np.quantile(e[~t], 1 - trim))
 
 
 def default_models(seed: int = 0) -> tuple[HistGradientBoostingClassifier, HistGradientBoostingRegressor]:
@@ -93,7 +113,7 @@ def cross_fit_outcomes(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: in
 
 
 def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
-                trim: tuple[float, float] = (0.01, 0.99), propensity_model=None, outcome_model=None,
+                trim: float = 0.01, propensity_model=None, outcome_model=None,
                 propensity: np.ndarray | None = None) -> Effect:
     """The average effect of ``t`` on ``y`` by cross-fitted AIPW, on the customers with overlap.
 
@@ -108,8 +128,9 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     folds, seed
         Cross-fitting folds and the seed of the split and of the default models.
     trim
-        Customers whose propensity falls outside these bounds are dropped (their effect cannot be
-        learnt from comparable others); the share dropped is reported.
+        Customers outside the common support (:func:`common_support` at this quantile) are left
+        out: their effect cannot be learnt from comparable others. The share left out is reported;
+        0 keeps everyone.
     propensity_model, outcome_model
         scikit-learn estimators (a classifier with ``predict_proba``, a regressor); default
         :func:`default_models`.
@@ -120,6 +141,11 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     Returns
     -------
     Effect
+
+    Raises
+    ------
+    NoOverlapError
+        When fewer than two treated or two untreated customers are left in the common support.
     """
     t = np.asarray(t).astype(int)
     y = np.asarray(y, dtype=float)
@@ -128,7 +154,10 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     e = propensity if propensity is not None else cross_fit_propensity(x, t, folds=folds, seed=seed,
                                                                        model=propensity_model)
     m1, m0 = cross_fit_outcomes(x, t, y, folds=folds, seed=seed, model=outcome_model)
-    keep = (e >= trim[0]) & (e <= trim[1])
+    keep = common_support(e, t, trim)
+    if min(t[keep].sum(), (1 - t[keep]).sum()) < 2:
+        raise NoOverlapError(f"{int(t[keep].sum())} treated and {int((1 - t[keep]).sum())} untreated customers "
+                             "share a range of propensities")
     ek, tk, yk = e[keep], t[keep], y[keep]
     psi = m1[keep] - m0[keep] + tk * (yk - m1[keep]) / ek - (1 - tk) * (yk - m0[keep]) / (1 - ek)
     effect, se = float(psi.mean()), float(psi.std(ddof=1) / np.sqrt(len(psi)))
@@ -136,7 +165,7 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     p_value = float(2 * norm.sf(abs(effect) / se)) if se > 0 else 0.0
     return Effect(effect, effect - z * se, effect + z * se, se, p_value,
                   float(y[t == 1].mean() - y[t == 0].mean()), int(t.sum()), int(keep.sum()),
-                  float(1 - keep.mean()), e)
+                  float(1 - keep.mean()), e, keep)
 
 
 def standardized_mean_differences(x: np.ndarray, t: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -5,7 +5,7 @@ For each journey ``k`` with enough treated customers, "in ``k``" is compared wit
 (:mod:`parcours.impact.causal`), on two outcomes: realised net revenue in the outcome window (when
 the log covers it) and the predicted CLV of ``customer_value``. The estimate gates itself:
 
-- ``overlap_ok``: few customers trimmed for extreme propensities, and every covariate balanced after
+- ``overlap_ok``: few customers outside the common support of propensities, and every covariate balanced after
   inverse-propensity weighting;
 - ``refutation_ok``: a permuted treatment, and the placebo outcome (net revenue *before* the
   observation window, with covariates measured before that), both show no effect.
@@ -24,6 +24,7 @@ import pandas as pd
 
 from parcours.impact.causal import (
     Effect,
+    NoOverlapError,
     aipw_effect,
     benjamini_hochberg,
     cross_fit_propensity,
@@ -65,10 +66,15 @@ class JourneyImpact:
     customers
         The eligible customers (an event before the observation window): the population every
         effect is averaged over.
+    treated
+        0/1 per eligible customer (rows) and journey with treated customers (columns).
     propensities
         Each eligible customer's cross-fitted propensity (rows) for each estimated journey
-        (columns). An effect is averaged over the customers whose propensity lies within
-        ``[trim, 1 − trim]`` (the overlap population), not over all of them.
+        (columns).
+    support
+        Whether each eligible customer is in a journey's common support
+        (:func:`parcours.impact.causal.common_support`): each effect is averaged over these
+        customers (the overlap population), not over all of them.
     params, metrics
         Settings and windows (text), and run-level counts, for MLflow and the asset's metadata.
     """
@@ -77,7 +83,9 @@ class JourneyImpact:
     balance: pd.DataFrame
     design: TrialDesign
     customers: pd.Index
+    treated: pd.DataFrame
     propensities: pd.DataFrame
+    support: pd.DataFrame
     params: dict[str, str]
     metrics: dict[str, float]
 
@@ -122,15 +130,16 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     trial = _trial(events, design, impact, value, customer_value, has_revenue)
     members = journey_members(instances, assignments, design, impact.min_probability)
     treated = treatment_matrix(members, trial.covariates.index)
-    rows, balance, propensities = [], [], {}
+    rows, balance, propensities, support = [], [], {}, {}
     rng = np.random.default_rng(impact.seed)
     for journey in journeys.itertuples():
         t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
-        row, smd, e = _journey_row(trial, t, impact, rng)
+        row, smd, main = _journey_row(trial, t, impact, rng)
         rows.append({"journey_id": journey.journey_id, "name": journey.name, **row})
-        if smd is not None:
+        if main is not None:
             balance.append(smd.assign(journey_id=journey.journey_id))
-            propensities[journey.journey_id] = e.astype("float32")
+            propensities[journey.journey_id] = main.propensity.astype("float32")
+            support[journey.journey_id] = main.kept
     table = _finish(pd.DataFrame(rows), impact)
     metrics = {"eligible_customers": len(trial.covariates), "journeys_estimated": int(table.effect.notna().sum()),
                "findings": int(table.finding.sum()),
@@ -140,8 +149,8 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     balance_table = (pd.concat(balance, ignore_index=True) if balance
                      else pd.DataFrame(columns=["covariate", "smd_before", "smd_after", "journey_id"]))
     return JourneyImpact(table, balance_table[["journey_id", "covariate", "smd_before", "smd_after"]], design,
-                         trial.covariates.index, pd.DataFrame(propensities, index=trial.covariates.index),
-                         params, metrics)
+                         trial.covariates.index, treated, pd.DataFrame(propensities, index=trial.covariates.index),
+                         pd.DataFrame(support, index=trial.covariates.index), params, metrics)
 
 
 def _trial(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
@@ -164,20 +173,23 @@ def _trial(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value:
 
 
 def _journey_row(trial: _Trial, t: np.ndarray, impact: ImpactSettings,
-                 rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, np.ndarray | None]:
+                 rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, Effect | None]:
     n_treated, n_control = int(t.sum()), int(len(t) - t.sum())
     if min(n_treated, n_control) < impact.min_treated:
         side = "treated" if n_treated < n_control else "untreated"
         return {"n_treated": n_treated,
                 "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers"}, None, None
     x = trial.covariates.to_numpy()
-    options = {"folds": impact.folds, "seed": impact.seed, "trim": (impact.trim, 1 - impact.trim)}
+    options = {"folds": impact.folds, "seed": impact.seed, "trim": impact.trim}
     e = cross_fit_propensity(x, t, folds=impact.folds, seed=impact.seed)
-    main = aipw_effect(x, t, trial.outcome, propensity=e, **options)
+    try:
+        main = aipw_effect(x, t, trial.outcome, propensity=e, **options)
+    except NoOverlapError as error:
+        return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
     early = trial.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
     permuted = aipw_effect(x, rng.permutation(t), trial.outcome, **options)
     placebo = aipw_effect(early, t, trial.placebo_outcome, **options)
-    smd = _balance(trial.covariates, t, e, impact.trim)
+    smd = _balance(trial.covariates, t, e, main.kept)
     row = {**_effect_columns(main), "placebo_treatment_effect": permuted.effect,
            "placebo_treatment_p": permuted.p_value, "placebo_outcome_effect": placebo.effect,
            "placebo_outcome_p": placebo.p_value, "max_smd_before": float(smd.smd_before.abs().max()),
@@ -189,7 +201,7 @@ def _journey_row(trial: _Trial, t: np.ndarray, impact: ImpactSettings,
         clv = aipw_effect(x, t, trial.clv, propensity=e, **options)
         row |= {"effect_clv": clv.effect, "ci_low_clv": clv.ci_low, "ci_high_clv": clv.ci_high,
                 "p_value_clv": clv.p_value}
-    return row, smd, e
+    return row, smd, main
 
 
 def _effect_columns(effect: Effect) -> dict:
@@ -198,9 +210,8 @@ def _effect_columns(effect: Effect) -> dict:
             "std_error": effect.std_error, "n_used": effect.n_used, "trimmed_share": effect.trimmed_share}
 
 
-def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, trim: float) -> pd.DataFrame:
+def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
     """Standardised mean differences of every covariate, raw and inverse-propensity weighted (trimmed customers out)."""
-    keep = (e >= trim) & (e <= 1 - trim)
     x = covariates.to_numpy()
     after = standardized_mean_differences(x[keep], t[keep], inverse_propensity_weights(t[keep], e[keep]))
     return pd.DataFrame({"covariate": covariates.columns, "smd_before": standardized_mean_differences(x, t),

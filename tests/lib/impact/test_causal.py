@@ -3,8 +3,10 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from parcours.impact.causal import (
+    NoOverlapError,
     aipw_effect,
     benjamini_hochberg,
+    common_support,
     inverse_propensity_weights,
     standardized_mean_differences,
 )
@@ -31,7 +33,7 @@ def test_aipw_is_right_when_only_the_outcome_model_is_right() -> None:
     x, t, y = confounded(4_000, effect=-8.0, seed=1)
     x = np.column_stack([x, x[:, 1] ** 2])  # the outcome is linear in these
     result = aipw_effect(x[:, [0, 1, 3]], t, y, propensity_model=_Constant(), outcome_model=LinearRegression(),
-                         trim=(0.0, 1.0))
+                         trim=0.0)
     assert abs(result.effect + 8.0) < 2
 
 
@@ -71,3 +73,25 @@ def test_benjamini_hochberg_matches_the_textbook_example() -> None:
     p = np.array([0.01, 0.04, 0.03, 0.005])
     assert benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert benjamini_hochberg(np.array([0.9])) == pytest.approx([0.9])
+
+
+def test_common_support_keeps_a_rare_treatment() -> None:
+    rng = np.random.default_rng(0)
+    e = rng.uniform(0.002, 0.02, 10_000)  # a journey one customer in a hundred lives
+    t = (rng.random(10_000) < e).astype(int)
+    kept = common_support(e, t, 0.01)
+    assert kept.mean() > 0.8 and not (e >= 0.02).any()  # fixed bounds [0.02, 0.98] would keep nobody
+    assert common_support(e, t, 0.0).all()
+
+
+def test_common_support_drops_customers_unlike_anyone_treated() -> None:
+    e = np.r_[np.full(50, 0.001), np.linspace(0.2, 0.8, 1_000)]
+    t = np.r_[np.zeros(50, int), (np.arange(1_000) % 2)]
+    assert not common_support(e, t, 0.01)[:50].any()
+
+
+def test_separated_groups_are_a_no_overlap_error() -> None:
+    x = np.r_[np.zeros(200), np.ones(200)][:, None] + np.random.default_rng(1).normal(0, 0.01, (400, 1))
+    t = np.r_[np.zeros(200, int), np.ones(200, int)]
+    with pytest.raises(NoOverlapError, match="share a range of propensities"):
+        aipw_effect(x, t, np.ones(400), trim=0.05, propensity_model=LogisticRegression(C=1e6))

@@ -18,7 +18,7 @@ NAMES = [j.name for j in PLANTED]
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> pd.DataFrame:
     """Per seed and journey: the estimate, and the true effect over the customers it is averaged over
-    (eligible, with a propensity inside the trimming bounds)."""
+    (eligible, in the journey's common support)."""
     settings, frames = ImpactSettings(), []
     for seed in SEEDS:
         trial = planted_trial(10_000, seed, tmp_path_factory.mktemp(f"seed{seed}"))
@@ -26,8 +26,7 @@ def runs(tmp_path_factory) -> pd.DataFrame:
                                          settings, ValueSettings())
         table = impact.table.set_index("journey_id")
         for k, name in enumerate(NAMES):
-            e = impact.propensities[k]
-            kept = e.index[(e >= settings.trim) & (e <= 1 - settings.trim)]
+            kept = impact.support.index[impact.support[k]]
             table.loc[k, "truth"] = versus_rest_effects(trial.log.customers, kept)[name]
         frames.append(table.reset_index().assign(seed=seed))
     return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,40 @@
+"""What each discovered journey does to customer value: doubly robust effects, checked before they are claimed."""
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.impact import estimate_journey_impact
+from parcours.impact.figures import forest_figure, forest_png, overlap_figure
+from parcours.tracking.impact import log_journey_impact
+from parcours_pipelines.metadata import image, markdown_table, table_metadata
+from parcours_pipelines.resources import MlflowResource, SettingsResource
+
+SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
+         "refutation_ok", "finding", "value_at_stake"]
+
+
+@dg.asset(group_name="impact", kinds={"scikitlearn", "csv"}, code_version="1",
+          metadata={"parcours/file": "journey_impact.csv"})
+def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+                   journey_instances: ir.Table, journey_assignments: ir.Table, journeys: ir.Table,
+                   customer_value: ir.Table, settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
+    """Per journey, the effect of being in it on net revenue after the landmark (and on CLV), by cross-fitted AIPW,
+    with its interval, overlap and refutation checks, q-value and value at stake."""
+    conf = settings.load()
+    impact = estimate_journey_impact(
+        event_log, journey_instances, journey_assignments, journeys.select("journey_id", "name").to_pandas(),
+        conf.impact, conf.value, customer_value=customer_value.select("customer_id", "clv").to_pandas(),
+        has_revenue=ingest_summary.get("has_revenue", True))
+    outcome = impact.params["outcome"].replace("_", " ")
+    with mlflow.run_for(context):
+        log_journey_impact(impact, [forest_figure(impact.table, outcome), *_overlaps(impact)])
+    return dg.Output(impact.table, metadata={
+        **table_metadata(impact.table), **impact.metrics, **impact.design.params(), "outcome": outcome,
+        "effects": dg.MetadataValue.md(markdown_table(impact.table[SHOWN].round(3))),
+        "forest_plot": image(forest_png(impact.table), "journey impact: effects with their 95% intervals"),
+    })
+
+
+def _overlaps(impact) -> list:
+    names = impact.table.set_index("journey_id").name
+    return [overlap_figure(impact.propensities, impact.treated, j, names[j]) for j in impact.propensities.columns]
