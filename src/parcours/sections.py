@@ -156,6 +156,9 @@ class ImpactSettings(_Section):
     max_smd: float = Field(
         0.10, gt=0, description="overlap_ok needs every |standardised mean difference| after weighting below this."
     )
+    balance_noise_z: float = Field(
+        3.0, ge=0, description="A covariate is imbalanced above max_smd or this many noise SDs, whichever is larger."
+    )
     fdr: float = Field(0.05, gt=0, lt=1, description="False discovery rate of the Benjamini-Hochberg q-values.")
     refutation_alpha: float = Field(
         0.01, gt=0, lt=1, description="A placebo effect with a p-value below this fails refutation_ok."

@@ -29,6 +29,7 @@ def demo_home(tmp_path_factory) -> Path:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "every row accounted for" in done.stdout
     assert "journeys: " in done.stdout and "discovered; the largest:" in done.stdout
+    assert "impact: " in done.stdout and "journeys estimated" in done.stdout
     return home
 
 
@@ -38,10 +39,19 @@ def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
-                                                "journeys.csv", "journey_assignments.csv", "journey_models"}
+                                                "journeys.csv", "journey_assignments.csv", "journey_models",
+                                                "customer_value.csv", "journey_impact.csv"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
     assert {k: summary[k] for k in truth} == truth
+
+
+def test_demo_estimates_an_effect_for_every_journey_it_can(demo_home) -> None:
+    out = demo_home / "demo" / "output"
+    impact, journeys = pd.read_csv(out / "journey_impact.csv"), pd.read_csv(out / "journeys.csv")
+    assert sorted(impact.journey_id) == sorted(journeys.journey_id)
+    too_few = impact[impact.n_treated < 50]
+    assert too_few.effect.isna().all() and too_few.note.str.contains("impact.min_treated").all()
 
 
 def test_demo_run_is_in_the_instance_the_ui_reads(demo_home) -> None:
@@ -56,6 +66,7 @@ def test_demo_run_is_tracked_in_mlflow(demo_home) -> None:
     try:
         runs = mlflow.search_runs(experiment_names=["parcours"], output_format="list")
         assert len(runs) == 1 and runs[0].data.metrics["rows_in"] > 0
+        assert runs[0].data.metrics["impact.eligible_customers"] > 0 and runs[0].data.params["impact.landmark"]
         assert runs[0].data.tags["input_fingerprint"]
     finally:
         mlflow.set_tracking_uri(None)

@@ -185,6 +185,12 @@ def inverse_propensity_weights(t: np.ndarray, e: np.ndarray) -> np.ndarray:
     return np.where(t, 1.0 / e, 1.0 / (1.0 - e))
 
 
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted observations, ``(Σw)² / Σw²``."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w**2).sum())
+
+
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values (the false discovery rate at which each test would be rejected)."""
     p = np.asarray(p_values, dtype=float)

@@ -6,7 +6,7 @@ For each journey ``k`` with enough treated customers, "in ``k``" is compared wit
 the log covers it) and the predicted CLV of ``customer_value``. The estimate gates itself:
 
 - ``overlap_ok``: few customers outside the common support of propensities, and every covariate balanced after
-  inverse-propensity weighting;
+  inverse-propensity weighting (beyond what the groups' sizes leave by chance);
 - ``refutation_ok``: a permuted treatment, and the placebo outcome (net revenue *before* the
   observation window, with covariates measured before that), both show no effect.
 
@@ -28,6 +28,7 @@ from parcours.impact.causal import (
     aipw_effect,
     benjamini_hochberg,
     cross_fit_propensity,
+    effective_sample_size,
     inverse_propensity_weights,
     standardized_mean_differences,
 )
@@ -47,8 +48,9 @@ from parcours.sections import ImpactSettings, ValueSettings
 IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
                   "value_at_stake_high", "std_error", "n_used", "trimmed_share", "max_smd_before", "max_smd_after",
-                  "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect", "placebo_outcome_p",
-                  "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note")
+                  "smd_limit", "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect",
+                  "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note")
+BALANCE_COLUMNS = ("journey_id", "covariate", "smd_before", "smd_after", "limit", "imbalanced")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class JourneyImpact:
     table
         One row per journey (``IMPACT_COLUMNS``), estimated ones first by effect.
     balance
-        ``journey_id``, ``covariate``, ``smd_before``, ``smd_after``: the balance behind ``overlap_ok``.
+        ``journey_id``, ``covariate``, ``smd_before``, ``smd_after``, ``limit``, ``imbalanced``: the
+        balance behind ``overlap_ok``.
     design
         The trial's windows.
     customers
@@ -76,7 +79,8 @@ class JourneyImpact:
         (:func:`parcours.impact.causal.common_support`): each effect is averaged over these
         customers (the overlap population), not over all of them.
     params, metrics
-        Settings and windows (text), and run-level counts, for MLflow and the asset's metadata.
+        Settings, with the windows' resolved dates, the outcome and the covariates (text); run-level
+        counts. For MLflow and the asset's metadata.
     """
 
     table: pd.DataFrame
@@ -144,11 +148,11 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     metrics = {"eligible_customers": len(trial.covariates), "journeys_estimated": int(table.effect.notna().sum()),
                "findings": int(table.finding.sum()),
                "treated_without_history": int((~members[CUSTOMER_ID].isin(trial.covariates.index)).sum())}
-    params = {**design.params(), "outcome": trial.outcome_name, "covariates": ", ".join(trial.covariates.columns),
-              **{f"impact.{k}": str(v) for k, v in impact.model_dump().items()}}
+    params = {**{k: str(v) for k, v in impact.model_dump().items()}, **design.params(),  # resolved dates win
+              "outcome": trial.outcome_name, "covariates": ", ".join(trial.covariates.columns)}
     balance_table = (pd.concat(balance, ignore_index=True) if balance
-                     else pd.DataFrame(columns=["covariate", "smd_before", "smd_after", "journey_id"]))
-    return JourneyImpact(table, balance_table[["journey_id", "covariate", "smd_before", "smd_after"]], design,
+                     else pd.DataFrame(columns=[*BALANCE_COLUMNS[1:], "journey_id"]))
+    return JourneyImpact(table, balance_table[list(BALANCE_COLUMNS)], design,
                          trial.covariates.index, treated, pd.DataFrame(propensities, index=trial.covariates.index),
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
 
@@ -189,13 +193,12 @@ def _journey_row(trial: _Trial, t: np.ndarray, impact: ImpactSettings,
     early = trial.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
     permuted = aipw_effect(x, rng.permutation(t), trial.outcome, **options)
     placebo = aipw_effect(early, t, trial.placebo_outcome, **options)
-    smd = _balance(trial.covariates, t, e, main.kept)
+    smd = _balance(trial.covariates, t, e, main.kept, impact)
     row = {**_effect_columns(main), "placebo_treatment_effect": permuted.effect,
            "placebo_treatment_p": permuted.p_value, "placebo_outcome_effect": placebo.effect,
            "placebo_outcome_p": placebo.p_value, "max_smd_before": float(smd.smd_before.abs().max()),
-           "max_smd_after": float(smd.smd_after.abs().max()),
-           "overlap_ok": bool(main.trimmed_share <= impact.max_trimmed_share
-                              and smd.smd_after.abs().max() < impact.max_smd),
+           "max_smd_after": float(smd.smd_after.abs().max()), "smd_limit": float(smd.limit.iloc[0]),
+           "overlap_ok": bool(main.trimmed_share <= impact.max_trimmed_share and not smd.imbalanced.any()),
            "refutation_ok": bool(min(permuted.p_value, placebo.p_value) >= impact.refutation_alpha)}
     if trial.clv is not None and trial.outcome_name != "clv":
         clv = aipw_effect(x, t, trial.clv, propensity=e, **options)
@@ -210,12 +213,21 @@ def _effect_columns(effect: Effect) -> dict:
             "std_error": effect.std_error, "n_used": effect.n_used, "trimmed_share": effect.trimmed_share}
 
 
-def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
-    """Standardised mean differences of every covariate, raw and inverse-propensity weighted (trimmed customers out)."""
-    x = covariates.to_numpy()
-    after = standardized_mean_differences(x[keep], t[keep], inverse_propensity_weights(t[keep], e[keep]))
+def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, keep: np.ndarray,
+             impact: ImpactSettings) -> pd.DataFrame:
+    """Standardised mean differences of every covariate, raw and inverse-propensity weighted (in the support).
+
+    A covariate is ``imbalanced`` when its weighted difference exceeds ``limit``: ``impact.max_smd``,
+    or ``impact.balance_noise_z`` times the difference noise alone leaves in samples of the weighted
+    groups' effective sizes, whichever is larger (a small journey is never perfectly balanced).
+    """
+    x, tk = covariates.to_numpy(), t[keep].astype(bool)
+    weights = inverse_propensity_weights(tk, e[keep])
+    after = standardized_mean_differences(x[keep], tk, weights)
+    noise = np.sqrt(1 / effective_sample_size(weights[tk]) + 1 / effective_sample_size(weights[~tk]))
+    limit = max(impact.max_smd, impact.balance_noise_z * noise)
     return pd.DataFrame({"covariate": covariates.columns, "smd_before": standardized_mean_differences(x, t),
-                         "smd_after": after})
+                         "smd_after": after, "limit": limit, "imbalanced": np.abs(after) > limit})
 
 
 def _finish(table: pd.DataFrame, impact: ImpactSettings) -> pd.DataFrame:

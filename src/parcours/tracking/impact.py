@@ -18,7 +18,7 @@ def log_journey_impact(impact: Any, figures: list[Any]) -> None:
     """
     from parcours.tracking import log_figures
 
-    mlflow.log_params({k if k.startswith("impact.") else f"impact.{k}": v[:6000] for k, v in impact.params.items()})
+    mlflow.log_params({f"impact.{k}": v[:6000] for k, v in impact.params.items()})
     metrics = {f"impact.{k}": float(v) for k, v in impact.metrics.items()}
     for row in impact.table[impact.table.effect.notna()].itertuples():
         for column in ("effect", "ci_low", "ci_high", "q_value"):

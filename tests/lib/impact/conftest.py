@@ -65,7 +65,24 @@ def value_settings() -> ValueSettings:
     return ValueSettings()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def small_trial(tmp_path_factory) -> PlantedTrial:
     """4,000 demo customers with their planted journeys."""
     return planted_trial(4_000, seed=3, tmp_path=tmp_path_factory.mktemp("trial"))
+
+
+@pytest.fixture(scope="session")
+def small_clv(small_trial) -> pd.DataFrame:
+    """A stand-in for customer_value.csv: twice the realised outcome, so its effects are about twice as large."""
+    truth = small_trial.log.customers
+    return pd.DataFrame({"customer_id": truth.customer_id, "clv": 2 * truth.outcome_observed})
+
+
+@pytest.fixture(scope="session")
+def small_impact(small_trial, small_clv):
+    """Journey impact on the small trial, with a journey nobody lives (id 50) added."""
+    from parcours.impact import estimate_journey_impact
+
+    journeys = pd.concat([small_trial.journeys, pd.DataFrame({"journey_id": [50], "name": ["nobody"]})])
+    return estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, journeys,
+                                   ImpactSettings(), ValueSettings(), customer_value=small_clv)

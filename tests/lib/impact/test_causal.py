@@ -7,6 +7,7 @@ from parcours.impact.causal import (
     aipw_effect,
     benjamini_hochberg,
     common_support,
+    effective_sample_size,
     inverse_propensity_weights,
     standardized_mean_differences,
 )
@@ -95,3 +96,8 @@ def test_separated_groups_are_a_no_overlap_error() -> None:
     t = np.r_[np.zeros(200, int), np.ones(200, int)]
     with pytest.raises(NoOverlapError, match="share a range of propensities"):
         aipw_effect(x, t, np.ones(400), trim=0.05, propensity_model=LogisticRegression(C=1e6))
+
+
+def test_effective_sample_size_shrinks_with_uneven_weights() -> None:
+    assert effective_sample_size(np.ones(100)) == 100
+    assert effective_sample_size(np.r_[np.ones(99), 100.0]) < 5

@@ -9,18 +9,9 @@ from parcours.impact import IMPACT_COLUMNS, estimate_journey_impact
 from tests.lib.impact.conftest import PLACEBO_ID
 
 
-@pytest.fixture(scope="module")
-def clv(small_trial) -> pd.DataFrame:
-    """A stand-in for customer_value.csv: twice the realised outcome, so its effects are about twice as large."""
-    truth = small_trial.log.customers
-    return pd.DataFrame({"customer_id": truth.customer_id, "clv": 2 * truth.outcome_observed})
-
-
-@pytest.fixture(scope="module")
-def impact(small_trial, clv):
-    journeys = pd.concat([small_trial.journeys, pd.DataFrame({"journey_id": [50], "name": ["nobody"]})])
-    return estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, journeys,
-                                   ImpactSettings(), ValueSettings(), customer_value=clv)
+@pytest.fixture
+def impact(small_impact):
+    return small_impact
 
 
 def _row(impact, name: str) -> pd.Series:
@@ -72,10 +63,12 @@ def test_weighting_balances_what_was_unbalanced(impact) -> None:
     assert set(impact.balance.journey_id) == set(impact.table.dropna(subset=["effect"]).journey_id)
 
 
-def test_propensities_are_kept_for_the_estimated_journeys(impact) -> None:
-    assert list(impact.propensities.index) == list(impact.customers)
+def test_propensities_and_support_are_kept_for_the_estimated_journeys(impact) -> None:
+    assert list(impact.propensities.index) == list(impact.customers) == list(impact.support.index)
     assert PLACEBO_ID in impact.propensities and 50 not in impact.propensities
     assert impact.propensities.stack().between(0, 1).all()
+    n_used = impact.table.set_index("journey_id").n_used
+    assert all(impact.support[j].sum() == n_used[j] for j in impact.support.columns)
 
 
 def test_run_numbers_are_reported(impact) -> None:
@@ -83,11 +76,11 @@ def test_run_numbers_are_reported(impact) -> None:
     assert impact.params["landmark"] == impact.design.landmark.isoformat()
 
 
-def test_without_the_whole_outcome_window_the_clv_is_the_outcome(small_trial, clv) -> None:
+def test_without_the_whole_outcome_window_the_clv_is_the_outcome(small_trial, small_clv) -> None:
     late = ImpactSettings(landmark=date(2025, 8, 1))  # the log ends before six months after it
     one = small_trial.journeys.head(1)
     result = estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
-                                     ValueSettings(), customer_value=clv)
+                                     ValueSettings(), customer_value=small_clv)
     assert result.params["outcome"] == "clv" and np.isnan(result.table.effect_clv[0])
     with pytest.raises(ValueError, match="no outcome: the log ends on 2025-10-27"):
         estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
