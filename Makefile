@@ -52,10 +52,12 @@ ui: setup
 	$(BIN)/parcours ui
 
 bench: setup
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_ingest.py
 	cd benchmarks && ../$(BIN)/python bench_mining.py
 	cd benchmarks && ../$(BIN)/python bench_journeys.py
 	cd benchmarks && ../$(BIN)/python bench_value.py
+	cd benchmarks && ../$(BIN)/python bench_impact.py
 
 clean:
 	rm -rf $(VENV) $(PARCOURS_HOME)

@@ -95,8 +95,13 @@ class JourneyImpact:
 
 
 @dataclass(frozen=True)
-class _Trial:
-    """The eligible customers' covariates and outcomes, shared by every journey's estimate."""
+class TrialData:
+    """The eligible customers' covariates (rows: customers) and outcomes, shared by every journey's estimate.
+
+    ``outcome`` is net revenue in the outcome window (``outcome_name`` ``net_revenue``), or the CLV
+    when the log does not cover that window; ``clv`` the CLV outcome (``None`` without customer
+    values); ``placebo_outcome`` net revenue in the placebo window.
+    """
 
     covariates: pd.DataFrame
     outcome: np.ndarray
@@ -131,7 +136,7 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     JourneyImpact
     """
     design = trial_design(events, impact, value)
-    trial = _trial(events, design, impact, value, customer_value, has_revenue)
+    trial = trial_data(events, design, impact, value, customer_value, has_revenue)
     members = journey_members(instances, assignments, design, impact.min_probability)
     treated = treatment_matrix(members, trial.covariates.index)
     rows, balance, propensities, support = [], [], {}, {}
@@ -157,8 +162,15 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
 
 
-def _trial(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
-           customer_value: pd.DataFrame | None, has_revenue: bool) -> _Trial:
+def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
+               customer_value: pd.DataFrame | None = None, has_revenue: bool = True) -> TrialData:
+    """Covariates, outcome, CLV outcome and placebo outcome of every eligible customer, on the engine.
+
+    Raises
+    ------
+    ValueError
+        When there is no outcome: the log ends before the outcome window and no CLV is given.
+    """
     channels = busiest_channels(events, impact.max_channels)
     x = customer_covariates(events, design, impact, value, channels, has_revenue)
     revenue = net_revenue(events, design.landmark, design.outcome_end, value, has_revenue)
@@ -173,10 +185,10 @@ def _trial(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value:
     else:
         raise ValueError(f"no outcome: the log ends on {design.log_end}, before the outcome window does "
                          f"({design.outcome_end}), and there is no customer value to fall back on")
-    return _Trial(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
+    return TrialData(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
 
 
-def _journey_row(trial: _Trial, t: np.ndarray, impact: ImpactSettings,
+def _journey_row(trial: TrialData, t: np.ndarray, impact: ImpactSettings,
                  rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, Effect | None]:
     n_treated, n_control = int(t.sum()), int(len(t) - t.sum())
     if min(n_treated, n_control) < impact.min_treated:

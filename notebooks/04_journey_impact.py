@@ -1,0 +1,106 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Journey impact: what each discovered journey does to customer value, and whether to believe it
+#
+# Discovers the journeys and estimates their effect with the library, on the event log a run used
+# (by default the demo log under `$PARCOURS_HOME/demo`, generated here if missing). On the demo
+# log it also compares the estimates with the generator's exact effects. Open it with
+# `jupytext --to notebook notebooks/04_journey_impact.py`.
+
+# %%
+import os
+
+import pandas as pd
+
+from parcours import paths
+from parcours.config import load_settings
+from parcours.engine import connect
+from parcours.eventlog import ingest_events, resolve_input
+from parcours.eventlog.episodes import journey_instances
+from parcours.impact import estimate_journey_impact
+from parcours.impact.figures import forest_figure, overlap_figure
+from parcours.journeys import discover_journeys
+from parcours.journeys.assign import assign_journeys
+from parcours.mining import variants
+from parcours.synthetic import ensure_demo_log, versus_rest_effects
+
+settings = load_settings(paths.conf_dir())
+ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+path, ingest_settings = resolve_input(settings.ingest)
+con = connect()
+ingested = ingest_events(con, ingest_settings, path)
+instances = journey_instances(ingested.events, settings.episodes)
+discovery = discover_journeys(variants(instances).to_pandas(), settings.journeys)
+assignments = assign_journeys(instances, discovery.variants)
+impact = estimate_journey_impact(ingested.events, instances, assignments, discovery.journeys, settings.impact,
+                                 settings.value, has_revenue=ingested.summary.has_revenue)
+print(impact.design)
+pd.Series(impact.metrics)
+
+# %% [markdown]
+# ## Effects per journey: findings first
+#
+# `naive_diff` compares the customers in the journey with the others; `effect` adjusts for who
+# chose it (cross-fitted AIPW). A `finding` has a small q-value *and* passed its overlap and
+# refutation checks.
+
+# %%
+columns = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value",
+           "overlap_ok", "refutation_ok", "finding", "value_at_stake", "note"]
+impact.table[columns].round(3)
+
+# %%
+forest_figure(impact.table)
+
+# %% [markdown]
+# ## Overlap and balance of the largest estimated journey
+#
+# Propensities of the customers in the journey against the others', and each covariate's
+# standardised mean difference before and after weighting.
+
+# %%
+estimated = impact.table[impact.table.effect.notna()]
+largest = estimated.sort_values("n_treated").iloc[-1] if len(estimated) else None
+print("no journey had impact.min_treated treated customers" if largest is None else largest["name"])
+
+# %%
+if largest is not None:
+    overlap_figure(impact.propensities, impact.treated, largest.journey_id, largest["name"]).show()
+
+# %%
+impact.balance[impact.balance.journey_id == (largest.journey_id if largest is not None else -2)].round(3)
+
+# %% [markdown]
+# ## Against the demo's exact effects (demo log only)
+#
+# Each discovered journey is matched to the planted journey most of its customers live; the
+# truth is the effect of that planted journey against the rest, over the customers the estimate
+# is averaged over (the common support).
+
+# %%
+truth_csv = paths.demo_dir() / "customers_truth.csv"
+if not settings.ingest.path and truth_csv.exists() and len(estimated):
+    truth = pd.read_csv(truth_csv)
+    planted = truth.set_index("customer_id").planted_journey
+    rows = []
+    for row in estimated.itertuples():
+        members = impact.treated.index[impact.treated[row.journey_id] == 1]
+        match = planted.reindex(members).mode().iloc[0]
+        if match != "none":
+            exact = versus_rest_effects(truth, impact.support.index[impact.support[row.journey_id]])[match]
+            rows.append({"journey_id": row.journey_id, "name": row.name, "planted": match, "truth": round(exact, 1),
+                         "naive_diff": round(row.naive_diff, 1), "effect": round(row.effect, 1),
+                         "covered": row.ci_low <= exact <= row.ci_high})
+    print(pd.DataFrame(rows).to_string(index=False) if rows else "no estimated journey matches a planted one")
