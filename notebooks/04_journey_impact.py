@@ -76,8 +76,7 @@ largest = estimated.sort_values("n_treated").iloc[-1] if len(estimated) else Non
 print("no journey had impact.min_treated treated customers" if largest is None else largest["name"])
 
 # %%
-if largest is not None:
-    overlap_figure(impact.propensities, impact.treated, largest.journey_id, largest["name"]).show()
+overlap_figure(impact.propensities, impact.treated, largest.journey_id, largest["name"]) if len(estimated) else None
 
 # %%
 impact.balance[impact.balance.journey_id == (largest.journey_id if largest is not None else -2)].round(3)
