@@ -34,6 +34,7 @@ from parcours.impact.causal import (
 )
 from parcours.impact.design import (
     PLACEBO_COVARIATES,
+    ImpactDesignError,
     TrialDesign,
     busiest_channels,
     customer_covariates,
@@ -168,8 +169,8 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
 
     Raises
     ------
-    ValueError
-        When there is no outcome: the log ends before the outcome window and no CLV is given.
+    ImpactDesignError
+        When there is no outcome: no revenue, or a log ending before the outcome window, and no CLV.
     """
     channels = busiest_channels(events, impact.max_channels)
     x = customer_covariates(events, design, impact, value, channels, has_revenue)
@@ -182,9 +183,12 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
         outcome, name = revenue.reindex(x.index).fillna(0.0).to_numpy(), "net_revenue"
     elif clv is not None:
         outcome, name = clv, "clv"
+    elif not has_revenue:
+        raise ImpactDesignError("no outcome: the event log has no revenue column and there is no customer value")
     else:
-        raise ValueError(f"no outcome: the log ends on {design.log_end}, before the outcome window does "
-                         f"({design.outcome_end}), and there is no customer value to fall back on")
+        raise ImpactDesignError(
+            f"no outcome: the log ends on {design.log_end}, before the outcome window does ({design.outcome_end}, "
+            f"impact.outcome_months after the landmark), and there is no customer value to fall back on")
     return TrialData(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
 
 

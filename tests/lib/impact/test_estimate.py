@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from parcours.config import ImpactSettings, ValueSettings
-from parcours.impact import IMPACT_COLUMNS, estimate_journey_impact
+from parcours.impact import IMPACT_COLUMNS, ImpactDesignError, estimate_journey_impact
 from tests.lib.impact.conftest import PLACEBO_ID
 
 
@@ -82,6 +82,6 @@ def test_without_the_whole_outcome_window_the_clv_is_the_outcome(small_trial, sm
     result = estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
                                      ValueSettings(), customer_value=small_clv)
     assert result.params["outcome"] == "clv" and np.isnan(result.table.effect_clv[0])
-    with pytest.raises(ValueError, match="no outcome: the log ends on 2025-10-27"):
+    with pytest.raises(ImpactDesignError, match="no outcome: the log ends on 2025-10-27"):
         estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
                                 ValueSettings())
