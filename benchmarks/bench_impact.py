@@ -19,16 +19,12 @@ Run: ``python benchmarks/bench_impact.py [--sizes 10000 100000]`` (econml: ``pip
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from bench_ingest import DATA, timed
+from bench_ingest import DATA, measure_cases, timed
 
-HERE = Path(__file__).resolve().parent
 CASES = ("parcours", "econml-LinearDRLearner")
 PLACEBO = 99
 
@@ -146,23 +142,7 @@ def _one(case: str, customers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        _one(args.one[0], int(args.one[1]))
-        return
-    rows = []
-    for customers in args.sizes:
-        subprocess.run([sys.executable, "-c", f"import bench_impact; bench_impact.prepare({customers})"], cwd=HERE,
-                       check=True)
-        for case in CASES:
-            done = subprocess.run([sys.executable, __file__, "--one", case, str(customers)], cwd=HERE,
-                                  capture_output=True, text=True, check=True)
-            rows.append({"size": customers, "case": case, **json.loads(done.stdout.strip().splitlines()[-1])})
-            print(json.dumps(rows[-1]), flush=True)
-    (HERE / "results" / "impact.json").write_text(json.dumps({"rows": rows}, indent=2))
+    measure_cases(__file__, __doc__, CASES, [10_000, 100_000], _one)
 
 
 if __name__ == "__main__":

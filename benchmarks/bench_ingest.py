@@ -105,6 +105,30 @@ def parse_args(description: str, one_metavar: tuple[str, str, str]) -> argparse.
     return parser.parse_args()
 
 
+def measure_cases(script: str, description: str, cases: tuple[str, ...], default_sizes: list[int], one) -> None:
+    """The driver of the per-customer benchmarks: prepare each size's data once, then run each case in a
+    fresh process (``script --one CASE SIZE`` calls ``one(case, size)``), and write results/<name>.json.
+
+    ``script`` is the benchmark's file; its module must have ``prepare(size)``.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=default_sizes)
+    parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], int(args.one[1]))
+        return
+    name, here, rows = Path(script).stem, Path(script).resolve().parent, []
+    for size in args.sizes:
+        subprocess.run([sys.executable, "-c", f"import {name}; {name}.prepare({size})"], cwd=here, check=True)
+        for case in cases:
+            done = subprocess.run([sys.executable, script, "--one", case, str(size)], cwd=here,
+                                  capture_output=True, text=True, check=True)
+            rows.append({"size": size, "case": case, **json.loads(done.stdout.strip().splitlines()[-1])})
+            print(json.dumps(rows[-1]), flush=True)
+    (here / "results" / f"{name.removeprefix('bench_')}.json").write_text(json.dumps({"rows": rows}, indent=2))
+
+
 def _peak_mib() -> float:
     """This process's peak resident memory. VmHWM belongs to the address space made at exec;
     ru_maxrss would carry over the parent's peak across fork + exec on Linux."""

@@ -18,16 +18,12 @@ Run: ``python benchmarks/bench_value.py [--sizes 100000 500000]``.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
-from bench_ingest import DATA, timed
+from bench_ingest import DATA, measure_cases, timed
 
-HERE = Path(__file__).resolve().parent
 CASES = ("parcours", "pymc-marketing-documented")
 LANDMARK = date(2025, 12, 29)
 
@@ -82,23 +78,7 @@ def _one(case: str, customers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 500_000])
-    parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        _one(args.one[0], int(args.one[1]))
-        return
-    rows = []
-    for customers in args.sizes:
-        subprocess.run([sys.executable, "-c", f"import bench_value; bench_value.prepare({customers})"], cwd=HERE,
-                       check=True)
-        for case in CASES:
-            done = subprocess.run([sys.executable, __file__, "--one", case, str(customers)], cwd=HERE,
-                                  capture_output=True, text=True, check=True)
-            rows.append({"size": customers, "case": case, **json.loads(done.stdout.strip().splitlines()[-1])})
-            print(json.dumps(rows[-1]), flush=True)
-    (HERE / "results" / "value.json").write_text(json.dumps({"rows": rows}, indent=2))
+    measure_cases(__file__, __doc__, CASES, [100_000, 500_000], _one)
 
 
 if __name__ == "__main__":
