@@ -114,8 +114,10 @@ def _report_impact(path: Path, shown: int = 3) -> None:
     estimated, findings = table[table.effect.notna()], table[table.finding]
     typer.echo(f"  impact:  {len(estimated)} of {len(table)} journeys estimated, {len(findings)} findings "
                f"(q < fdr, overlap and refutation checks passed)")
-    for row in pd.concat([findings.nlargest(shown, "effect"), findings.nsmallest(shown, "effect")]).drop_duplicates(
-            "journey_id").itertuples():
+    ranked = findings.sort_values("effect", ascending=False)
+    if len(ranked) > 2 * shown:  # the largest effects either way
+        ranked = pd.concat([ranked.head(shown), ranked.tail(shown)])
+    for row in ranked.itertuples():
         typer.echo(f"    {row.journey_id:>3}  {row.name}: {row.effect:+,.1f} per customer "
                    f"[{row.ci_low:+,.1f}, {row.ci_high:+,.1f}], {row.n_treated:,} customers")
 
