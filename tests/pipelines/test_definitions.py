@@ -12,7 +12,7 @@ def test_exact_asset_keys() -> None:
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
                     "journey_clusters", "journeys", "journey_assignments", "journey_models", "customer_value",
-                    "customer_value_holdout"}
+                    "customer_value_holdout", "journey_impact"}
 
 
 def test_exact_checks() -> None:
@@ -21,7 +21,8 @@ def test_exact_checks() -> None:
                       "event_quarantine_is_a_small_share", "journey_instances_cover_every_event",
                       "process_map_starts_every_instance", "variants_cover_every_instance",
                       "journey_assignments_cover_every_instance", "journey_clusters_are_stable",
-                      "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small"}
+                      "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small",
+                      "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks"}
 
 
 def test_exact_schedules_and_sensors() -> None:
@@ -42,7 +43,7 @@ def test_groups_are_the_defs_folders() -> None:
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
-                      "customer_value_holdout": "value"}
+                      "customer_value_holdout": "value", "journey_impact": "impact"}
 
 
 def test_every_resource_is_registered() -> None:
