@@ -26,6 +26,10 @@ from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, JOURNEY_INSTANCE_ID,
 from parcours.sections import ImpactSettings, ValueSettings
 from parcours.value.rfm import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
 
+#: Sums of money come back from the engine's parallel aggregation with their last bits in any order;
+#: rounded, the same log gives the same covariates, so the same effects from run to run.
+ROUND_DIGITS = 6
+
 
 class ImpactDesignError(ValueError):
     """The event log cannot hold the trial: too little history before the windows, or a landmark outside it."""
@@ -138,7 +142,7 @@ def customer_covariates(events: ir.Table, design: TrialDesign, impact: ImpactSet
     per["order_recency_days"] = (early_cut - per.pop("last_order")).fillna(never)
     for share in shares:
         per[share] = per[share] / per.events.where(per.events > 0, 1)
-    return per.fillna(0.0).astype("float64")
+    return per.fillna(0.0).astype("float64").round(ROUND_DIGITS)
 
 
 PLACEBO_COVARIATES = ("recent_events", "recent_orders", "recent_revenue", "recent_complaints")
@@ -158,7 +162,7 @@ def net_revenue(events: ir.Table, start: date, end: date, value: ValueSettings, 
     signed = ibis.ifelse(e[ACTIVITY].isin(value.purchase_activities), e[REVENUE].fill_null(0.0),
                          -e[REVENUE].fill_null(0.0).abs())
     frame = e.group_by(CUSTOMER_ID).aggregate(net_revenue=signed.sum()).to_pandas()
-    return frame.set_index(CUSTOMER_ID).net_revenue.astype("float64")
+    return frame.set_index(CUSTOMER_ID).net_revenue.astype("float64").round(ROUND_DIGITS)
 
 
 def journey_members(instances: ir.Table, assignments: ir.Table, design: TrialDesign,
