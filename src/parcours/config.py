@@ -15,11 +15,19 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from parcours.sections import ImpactSettings, JourneySettings, MiningSettings, ValueSettings, _Section
+from parcours.sections import (
+    CatalogueAction,
+    ImpactSettings,
+    JourneySettings,
+    MiningSettings,
+    TriggerSettings,
+    ValueSettings,
+    _Section,
+)
 
-__all__ = ["ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings", "ImpactSettings",
-           "IngestSettings", "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings", "ValueSettings",
-           "load_settings", "parse_assignments"]
+__all__ = ["CatalogueAction", "ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings",
+           "ImpactSettings", "IngestSettings", "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings",
+           "TriggerSettings", "ValueSettings", "load_settings", "parse_assignments"]
 
 
 class ConfigError(ValueError):
@@ -126,6 +134,7 @@ class Settings(_Section):
     journeys: JourneySettings = Field(default_factory=JourneySettings)
     value: ValueSettings = Field(default_factory=ValueSettings)
     impact: ImpactSettings = Field(default_factory=ImpactSettings)
+    triggers: TriggerSettings = Field(default_factory=TriggerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Section(BaseModel):
@@ -164,3 +164,61 @@ class ImpactSettings(_Section):
         0.01, gt=0, lt=1, description="A placebo effect with a p-value below this fails refutation_ok."
     )
     seed: int = Field(0, description="Seed of the folds, the nuisance models and the permuted placebo.")
+
+
+class CatalogueAction(_Section):
+    """A marketer-facing action the catalogue offers for a journey step."""
+
+    step: str = Field(min_length=1, description="The step it answers: a token (activity@channel) or an activity.")
+    when: Literal["raises", "destroys"] = Field(
+        description="raises: nudge towards this step in a journey that raises value; destroys: intervene before it."
+    )
+    action_id: str = Field(min_length=1, pattern=r"^[a-z0-9_\-]+$")
+    label: str = Field(min_length=1, description="What the marketer sees.")
+    channel: str = Field(min_length=1, description="The channel the action goes out on.")
+    delay_hours: float = Field(0.0, ge=0, description="Act this long after the rule fires.")
+
+
+class TriggerSettings(_Section):
+    """Trigger rules: mined on the earlier part of the journeys' period, back-tested on the later part."""
+
+    journeys: Literal["findings", "estimated", "all"] = Field(
+        "findings", description="Journeys that get rules: impact findings, any estimated effect, or every journey."
+    )
+    mining_share: float = Field(
+        0.6, gt=0.1, lt=0.95, description="Rules are mined on the instances starting in this earlier share of time."
+    )
+    min_probability: float = Field(0.0, ge=0, le=1, description="Assignments below this membership count as noise.")
+    max_entry_steps: int = Field(4, ge=1, le=8, description="Candidate patterns come from this many first steps.")
+    max_pattern_length: int = Field(3, ge=1, le=5, description="Longest entry pattern, in steps.")
+    candidates_per_journey: int = Field(15, ge=1, description="Most frequent candidate patterns evaluated per journey.")
+    privacy_floor: int = Field(10, ge=1, description="No rule is ever backed by fewer distinct customers than this.")
+    min_support: int = Field(25, ge=1, description="Distinct customers a rule must catch entering its journey.")
+    min_precision: float = Field(0.5, gt=0, le=1, description="Share of a rule's matches that follow its journey.")
+    min_recall: float = Field(0.1, gt=0, le=1, description="Share of the journey's instances a rule catches.")
+    min_lead_time_hours: float = Field(
+        0.0, description="Median time from firing to the journey's defining step, at least (0: fire at entry)."
+    )
+    window_quantile: float = Field(
+        0.9, gt=0, le=1, description="A rule's window: this quantile of its pattern's span in the journey's instances."
+    )
+    max_rules_per_journey: int = Field(3, ge=1)
+    max_overlap: float = Field(
+        0.8, gt=0, le=1, description="A rule whose matched instances overlap a better one's this much is pruned."
+    )
+    min_precision_gain: float = Field(
+        0.05, ge=0, description="A longer or shorter pattern of a kept rule must be this much more precise to stay."
+    )
+    cap_per_customer: int = Field(1, ge=1, description="Times one rule fires for one customer, at most.")
+    frequency_cap: int = Field(2, ge=1, description="Triggers of all rules one customer gets per cap period, at most.")
+    frequency_cap_days: float = Field(7.0, gt=0, description="The global frequency cap's period.")
+    max_triggers_per_customer_week: float = Field(
+        0.5, gt=0, description="Back-test: triggers per active customer per week must stay below this (champion)."
+    )
+    actions: list[CatalogueAction] = Field(default_factory=list, description="The action catalogue.")
+
+    @model_validator(mode="after")
+    def _support_above_privacy_floor(self) -> TriggerSettings:
+        if self.min_support < self.privacy_floor:
+            raise ValueError(f"min_support ({self.min_support}) is below privacy_floor ({self.privacy_floor})")
+        return self

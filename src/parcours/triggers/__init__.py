@@ -1,7 +1,21 @@
-"""Trigger rules: their versioned JSON format and the incremental matcher that fires them on new events."""
+"""Trigger rules: mined from the journeys, back-tested out of time, published as a versioned JSON rule set, and
+fired by an incremental matcher on new events."""
 
+from parcours.triggers.fire import fire_rules, tokenize
 from parcours.triggers.matcher import TRIGGER_COLUMNS, Matcher, Trigger, match_events
-from parcours.triggers.rules import Rule, Step, TriggerRulesError, load_rules, parse_rules, validate_rule_set
+from parcours.triggers.publish import NoTriggerDataError, TriggerData, TriggerRuleSet, mine_trigger_rules, trigger_data
+from parcours.triggers.rules import (
+    Rule,
+    RuleSet,
+    Step,
+    TriggerRulesError,
+    load_rule_set,
+    load_rules,
+    parse_rule_set,
+    parse_rules,
+    validate_rule_set,
+)
 
-__all__ = ["TRIGGER_COLUMNS", "Matcher", "Rule", "Step", "Trigger", "TriggerRulesError", "load_rules",
-           "match_events", "parse_rules", "validate_rule_set"]
+__all__ = ["TRIGGER_COLUMNS", "Matcher", "NoTriggerDataError", "Rule", "RuleSet", "Step", "Trigger", "TriggerData",
+           "TriggerRuleSet", "TriggerRulesError", "fire_rules", "load_rule_set", "load_rules", "match_events",
+           "mine_trigger_rules", "parse_rule_set", "parse_rules", "tokenize", "trigger_data", "validate_rule_set"]

@@ -19,20 +19,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from parcours.triggers.rules import Rule
 
-TRIGGER_COLUMNS = ("customer_id", "rule_id", "journey_id", "matched_at", "fire_at", "action_id", "channel")
+TRIGGER_COLUMNS = ("customer_id", "rule_id", "journey_id", "started_at", "matched_at", "fire_at", "action_id",
+                   "channel")
 
 
 @dataclass(frozen=True)
 class Trigger:
-    """A rule fired for a customer: matched at ``matched_at`` (seconds), to act at ``fire_at``."""
+    """A rule fired for a customer: its pattern spanned ``started_at`` .. ``matched_at`` (seconds); act at ``fire_at``.
+    """
 
     customer_id: str
     rule_id: str
     journey_id: int
+    started_at: float
     matched_at: float
     fire_at: float
     action_id: str | None
@@ -48,11 +52,18 @@ class Matcher:
         The rules (:func:`parcours.triggers.rules.parse_rules`).
     attributes
         Customer id → attributes the rules' conditions read (e.g. ``{"value_tier": "high"}``).
+    frequency_cap
+        ``(n, seconds)``: all rules together fire at most ``n`` triggers per customer in any ``seconds``
+        (by ``fire_at``); the triggers held back are counted in ``capped``.
     """
 
-    def __init__(self, rules: list[Rule], attributes: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(self, rules: list[Rule], attributes: dict[str, dict[str, Any]] | None = None,
+                 frequency_cap: tuple[int, float] | None = None) -> None:
         self.rules = list(rules)
         self.attributes = attributes or {}
+        self.frequency_cap = frequency_cap
+        self.capped = 0
+        self._recent: dict[Any, list[float]] = defaultdict(list)
         self._steps: dict[str, list[tuple[int, int]]] = defaultdict(list)  # token → (rule, position), last first
         for r, rule in enumerate(self.rules):
             for position, step in enumerate(rule.pattern):
@@ -79,7 +90,7 @@ class Matcher:
             matched = self._extend(rule, prefixes, position, ts)
             if matched is not None:
                 completed.add(r)
-                trigger = self._fire(customer_id, r, rule, ts)
+                trigger = self._fire(customer_id, r, rule, matched, ts)
                 if trigger is not None:
                     fired.append(trigger)
         return fired
@@ -106,20 +117,35 @@ class Matcher:
             prefixes[position] = candidate
         return None
 
-    def _fire(self, customer_id: str, r: int, rule: Rule, ts: float) -> Trigger | None:
+    def _fire(self, customer_id: str, r: int, rule: Rule, started: float, ts: float) -> Trigger | None:
         if self._fired[(customer_id, r)] >= rule.cap_per_customer:
             return None
-        attributes = self.attributes.get(customer_id, {})
-        if not all(condition.holds(attributes) for condition in rule.conditions):
+        if rule.conditions:
+            attributes = self.attributes.get(customer_id, {})
+            if not all(condition.holds(attributes) for condition in rule.conditions):
+                return None
+        fire_at = ts + rule.delay_s
+        if self.frequency_cap is not None and not self._within_cap(customer_id, fire_at):
+            self.capped += 1
             return None
         self._fired[(customer_id, r)] += 1
         action = rule.action or {}
-        return Trigger(customer_id, rule.rule_id, rule.journey_id, ts, ts + rule.delay_s, action.get("action_id"),
+        return Trigger(customer_id, rule.rule_id, rule.journey_id, started, ts, fire_at, action.get("action_id"),
                        action.get("channel"))
+
+    def _within_cap(self, customer_id: Any, fire_at: float) -> bool:
+        """Whether the customer may get one more trigger at ``fire_at``; if so, it is counted."""
+        most, period = self.frequency_cap
+        recent = [t for t in self._recent[customer_id] if abs(fire_at - t) < period]
+        if len(recent) >= most:
+            self._recent[customer_id] = recent
+            return False
+        self._recent[customer_id] = [*recent, fire_at]
+        return True
 
 
 def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, dict[str, Any]] | None = None,
-                 ) -> pd.DataFrame:
+                 frequency_cap: tuple[int, float] | None = None) -> pd.DataFrame:
     """Every trigger the rules fire over a batch of events: the stream matcher, fed in time order.
 
     Parameters
@@ -131,22 +157,27 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
         at the same instant keep their order in the frame.
     attributes
         Customer attributes for the rules' conditions.
+    frequency_cap
+        ``(n, seconds)``: at most ``n`` triggers per customer in any ``seconds``, all rules together.
 
     Returns
     -------
     pandas.DataFrame
-        One row per trigger (``TRIGGER_COLUMNS``), in firing order; ``matched_at`` and ``fire_at`` in
-        seconds since the epoch.
+        One row per trigger (``TRIGGER_COLUMNS``), in matching order; ``started_at``, ``matched_at`` and
+        ``fire_at`` in seconds since the epoch. ``attrs["capped"]``: the triggers the frequency cap held back.
     """
-    seconds = _seconds(events["ts"])
+    seconds = seconds_since_epoch(events["ts"])
     order = pd.Series(seconds).reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
-    matcher = Matcher(rules, attributes)
+    matcher = Matcher(rules, attributes, frequency_cap)
     customers, tokens = events["customer_id"].to_numpy(), events["token"].to_numpy()
     fired = [t for i in order for t in matcher.feed(customers[i], float(seconds[i]), tokens[i])]
-    return pd.DataFrame([t.__dict__ for t in fired], columns=list(TRIGGER_COLUMNS))
+    triggers = pd.DataFrame([t.__dict__ for t in fired], columns=list(TRIGGER_COLUMNS))
+    triggers.attrs["capped"] = matcher.capped
+    return triggers
 
 
-def _seconds(ts: pd.Series):
+def seconds_since_epoch(ts: pd.Series) -> np.ndarray:
+    """Timestamps (or numbers, taken as seconds already) as float seconds since the epoch."""
     if pd.api.types.is_datetime64_any_dtype(ts):
         return (ts - pd.Timestamp(0, tz=ts.dt.tz)).dt.total_seconds().to_numpy()
     return ts.to_numpy(dtype=float)

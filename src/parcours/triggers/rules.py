@@ -97,11 +97,39 @@ def parse_rules(document: dict, source: str = "rule set") -> list[Rule]:
             for r in document["rules"]]
 
 
-def load_rules(path: str | Path) -> list[Rule]:
-    """Read, validate and parse a ``trigger_rules.json`` file."""
+@dataclass(frozen=True)
+class RuleSet:
+    """A parsed rule set: its rules, the global frequency cap ``(n, seconds)`` if any, and its version."""
+
+    rules: list[Rule]
+    frequency_cap: tuple[int, float] | None
+    version: str
+
+
+def parse_rule_set(document: dict, source: str = "rule set") -> RuleSet:
+    """Validate a rule-set document and return its rules with the set's frequency cap and version."""
+    rules = parse_rules(document, source)
+    cap = document.get("frequency_cap")
+    return RuleSet(rules, (cap["max_triggers"], float(cap["period_s"])) if cap else None,
+                   document["rule_set_version"])
+
+
+def read_rule_document(path: str | Path) -> dict:
+    """The JSON document of a ``trigger_rules.json`` file (not yet validated)."""
     path = Path(path)
     try:
-        document = json.loads(path.read_text())
+        return json.loads(path.read_text())
+    except FileNotFoundError as error:
+        raise TriggerRulesError(f"{path}: no such rule set") from error
     except json.JSONDecodeError as error:
         raise TriggerRulesError(f"{path}: not JSON ({error})") from error
-    return parse_rules(document, str(path))
+
+
+def load_rules(path: str | Path) -> list[Rule]:
+    """Read, validate and parse a ``trigger_rules.json`` file."""
+    return parse_rules(read_rule_document(path), str(path))
+
+
+def load_rule_set(path: str | Path) -> RuleSet:
+    """Read, validate and parse a ``trigger_rules.json`` file with its frequency cap."""
+    return parse_rule_set(read_rule_document(path), str(path))

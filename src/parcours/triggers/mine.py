@@ -1,0 +1,192 @@
+"""Mining entry rules: candidate patterns from the first steps of each journey's instances, scored on instances.
+
+A journey's *defining step* is its most telling token: among the tokens at least half its instances
+hold, the one whose instances most often belong to the journey. Candidate entry patterns are the
+ordered sub-sequences of each instance's first steps, up to that defining step. Every candidate is
+run through the real matcher (:class:`parcours.triggers.Matcher`) over every instance of the mining
+period, so the precision it claims is the share of *matching instances*, of any journey, that are
+instances of its journey; recall the share of the journey's instances it matches; lead time the
+median time from the match to the defining step; support the distinct customers it catches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from parcours.sections import TriggerSettings
+from parcours.triggers.matcher import match_events
+from parcours.triggers.rules import Rule, Step
+
+HOUR = 3_600.0
+CANDIDATE_COLUMNS = ("rule_id", "journey_id", "pattern", "matched", "true_matches", "precision", "recall", "support",
+                     "lead_time_s", "window_s")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored candidate rule: its journey, its pattern and the instances it matched."""
+
+    journey_id: int
+    pattern: tuple[str, ...]
+    scores: dict
+    instances: frozenset
+
+
+def defining_steps(instances: pd.DataFrame, journey_ids: list[int], min_recall: float = 0.5) -> dict[int, str]:
+    """Each journey's most telling token.
+
+    Parameters
+    ----------
+    instances
+        ``journey_instance_id``, ``journey_id`` and ``tokens`` (a list per instance).
+    journey_ids
+        The journeys to find it for.
+    min_recall
+        The token must be in at least this share of the journey's instances.
+
+    Returns
+    -------
+    dict
+        Journey id → the token with the highest precision (share of the instances holding it that are the
+        journey's) among those in ``min_recall`` of its instances (ties: the more frequent), or its most
+        frequent token when none reaches ``min_recall``.
+    """
+    held = instances[["journey_instance_id", "journey_id", "tokens"]].explode("tokens").drop_duplicates()
+    held = held.dropna(subset=["tokens"])
+    everywhere = held.groupby("tokens").size()
+    sizes = instances.journey_id.value_counts()
+    steps = {}
+    for journey in journey_ids:
+        counts = held.loc[held.journey_id == journey].groupby("tokens").size()
+        if counts.empty:
+            continue
+        scores = pd.DataFrame({"recall": counts / sizes[journey], "precision": counts / everywhere[counts.index]})
+        frequent = scores[scores.recall >= min_recall]
+        steps[journey] = (frequent.sort_values(["precision", "recall"]).index[-1] if len(frequent)
+                          else scores.recall.idxmax())
+    return steps
+
+
+def candidate_patterns(token_lists: list[list[str]], defining: str, settings: TriggerSettings) -> list[tuple]:
+    """The most frequent ordered sub-sequences of the instances' first steps, up to the defining step.
+
+    Each instance counts once per pattern; patterns are at most ``max_pattern_length`` long, taken from
+    at most ``max_entry_steps`` first steps; the ``candidates_per_journey`` most frequent are returned.
+    """
+    counts: Counter = Counter()
+    for tokens in token_lists:
+        head = list(tokens[: tokens.index(defining) + 1] if defining in tokens else tokens)[: settings.max_entry_steps]
+        counts.update({tuple(head[i] for i in chosen)
+                       for length in range(1, min(settings.max_pattern_length, len(head)) + 1)
+                       for chosen in combinations(range(len(head)), length)})
+    return [pattern for pattern, _ in counts.most_common(settings.candidates_per_journey)]
+
+
+def score_candidates(steps: pd.DataFrame, instances: pd.DataFrame, patterns: dict[int, list[tuple]],
+                     defining: dict[int, str], settings: TriggerSettings, max_window_s: float) -> list[Candidate]:
+    """Run every candidate through the matcher, instance by instance, and score it.
+
+    Parameters
+    ----------
+    steps
+        The mining period's events: ``journey_instance_id``, ``ts`` (seconds) and ``token``, in time order.
+    instances
+        ``journey_instance_id``, ``customer_id`` and ``journey_id`` of the mining period's instances.
+    patterns
+        Journey id → its candidate patterns.
+    defining
+        Journey id → its defining step.
+    settings
+        The trigger settings (the window quantile).
+    max_window_s
+        The longest window a rule may get (the inactivity gap, so a match never spans two instances).
+    """
+    rules = [Rule(f"c{i}", journey, tuple(Step(t) for t in pattern), None, 0.0, 1, None)
+             for i, (journey, pattern) in enumerate((j, p) for j, ps in patterns.items() for p in ps)]
+    fires = match_events(rules, steps[["journey_instance_id", "ts", "token"]].rename(
+        columns={"journey_instance_id": "customer_id"}))
+    fires = fires.rename(columns={"customer_id": "journey_instance_id"}).merge(
+        instances[["journey_instance_id", "customer_id", "journey_id"]].rename(columns={"journey_id": "truth"}),
+        on="journey_instance_id")
+    sizes = instances.journey_id.value_counts()
+    reached = defining_times(steps, instances, defining)
+    candidates = []
+    for rule in rules:
+        mine = fires[fires.rule_id == rule.rule_id]
+        true = mine[mine.truth == rule.journey_id]
+        lead = reached.get(rule.journey_id, pd.Series(dtype=float)).reindex(true.journey_instance_id).to_numpy()
+        lead = lead - true.matched_at.to_numpy()
+        span = (true.matched_at - true.started_at).to_numpy()
+        window = (float(np.clip(np.quantile(span, settings.window_quantile), HOUR, max_window_s))
+                  if len(span) else max_window_s)
+        scores = {"matched": len(mine), "true_matches": len(true),
+                  "precision": len(true) / len(mine) if len(mine) else 0.0,
+                  "recall": len(true) / sizes.get(rule.journey_id, 1), "support": true.customer_id.nunique(),
+                  "lead_time_s": float(np.nanmedian(lead)) if np.isfinite(lead).any() else np.nan,
+                  "window_s": window}
+        candidates.append(Candidate(rule.journey_id, tuple(s.token for s in rule.pattern), scores,
+                                    frozenset(true.journey_instance_id)))
+    return candidates
+
+
+def defining_times(steps: pd.DataFrame, instances: pd.DataFrame, defining: dict[int, str]) -> dict[int, pd.Series]:
+    """Journey id → per instance of it, when its defining step first happens (seconds)."""
+    journey_of = instances.set_index("journey_instance_id").journey_id
+    first = steps.assign(journey_id=steps.journey_instance_id.map(journey_of))
+    first = first[first.token.to_numpy() == first.journey_id.map(defining).to_numpy()]
+    first = first.groupby(["journey_id", "journey_instance_id"]).ts.min()
+    return {int(j): first.loc[j] for j in first.index.get_level_values(0).unique()}
+
+
+def select_rules(candidates: list[Candidate], settings: TriggerSettings) -> list[Candidate]:
+    """The candidates meeting the thresholds, pruned of redundant and overlapping ones.
+
+    Per journey, by F1 (then lead time), a candidate is kept unless the journey already has
+    ``max_rules_per_journey``, its matched instances overlap a kept rule's by ``max_overlap``
+    (Jaccard) or more, or its pattern is a sub- or super-sequence of a kept rule's without being
+    ``min_precision_gain`` more precise. A pattern kept for one journey is not reused by another.
+    """
+    passing = [c for c in candidates if _meets_thresholds(c.scores, settings)]
+    passing.sort(key=lambda c: (-_f1(c.scores), -np.nan_to_num(c.scores["lead_time_s"], nan=-np.inf), c.pattern))
+    kept: list[Candidate] = []
+    for candidate in passing:
+        mine = [k for k in kept if k.journey_id == candidate.journey_id]
+        if len(mine) >= settings.max_rules_per_journey or any(k.pattern == candidate.pattern for k in kept):
+            continue
+        if any(_jaccard(candidate.instances, k.instances) >= settings.max_overlap or _redundant(candidate, k, settings)
+               for k in mine):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _meets_thresholds(scores: dict, settings: TriggerSettings) -> bool:
+    lead = scores["lead_time_s"]
+    return (scores["precision"] >= settings.min_precision and scores["recall"] >= settings.min_recall
+            and scores["support"] >= max(settings.min_support, settings.privacy_floor)
+            and np.isfinite(lead) and lead >= settings.min_lead_time_hours * HOUR)
+
+
+def _f1(scores: dict) -> float:
+    p, r = scores["precision"], scores["recall"]
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def _redundant(candidate: Candidate, kept: Candidate, settings: TriggerSettings) -> bool:
+    """A sub- or super-sequence of a kept pattern that is not clearly more precise."""
+    related = _is_subsequence(candidate.pattern, kept.pattern) or _is_subsequence(kept.pattern, candidate.pattern)
+    return related and candidate.scores["precision"] < kept.scores["precision"] + settings.min_precision_gain
+
+
+def _is_subsequence(short: tuple, long: tuple) -> bool:
+    remaining = iter(long)
+    return all(token in remaining for token in short)

@@ -1,0 +1,263 @@
+"""Trigger rules end to end: mine on the earlier part of the journeys' period, back-test on the later part,
+suggest actions, and publish the rules that pass as a validated, versioned rule set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from parcours.eventlog.episodes import episode_steps
+from parcours.schema import CUSTOMER_ID, EVENT_SEQ, TIMESTAMP
+from parcours.sections import TriggerSettings
+from parcours.triggers.actions import suggest_action
+from parcours.triggers.backtest import attribute, rule_scores, rule_set_scores
+from parcours.triggers.matcher import match_events, seconds_since_epoch
+from parcours.triggers.mine import (
+    HOUR,
+    Candidate,
+    candidate_patterns,
+    defining_steps,
+    defining_times,
+    score_candidates,
+    select_rules,
+)
+from parcours.triggers.rules import Rule, Step, validate_rule_set
+
+SEPARATOR = " → "
+DAY = 86_400.0
+
+
+class NoTriggerDataError(ValueError):
+    """The journeys give nothing to mine or back-test rules on (no assigned instances)."""
+
+
+@dataclass(frozen=True)
+class TriggerData:
+    """The events (``customer_id``, ``journey_instance_id``, ``ts`` seconds, ``token``, in time order), the
+    instances (with ``start``, ``end`` seconds, ``tokens`` and ``journey_id``, noise -1) and the cut between
+    the mining and the back-test periods (seconds)."""
+
+    steps: pd.DataFrame
+    instances: pd.DataFrame
+    cut: float
+
+
+@dataclass
+class TriggerRuleSet:
+    """The published rule set (``document``, as in ``trigger_rules.json``), every rule mining kept with its
+    scores and why it was or was not published (``table``, as in ``trigger_rules.csv``), the set's back-test,
+    and whether it earns the registry's ``champion`` alias."""
+
+    document: dict
+    table: pd.DataFrame
+    backtest: dict
+    champion: bool
+    params: dict = field(default_factory=dict)
+
+
+def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, episodes, settings: TriggerSettings,
+                 *, has_channel: bool = True) -> TriggerData:
+    """Bring the events with their instances and tokens, and the instances with their journeys, to pandas."""
+    steps = (episode_steps(events, episodes, has_channel=has_channel)
+             .select(CUSTOMER_ID, "journey_instance_id", TIMESTAMP, EVENT_SEQ, "token")
+             .order_by([TIMESTAMP, EVENT_SEQ]).to_pandas())
+    steps = steps.assign(ts=seconds_since_epoch(steps[TIMESTAMP])).drop(columns=EVENT_SEQ)
+    spans = instances.select(CUSTOMER_ID, "journey_instance_id", "start_ts", "end_ts", "tokens").to_pandas()
+    labels = assignments.select("journey_instance_id", "journey_id", "probability").to_pandas()
+    spans = spans.merge(labels, on="journey_instance_id", how="left")
+    kept = spans.probability.fillna(0).to_numpy() >= settings.min_probability
+    spans["journey_id"] = spans.journey_id.where(kept).fillna(-1).astype("int64")
+    spans = spans.assign(start=seconds_since_epoch(spans.start_ts), end=seconds_since_epoch(spans.end_ts))
+    spans["tokens"] = spans.tokens.map(list)
+    assigned = spans.start[spans.journey_id >= 0]
+    if assigned.empty:
+        raise NoTriggerDataError("no journey instance is assigned to a journey: there are no journeys to enter")
+    cut = float(assigned.quantile(settings.mining_share))
+    return TriggerData(steps, spans.drop(columns=["start_ts", "end_ts", "probability"]), cut)
+
+
+def mine_trigger_rules(data: TriggerData, journeys: pd.DataFrame, impact: pd.DataFrame | None,
+                       settings: TriggerSettings, max_window_s: float, version: str | None = None) -> TriggerRuleSet:
+    """Mine, back-test and publish trigger rules.
+
+    Parameters
+    ----------
+    data
+        From :func:`trigger_data`.
+    journeys
+        ``journey_id``, ``name`` and ``representative`` (tokens joined by " → ").
+    impact
+        ``journey_id``, ``effect`` and ``finding`` (``journey_impact.csv``); ``None``: no effects known.
+    settings
+        Thresholds, pruning, caps and the action catalogue.
+    max_window_s
+        The longest a rule's window may be: the inactivity gap, so a match stays within one instance.
+    version
+        The rule set's version (e.g. the run id); default: from the time of creation.
+
+    Returns
+    -------
+    TriggerRuleSet
+    """
+    effects = _effects(journeys, impact)
+    eligible = _eligible(journeys, impact, settings)
+    early = data.instances[data.instances.start < data.cut]
+    early_steps = data.steps[data.steps.journey_instance_id.isin(early.journey_instance_id)]
+    defining = defining_steps(early, eligible)
+    patterns = {k: candidate_patterns(early.tokens[early.journey_id == k].tolist(), step, settings)
+                for k, step in defining.items()}
+    kept = select_rules(score_candidates(early_steps, early, patterns, defining, settings, max_window_s), settings)
+    rules, suggestions = _rules(kept, journeys, effects, settings)
+    stream = data.steps.loc[data.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+    reached = defining_times(data.steps, data.instances, defining)
+    scores = rule_scores(attribute(match_events(rules, stream), data.instances), data.instances, reached, data.cut)
+    table = _table(kept, rules, suggestions, scores, defining, effects, settings)
+    published = [r for r in rules if table.set_index("rule_id").published[r.rule_id]]
+    backtest = _set_backtest(published, stream, data, reached, settings)
+    champion = bool(published) and _set_passes(backtest["capped"], settings)
+    created = datetime.now(UTC).replace(microsecond=0)
+    document = _document(published, table, {**backtest, "passed": champion, "cut": data.cut}, settings,
+                         version or f"parcours-{created:%Y%m%dT%H%M%SZ}", created)
+    validate_rule_set(document, "trigger_rules.json (as published)")
+    params = {"cut": datetime.fromtimestamp(data.cut, UTC).isoformat(), "eligible_journeys": len(eligible),
+              "mining_instances": len(early), "candidates": sum(map(len, patterns.values())), "kept": len(kept),
+              "published": len(published)}
+    return TriggerRuleSet(document, table, backtest, champion, params)
+
+
+def _effects(journeys: pd.DataFrame, impact: pd.DataFrame | None) -> dict[int, float]:
+    if impact is None:
+        return {}
+    return {int(k): float(v) for k, v in impact.set_index("journey_id").effect.dropna().items()}
+
+
+def _eligible(journeys: pd.DataFrame, impact: pd.DataFrame | None, settings: TriggerSettings) -> list[int]:
+    """The journeys that get rules (``settings.journeys``): findings, estimated effects, or all."""
+    ids = [int(j) for j in journeys.journey_id if j >= 0]
+    if settings.journeys == "all":
+        return ids
+    if impact is None:
+        return []
+    rows = impact.set_index("journey_id")
+    chosen = rows.effect.notna() if settings.journeys == "estimated" else rows.finding.fillna(False).astype(bool)
+    return [j for j in ids if j in rows.index and chosen[j]]
+
+
+def _rules(kept: list[Candidate], journeys: pd.DataFrame, effects: dict, settings: TriggerSettings) -> tuple:
+    named = journeys.set_index("journey_id")
+    rules, suggestions, count = [], [], {}
+    for candidate in kept:
+        k = candidate.journey_id
+        count[k] = count.get(k, 0) + 1
+        path = str(named.representative.get(k, "")).split(SEPARATOR)
+        suggestion = suggest_action(candidate.pattern, path, effects.get(k), settings.actions)
+        rules.append(Rule(f"j{k}-r{count[k]}", k, tuple(Step(t) for t in candidate.pattern),
+                          candidate.scores["window_s"], suggestion.delay_s, settings.cap_per_customer,
+                          suggestion.action, journey_name=str(named.name.get(k, ""))))
+        suggestions.append(suggestion)
+    return rules, suggestions
+
+
+def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: pd.DataFrame, defining: dict,
+           effects: dict, settings: TriggerSettings) -> pd.DataFrame:
+    """One row per rule mining kept: its mining and back-test scores, whether it is published and why not."""
+    tested = scores.set_index("rule_id")
+    rows = []
+    for candidate, rule, suggestion in zip(kept, rules, suggestions, strict=True):
+        test = tested.loc[rule.rule_id].to_dict() if rule.rule_id in tested.index else {"triggers": 0}
+        effect = effects.get(rule.journey_id, np.nan)
+        row = {"rule_id": rule.rule_id, "journey_id": rule.journey_id, "journey_name": rule.journey_name,
+               "pattern": SEPARATOR.join(candidate.pattern), "window_h": rule.window_s / HOUR,
+               "action_id": (rule.action or {}).get("action_id"), "action_label": (rule.action or {}).get("label"),
+               "channel": (rule.action or {}).get("channel"), "action_note": suggestion.note,
+               "delay_h": rule.delay_s / HOUR, "defining_step": defining[rule.journey_id],
+               "target_step": suggestion.target_step, "effect": effect,
+               **{f"mining_{k}": candidate.scores[k] for k in ("precision", "recall", "support", "lead_time_s")},
+               **{k: test.get(k, np.nan) for k in ("triggers", "precision", "coverage", "support", "lead_time_s")}}
+        row["expected_value"] = (row["support"] or 0) * effect
+        row["reason"] = _rejection(row, settings)
+        row["published"] = row["reason"] == ""
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    return table.sort_values(["published", "expected_value"], ascending=[False, False], key=_by_size,
+                             ignore_index=True)
+
+
+TABLE_COLUMNS = ["rule_id", "journey_id", "journey_name", "pattern", "window_h", "action_id", "action_label",
+                 "channel", "action_note", "delay_h", "defining_step", "target_step", "effect", "mining_precision",
+                 "mining_recall", "mining_support", "mining_lead_time_s", "triggers", "precision", "coverage",
+                 "support", "lead_time_s", "expected_value", "published", "reason"]
+
+
+def _by_size(column: pd.Series) -> pd.Series:
+    return column.abs() if column.name == "expected_value" else column
+
+
+def _rejection(row: dict, settings: TriggerSettings) -> str:
+    """Why the back-test keeps a rule from being published ("" when it passes)."""
+    failed = []
+    if not row["triggers"]:
+        return "never fired in the back-test"
+    if not row["precision"] >= settings.min_precision:
+        failed.append(f"precision {row['precision']:.2f} < {settings.min_precision}")
+    if not row["coverage"] >= settings.min_recall:
+        failed.append(f"coverage {row['coverage']:.2f} < {settings.min_recall}")
+    if row["support"] < settings.privacy_floor:
+        failed.append(f"support {row['support']} customers < privacy floor {settings.privacy_floor}")
+    if not row["lead_time_s"] >= settings.min_lead_time_hours * HOUR:
+        failed.append(f"lead time below {settings.min_lead_time_hours} h")
+    return "; ".join(failed)
+
+
+def _set_backtest(published: list[Rule], stream: pd.DataFrame, data: TriggerData, reached: dict,
+                  settings: TriggerSettings) -> dict:
+    """The published set replayed without and with the global frequency cap."""
+    journeys = sorted({r.journey_id for r in published})
+    cap = (settings.frequency_cap, settings.frequency_cap_days * DAY)
+    result = {}
+    for name, limit in (("uncapped", None), ("capped", cap)):
+        fired = match_events(published, stream, frequency_cap=limit)
+        result[name] = rule_set_scores(attribute(fired, data.instances), data.instances, stream, data.cut, journeys)
+        result[name]["held_back_by_cap"] = fired.attrs["capped"]
+    return result
+
+
+def _set_passes(scores: dict, settings: TriggerSettings) -> bool:
+    return bool(scores["precision"] >= settings.min_precision and scores["coverage"] >= settings.min_recall
+                and scores["triggers_per_customer_week"] <= settings.max_triggers_per_customer_week)
+
+
+def _document(published: list[Rule], table: pd.DataFrame, backtest: dict, settings: TriggerSettings,
+              version: str, created: datetime) -> dict:
+    rows = table.set_index("rule_id")
+    rules = []
+    for rule in published:
+        row = rows.loc[rule.rule_id]
+        evidence = {"defining_step": row.defining_step, "target_step": row.target_step, "effect": row.effect,
+                    "expected_value": row.expected_value,
+                    "mining": {k: row[f"mining_{k}"] for k in ("precision", "recall", "support", "lead_time_s")},
+                    "backtest": {k: row[k] for k in ("triggers", "precision", "coverage", "support", "lead_time_s")}}
+        rules.append({"rule_id": rule.rule_id, "journey_id": rule.journey_id, "journey_name": rule.journey_name,
+                      "pattern": [{"token": s.token} for s in rule.pattern], "window_s": rule.window_s,
+                      "conditions": [], "action": rule.action, "action_note": row.action_note,
+                      "delay_s": rule.delay_s, "cap_per_customer": rule.cap_per_customer,
+                      "evidence": _plain(evidence)})
+    rules.sort(key=lambda r: -abs(r["evidence"]["expected_value"] or 0))
+    return {"schema_version": 1, "rule_set_version": version, "created_at": created.isoformat(),
+            "frequency_cap": {"max_triggers": settings.frequency_cap, "period_s": settings.frequency_cap_days * DAY},
+            "backtest": _plain(backtest), "rules": rules}
+
+
+def _plain(value):
+    """JSON-ready: numpy scalars to Python, NaN to None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
