@@ -1,4 +1,4 @@
-"""The ``parcours`` command: ``demo``, ``run``, ``validate`` and ``ui``.
+"""The ``parcours`` command: ``demo``, ``run``, ``validate``, ``ui`` and ``triggers fire``.
 
 ``run`` and ``demo`` materialise the Dagster asset graph in this process, on the same Dagster
 instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI and the reverse.
@@ -17,11 +17,13 @@ from typing import Annotated
 import typer
 
 from parcours import paths
+from parcours.cli_triggers import triggers_app
 from parcours.config import ConfigError, Settings, load_settings, parse_assignments
 from parcours.schema import INPUT_COLUMNS
 
 app = typer.Typer(help="Discover customer journeys, their effect on lifetime value, and trigger rules.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(triggers_app, name="triggers")
 
 Home = Annotated[Path | None, typer.Option(help="PARCOURS_HOME: data, Dagster instance, MLflow store.",
                                            envvar="PARCOURS_HOME", show_default=False)]
@@ -122,6 +124,23 @@ def _report_impact(path: Path, shown: int = 3) -> None:
                    f"[{row.ci_low:+,.1f}, {row.ci_high:+,.1f}], {row.n_treated:,} customers")
 
 
+def _report_triggers(path: Path) -> None:
+    """The published trigger rules, their back-test, and whether they became the champion."""
+    if not path.exists():
+        return
+    document = json.loads(path.read_text())
+    backtest = document.get("backtest", {}).get("capped") or {}
+    status = "champion" if document.get("backtest", {}).get("passed") else "candidate only"
+    precision = backtest.get("precision")
+    typer.echo(f"  triggers: {len(document['rules'])} rules published ({status}); back-test precision "
+               f"{precision if precision is None else f'{precision:.2f}'}, "
+               f"{backtest.get('triggers_per_customer_week') or 0:.3f} triggers per customer per week")
+    for rule in document["rules"]:
+        steps = " → ".join(step["token"] for step in rule["pattern"])
+        action = (rule["action"] or {}).get("label") or rule.get("action_note", "no action")
+        typer.echo(f"    {rule['rule_id']:>7}  {steps}  ⇒  {action}  ({rule['journey_name']})")
+
+
 def _report_journeys(path: Path, shown: int = 5) -> None:
     """The number of journeys found and the largest few, by name."""
     if not path.exists():
@@ -145,6 +164,7 @@ def _report(summary: dict, out: Path) -> None:
     _report_journeys(out / "journeys.csv")
     _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
     _report_impact(out / "journey_impact.csv")
+    _report_triggers(out / "trigger_rules.json")
     typer.echo(f"  outputs: {out}")
     for file in sorted(out.iterdir()):
         if not file.name.startswith("."):
@@ -242,6 +262,7 @@ def ui(
 def main() -> None:
     """Entry point: one-line errors for bad input, tracebacks only for bugs."""
     from parcours.eventlog.errors import EventLogSchemaError
+    from parcours.triggers import TriggerRulesError
 
     try:
         app()
@@ -251,6 +272,6 @@ def main() -> None:
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except EventLogSchemaError as exc:
+    except (EventLogSchemaError, TriggerRulesError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -1,0 +1,109 @@
+"""Trigger rules in MLflow: the back-test as metrics, the rules as a table, and the rule set as a pyfunc
+registered as ``parcours-trigger-rules``, aliased ``candidate`` and, when its back-test passes, ``champion``.
+
+The pyfunc is the same matcher the CLI runs. It serves with MLflow's own model server::
+
+    mlflow models serve -m models:/parcours-trigger-rules@champion --env-manager local
+
+and a request carrying customers' recent events (``customer_id``, ``ts`` ISO-8601, ``activity``,
+``channel``) returns the triggers that fire now (``params: {"latest_only": false}`` for all of them).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
+
+from parcours.tracking.models import CANDIDATE, pinned_requirements
+
+TRIGGER_RULES = "parcours-trigger-rules"
+CHAMPION = "champion"
+INPUTS = (("customer_id", "string"), ("ts", "string"), ("activity", "string"), ("channel", "string"))
+OUTPUTS = (("customer_id", "string"), ("rule_id", "string"), ("journey_id", "long"), ("matched_at", "string"),
+           ("fire_at", "string"), ("action_id", "string"), ("channel", "string"))
+
+
+class TriggerRulesModel(mlflow.pyfunc.PythonModel):
+    """``predict`` takes events (``customer_id``, ``ts``, ``activity``, ``channel``) and returns the triggers
+    they fire: by default only those each customer's latest event fires (``latest_only``)."""
+
+    def load_context(self, context: Any) -> None:
+        """Read the rule set and the episode settings whose abstraction made its tokens."""
+        from parcours.config import EpisodeSettings
+        from parcours.triggers.rules import load_rule_set
+
+        self.rule_set = load_rule_set(context.artifacts["rules"])
+        self.episodes = EpisodeSettings.model_validate_json(Path(context.artifacts["episodes"]).read_text())
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        """The triggers, one row each, times as ISO-8601 strings."""
+        from parcours.triggers.fire import fire_rules
+
+        latest_only = bool((params or {}).get("latest_only", True))
+        fired = fire_rules(self.rule_set, model_input, self.episodes, latest_only=latest_only, source="request")
+        for column in ("matched_at", "fire_at"):
+            fired[column] = fired[column].map(lambda t: t.isoformat())
+        return fired.astype({"journey_id": "int64"})
+
+
+def log_trigger_rules(rule_set: Any, episodes: Any) -> dict[str, str]:
+    """Log a :class:`parcours.triggers.TriggerRuleSet` to the active run and register it.
+
+    Parameters (``triggers.*``), the set's back-test as metrics (``triggers.backtest.<capped|uncapped>.*``),
+    the rules with their scores as ``triggers/trigger_rules.json`` (a table) and the rule set itself; then
+    the pyfunc is registered as ``parcours-trigger-rules``, aliased ``candidate``, and ``champion`` too when
+    ``rule_set.champion``.
+
+    Returns
+    -------
+    dict
+        ``version`` and the ``aliases`` set on it (comma-separated).
+    """
+    mlflow.log_params({f"triggers.{k}": v for k, v in rule_set.params.items()})
+    mlflow.log_metrics({f"triggers.backtest.{name}.{k}": float(v) for name, scores in rule_set.backtest.items()
+                        for k, v in scores.items() if v is not None and np.isfinite(v)})
+    mlflow.log_table(rule_set.table.astype({"reason": "object"}), "triggers/trigger_rules.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        rules_path, episodes_path = Path(tmp) / "trigger_rules.json", Path(tmp) / "episodes.json"
+        rules_path.write_text(json.dumps(rule_set.document, indent=2))
+        episodes_path.write_text(episodes.model_dump_json())
+        mlflow.log_artifact(str(rules_path), "triggers")
+        info = mlflow.pyfunc.log_model(
+            name="trigger_rules", python_model=TriggerRulesModel(),
+            artifacts={"rules": str(rules_path), "episodes": str(episodes_path)},
+            signature=ModelSignature(inputs=Schema([ColSpec(t, n) for n, t in INPUTS]),
+                                     outputs=Schema([ColSpec(t, n) for n, t in OUTPUTS]),
+                                     params=ParamSchema([ParamSpec("latest_only", "boolean", True)])),
+            input_example=_example(rule_set.document), registered_model_name=TRIGGER_RULES,
+            pip_requirements=pinned_requirements(["ibis-framework", "duckdb"]))
+    version = str(info.registered_model_version)
+    client = MlflowClient()
+    client.set_model_version_tag(TRIGGER_RULES, version, "rules", str(len(rule_set.document["rules"])))
+    client.set_model_version_tag(TRIGGER_RULES, version, "backtest_passed", str(rule_set.champion).lower())
+    aliases = [CANDIDATE, CHAMPION] if rule_set.champion else [CANDIDATE]
+    for alias in aliases:
+        client.set_registered_model_alias(TRIGGER_RULES, alias, version)
+    return {"version": version, "aliases": ",".join(aliases)}
+
+
+def _example(document: dict) -> pd.DataFrame:
+    """One customer's event: the first step of the first rule (or a page view), as the model's input example."""
+    first = document["rules"][0]["pattern"][0]["token"] if document["rules"] else "view_item@web"
+    activity, channel = first.split("@", 1)
+    return pd.DataFrame({"customer_id": ["C0000001"], "ts": ["2025-01-01T12:00:00+00:00"], "activity": [activity],
+                         "channel": [channel]})
+
+
+def load_trigger_rules_model(alias: str = CANDIDATE) -> Any:
+    """The registered trigger rules (a pyfunc) under ``alias``."""
+    return mlflow.pyfunc.load_model(f"models:/{TRIGGER_RULES}@{alias}")
+
