@@ -7,7 +7,7 @@ from parcours_pipelines.definitions import defs
 from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
 from tests.pipelines.conftest import SHOP_COLUMNS
 
-VALUE = {"customer_value", "customer_value_holdout", "journey_impact"}
+VALUE = {"customer_value", "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores"}
 
 
 def _materialize(resources: dict, *, value: bool = False) -> dg.ExecuteInProcessResult:

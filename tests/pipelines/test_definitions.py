@@ -12,7 +12,7 @@ def test_exact_asset_keys() -> None:
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
                     "journey_clusters", "journeys", "journey_assignments", "journey_models", "customer_value",
-                    "customer_value_holdout", "journey_impact"}
+                    "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores"}
 
 
 def test_exact_checks() -> None:
@@ -22,7 +22,8 @@ def test_exact_checks() -> None:
                       "process_map_starts_every_instance", "variants_cover_every_instance",
                       "journey_assignments_cover_every_instance", "journey_clusters_are_stable",
                       "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small",
-                      "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks"}
+                      "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks",
+                      "trigger_rules_follow_the_schema_and_their_thresholds", "trigger_rules_pass_their_backtest"}
 
 
 def test_exact_schedules_and_sensors() -> None:
@@ -43,7 +44,8 @@ def test_groups_are_the_defs_folders() -> None:
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
-                      "customer_value_holdout": "value", "journey_impact": "impact"}
+                      "customer_value_holdout": "value", "journey_impact": "impact", "trigger_rules": "triggers",
+                      "trigger_rule_scores": "triggers"}
 
 
 def test_every_resource_is_registered() -> None:

@@ -82,3 +82,17 @@ def test_timestamps_are_read_as_seconds(one_rule) -> None:
     events = _events([("a", 0, "view_item@web"), ("a", HOUR, "add_to_cart@web"), ("a", 2 * HOUR, "order@web")])
     events["ts"] = start + pd.to_timedelta(events.ts, unit="s")
     assert match_events(parse_rules(one_rule), events).matched_at.tolist() == [start.timestamp() + 2 * HOUR]
+
+
+def test_a_trigger_reports_when_its_pattern_started(one_rule) -> None:
+    events = _events([("a", 0, "view_item@web"), ("a", HOUR, "view_item@web"), ("a", 2 * HOUR, "add_to_cart@web"),
+                      ("a", 3 * HOUR, "order@web")])
+    assert match_events(parse_rules(one_rule), events).started_at.tolist() == [HOUR]
+
+
+def test_the_global_frequency_cap_spans_rules_and_counts_what_it_holds_back() -> None:
+    document = rule_document(pattern=[{"token": "order@web"}], cap_per_customer=10)
+    document["rules"].append({**document["rules"][0], "rule_id": "other"})
+    events = _events([("a", h * HOUR, "order@web") for h in (0, 1, 30)])
+    fired = match_events(parse_rules(document), events, frequency_cap=(2, 24 * HOUR))
+    assert fired.matched_at.tolist() == [0, 0, 30 * HOUR, 30 * HOUR] and fired.attrs["capped"] == 2

@@ -1,0 +1,42 @@
+"""Checks on trigger rules: a valid rule set whose rules keep their promises, and a champion that earned it."""
+
+import dagster as dg
+import ibis.expr.types as ir
+
+from parcours.triggers import TriggerRulesError, validate_rule_set
+from parcours_pipelines.resources import SettingsResource
+
+
+@dg.asset_check(asset="trigger_rules", blocking=True,
+                additional_ins={"trigger_rule_scores": dg.AssetIn("trigger_rule_scores")})
+def trigger_rules_follow_the_schema_and_their_thresholds(trigger_rules: dict, trigger_rule_scores: ir.Table,
+                                                         settings: SettingsResource) -> dg.AssetCheckResult:
+    """The rule set validates against the committed schema, every published rule is in the scores table marked
+    published, and none is backed by fewer customers than the privacy floor."""
+    try:
+        validate_rule_set(trigger_rules, "trigger_rules.json")
+        schema_error = ""
+    except TriggerRulesError as error:
+        schema_error = str(error)
+    scores = trigger_rule_scores.to_pandas().set_index("rule_id")
+    floor = settings.load().triggers.privacy_floor
+    ids = [r["rule_id"] for r in trigger_rules.get("rules", [])]
+    problems = {
+        "schema_errors": int(bool(schema_error)),
+        "rules_not_marked_published": sum(1 for i in ids if i not in scores.index or not scores.published[i]),
+        "rules_below_privacy_floor": sum(1 for r in trigger_rules.get("rules", [])
+                                         if (r["evidence"]["backtest"]["support"] or 0) < floor),
+    }
+    return dg.AssetCheckResult(passed=not any(problems.values()),
+                               metadata={**problems, "rules": len(ids), "schema_error": schema_error or "none"})
+
+
+@dg.asset_check(asset="trigger_rules")
+def trigger_rules_pass_their_backtest(trigger_rules: dict) -> dg.AssetCheckResult:
+    """Warns when the rule set is empty or its capped back-test misses precision or coverage: it stays a
+    candidate, not the champion."""
+    backtest = trigger_rules.get("backtest", {}).get("capped", {})
+    rules = len(trigger_rules.get("rules", []))
+    return dg.AssetCheckResult(passed=bool(rules) and bool(trigger_rules.get("backtest", {}).get("passed")),
+                               severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"rules": rules, **{k: v for k, v in backtest.items() if v is not None}})

@@ -1,0 +1,45 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from parcours.triggers.backtest import WEEK, attribute, rule_scores, rule_set_scores
+
+HOUR = 3_600.0
+
+
+@pytest.fixture
+def instances() -> pd.DataFrame:
+    return pd.DataFrame({"customer_id": ["a", "a", "b"], "journey_instance_id": ["a:1", "a:2", "b:1"],
+                         "start": [0.0, 100 * HOUR, 10 * HOUR], "end": [5 * HOUR, 110 * HOUR, 20 * HOUR],
+                         "journey_id": [1, 2, 1]})
+
+
+def _triggers(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer_id", "rule_id", "journey_id", "matched_at"])
+    return frame.assign(started_at=frame.matched_at, fire_at=frame.matched_at)
+
+
+def test_a_trigger_belongs_to_the_instance_its_customer_was_in(instances) -> None:
+    fired = attribute(_triggers([("a", "r", 1, 101 * HOUR), ("a", "r", 1, 2 * HOUR), ("b", "r", 1, 30 * HOUR)]),
+                      instances)
+    assert fired.journey_instance_id.fillna("none").tolist() == ["a:2", "a:1", "none"]
+    assert fired.truth.tolist() == [2, 1, -2]
+
+
+def test_rule_scores_count_true_triggers_coverage_and_lead(instances) -> None:
+    fired = attribute(_triggers([("a", "r", 1, 1 * HOUR), ("b", "r", 1, 12 * HOUR), ("a", "r", 1, 101 * HOUR)]),
+                      instances)
+    reached = {1: pd.Series({"a:1": 3 * HOUR, "b:1": 12 * HOUR})}
+    scores = rule_scores(fired, instances, reached, cut=0.0).iloc[0]
+    assert (scores.triggers, scores.true_triggers, scores.support) == (3, 2, 2)
+    assert scores.precision == pytest.approx(2 / 3) and scores.coverage == pytest.approx(1.0)
+    assert scores.lead_time_s == pytest.approx(HOUR)  # median of 2 h and 0 h
+
+
+def test_the_set_counts_triggers_per_active_customer_week_and_the_busiest_week(instances) -> None:
+    fired = attribute(_triggers([("a", "r", 1, 1 * HOUR), ("a", "s", 1, 2 * HOUR), ("b", "r", 1, 12 * HOUR)]),
+                      instances)
+    stream = pd.DataFrame({"customer_id": ["a", "b"], "ts": [0.0, 2 * WEEK], "token": ["x@w", "x@w"]})
+    scores = rule_set_scores(fired, instances, stream, cut=0.0, journeys=[1])
+    assert scores["triggers_per_customer_week"] == pytest.approx(3 / 2 / 2)
+    assert scores["max_triggers_in_a_week"] == 2 and np.isclose(scores["coverage"], 1.0)

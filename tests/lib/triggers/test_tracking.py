@@ -1,0 +1,91 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+
+from parcours import tracking
+from parcours.config import EpisodeSettings
+from parcours.tracking.triggers import TRIGGER_RULES, load_trigger_rules_model, log_trigger_rules
+
+EVENTS = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
+                       "ts": ["2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z", "2025-03-01T10:00:00Z",
+                              "2025-03-01T12:00:00Z"],
+                       "activity": ["view_item", "add_to_cart", "add_to_cart", "view_item"],
+                       "channel": ["web", "web", "web", "web"]})
+
+
+@pytest.fixture
+def registered(mined, tmp_mlflow) -> dict:
+    with tracking.pipeline_run("run-triggers") as run:
+        registered = log_trigger_rules(mined, EpisodeSettings())
+    return {**registered, "run_id": run.info.run_id, "uri": tmp_mlflow}
+
+
+def test_the_rule_set_is_registered_as_candidate_and_champion(registered) -> None:
+    client = mlflow.MlflowClient()
+    for alias in ("candidate", "champion"):
+        assert str(client.get_model_version_by_alias(TRIGGER_RULES, alias).version) == registered["version"]
+    logged = mlflow.get_run(registered["run_id"]).data
+    assert logged.params["triggers.published"] == "2" and logged.metrics["triggers.backtest.capped.precision"] == 1.0
+
+
+def test_a_set_that_fails_its_backtest_stays_candidate(mined, tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-failing"):
+        assert log_trigger_rules(replace(mined, champion=False), EpisodeSettings())["aliases"] == "candidate"
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        mlflow.MlflowClient().get_model_version_by_alias(TRIGGER_RULES, "champion")
+
+
+def test_the_registered_model_fires_what_the_latest_events_match(registered) -> None:
+    model = load_trigger_rules_model("champion")
+    fired = model.predict(EVENTS)
+    assert fired[["customer_id", "rule_id", "matched_at"]].values.tolist() == [
+        ["a", "j1-r1", "2025-03-01T11:00:00+00:00"]]
+    everything = model.predict(EVENTS, params={"latest_only": False})
+    assert sorted(everything.customer_id) == ["a", "b"]
+
+
+@pytest.mark.slow
+def test_mlflow_model_server_answers_with_the_triggers_that_fire_now(registered, tmp_path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mlflow_cli = Path(sys.executable).with_name("mlflow")
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registered["uri"]}
+    server = subprocess.Popen([str(mlflow_cli), "models", "serve", "-m", f"models:/{TRIGGER_RULES}@champion",
+                               "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "server.log").open("w"))
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/ping", server, tmp_path / "server.log")
+        body = json.dumps({"dataframe_split": EVENTS.to_dict(orient="split", index=False)}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            predictions = json.loads(response.read())["predictions"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert [(p["customer_id"], p["rule_id"], p["action_id"]) for p in predictions] == [
+        ("a", "j1-r1", "store_invitation")]
+
+
+def _wait_for(url: str, server: subprocess.Popen, log: Path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the model server exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the model server did not answer within {seconds} s: {log.read_text()[-2000:]}")
