@@ -58,6 +58,7 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_journeys.py
 	cd benchmarks && ../$(BIN)/python bench_value.py
 	cd benchmarks && ../$(BIN)/python bench_impact.py
+	cd benchmarks && ../$(BIN)/python bench_triggers.py
 
 clean:
 	rm -rf $(VENV) $(PARCOURS_HOME)

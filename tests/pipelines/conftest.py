@@ -1,7 +1,14 @@
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
+import pandas as pd
 import pytest
 
+from parcours.synthetic import generate_demo_log
+from parcours_pipelines.definitions import defs
 from parcours_pipelines.resources import EngineResource, build_resources
 
 SHOP = """user,ts,action,touchpoint,revenue
@@ -37,3 +44,41 @@ def run_resources(tmp_home: Path, tmp_path: Path):
 
     yield build
     EngineResource.close_all()
+
+
+@dataclass
+class DemoRun:
+    """The whole graph materialised through Dagster on a demo log: the result, the output folder, the log's files."""
+
+    result: dg.ExecuteInProcessResult
+    out: Path
+    files: dict[str, Path]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """Every asset and check on a 3,000-customer demo log (seed 5), once per session (slow tests share it)."""
+    root = tmp_path_factory.mktemp("demo_run")
+    files = generate_demo_log(3_000, seed=5).write(root / "demo")
+    before = dict(os.environ)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARCOURS_HOME", str(root / "home"))
+        patch.setenv("DAGSTER_HOME", str(root / "home" / "dagster"))
+        resources = build_resources(home=root / "home", out_dir=root / "out",
+                                    overrides=[f"ingest.path={files['events.csv']}",
+                                               f"ingest.identity.path={files['identities.csv']}"])
+        result = dg.materialize([*defs().assets, *defs().asset_checks], resources=resources)
+    for key in [k for k in os.environ if k.startswith("MLFLOW_") and k not in before]:
+        del os.environ[key]  # MLflow records its store in the environment: keep it from the other tests
+    EngineResource.close_all()
+    return DemoRun(result, root / "out", files)
+
+
+def window_assignments(out, demo_files) -> pd.DataFrame:
+    """The observation window's instances with their discovered journey and their customer's planted one."""
+    truth = pd.read_csv(demo_files["customers_truth.csv"], usecols=["customer_id", "planted_journey"])
+    window = json.loads(demo_files["truth.json"].read_text())["windows"]["observation"]
+    instances = pd.read_parquet(out / "journey_instances.parquet", columns=["journey_instance_id", "start_ts"])
+    instances = instances[instances.start_ts.between(pd.Timestamp(window[0]), pd.Timestamp(window[1]))]
+    assignments = pd.read_csv(out / "journey_assignments.csv").merge(truth, on="customer_id")
+    return assignments[assignments.journey_instance_id.isin(instances.journey_instance_id)]

@@ -16,14 +16,19 @@ event by event in time order) gives identical triggers: the batch is the stream.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from parcours.triggers.prefilter import useful_places
 from parcours.triggers.rules import Rule
 
+INF = float("inf")
+NOTHING: tuple = ()
+CAPPED = object()  # a rule's state for a customer who had every trigger the rule's cap allows
 TRIGGER_COLUMNS = ("customer_id", "rule_id", "journey_id", "started_at", "matched_at", "fire_at", "action_id",
                    "channel")
 
@@ -64,62 +69,64 @@ class Matcher:
         self.frequency_cap = frequency_cap
         self.capped = 0
         self._recent: dict[Any, list[float]] = defaultdict(list)
-        self._steps: dict[str, list[tuple[int, int]]] = defaultdict(list)  # token → (rule, position), last first
+        # token → (rule, position, last position, max gap, window), later positions first, so an event
+        # extends a longer prefix before it may start a shorter one (one event, one step of a match)
+        self._places: dict[str, list[tuple]] = defaultdict(list)
         for r, rule in enumerate(self.rules):
+            window = INF if rule.window_s is None else rule.window_s
             for position, step in enumerate(rule.pattern):
-                self._steps[step.token].append((r, position))
-        for places in self._steps.values():
+                gap = INF if step.max_gap_s is None or position == 0 else step.max_gap_s
+                self._places[step.token].append((r, position, len(rule.pattern) - 1, gap, window))
+        for places in self._places.values():
             places.sort(key=lambda place: -place[1])
-        self._state: dict[str, dict[int, list]] = {}
-        self._fired: dict[tuple[str, int], int] = defaultdict(int)
+        self.tokens = frozenset(self._places)
+        self._state: dict[Any, list] = {}  # customer → per rule, None or the best (start, last) per prefix
+        self._fired: dict[tuple[Any, int], int] = defaultdict(int)
 
-    def feed(self, customer_id: str, ts: float, token: str) -> list[Trigger]:
+    def feed(self, customer_id: Any, ts: float, token: str) -> Sequence[Trigger]:
         """Take one event (``ts`` in seconds, not before the customer's previous one) and return what fires."""
-        places = self._steps.get(token)
-        if not places:
-            return []
-        state = self._state.setdefault(customer_id, {})
-        fired, completed = [], set()
-        for r, position in places:
+        places = self._places.get(token)
+        return () if places is None else self._advance(customer_id, ts, places)
+
+    def places_of(self, token: str) -> list[tuple] | None:
+        """Where ``token`` steps in the rules (``None``: nowhere), for :meth:`_advance` in batch runs."""
+        return self._places.get(token)
+
+    def _advance(self, customer_id: Any, ts: float, places: list[tuple]) -> Sequence[Trigger]:
+        """One event of the customer's, at each of the places its token steps in the rules."""
+        state = self._state.get(customer_id)
+        if state is None:
+            state = self._state[customer_id] = [None] * len(self.rules)
+        fired, completed = NOTHING, ()
+        for r, position, last_position, gap, window in places:
             if r in completed:  # this event finished a match of the rule: it starts no other
                 continue
-            rule = self.rules[r]
-            prefixes = state.get(r)
-            if prefixes is None:
-                prefixes = state[r] = [None] * len(rule.pattern)
-            matched = self._extend(rule, prefixes, position, ts)
-            if matched is not None:
-                completed.add(r)
-                trigger = self._fire(customer_id, r, rule, matched, ts)
+            prefixes = state[r]
+            if prefixes is CAPPED:
+                continue
+            if position == 0:
+                start = ts
+            else:
+                before = None if prefixes is None else prefixes[position - 1]
+                if before is None or ts - before[1] > gap or ts - before[0] > window:
+                    continue
+                start = before[0]
+            if position == last_position:
+                state[r], completed = None, (*completed, r)
+                trigger = self._fire(customer_id, r, self.rules[r], start, ts, state)
                 if trigger is not None:
-                    fired.append(trigger)
+                    fired = [*fired, trigger]
+                continue
+            if prefixes is None:
+                prefixes = state[r] = [None] * last_position
+            current = prefixes[position]
+            if current is None or (start, ts) >= current:
+                prefixes[position] = (start, ts)
         return fired
 
-    @staticmethod
-    def _extend(rule: Rule, prefixes: list, position: int, ts: float) -> float | None:
-        """Extend the partial matches with this step; return the match's start when the pattern completes."""
-        if position == 0:
-            candidate = (ts, ts)
-        else:
-            before = prefixes[position - 1]
-            if before is None:
-                return None
-            start, last = before
-            gap = rule.pattern[position].max_gap_s
-            if (gap is not None and ts - last > gap) or (rule.window_s is not None and ts - start > rule.window_s):
-                return None
-            candidate = (start, ts)
-        if position == len(rule.pattern) - 1:
-            prefixes[:] = [None] * len(prefixes)
-            return candidate[0]
-        current = prefixes[position]
-        if current is None or candidate >= current:
-            prefixes[position] = candidate
-        return None
-
-    def _fire(self, customer_id: str, r: int, rule: Rule, started: float, ts: float) -> Trigger | None:
-        if self._fired[(customer_id, r)] >= rule.cap_per_customer:
-            return None
+    def _fire(self, customer_id: Any, r: int, rule: Rule, started: float, ts: float, state: list) -> Trigger | None:
+        """The trigger of a completed match, unless a condition or the frequency cap holds it back. The rule's
+        state for the customer becomes ``CAPPED`` at its last allowed trigger: nothing it sees matters after."""
         if rule.conditions:
             attributes = self.attributes.get(customer_id, {})
             if not all(condition.holds(attributes) for condition in rule.conditions):
@@ -129,6 +136,8 @@ class Matcher:
             self.capped += 1
             return None
         self._fired[(customer_id, r)] += 1
+        if self._fired[(customer_id, r)] >= rule.cap_per_customer:
+            state[r] = CAPPED
         action = rule.action or {}
         return Trigger(customer_id, rule.rule_id, rule.journey_id, started, ts, fire_at, action.get("action_id"),
                        action.get("channel"))
@@ -146,7 +155,8 @@ class Matcher:
 
 def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, dict[str, Any]] | None = None,
                  frequency_cap: tuple[int, float] | None = None) -> pd.DataFrame:
-    """Every trigger the rules fire over a batch of events: the stream matcher, fed in time order.
+    """Every trigger the rules fire over a batch of events: the stream matcher, fed in time order (each event
+    only to the rule positions it can matter to, :func:`parcours.triggers.prefilter.useful_places`).
 
     Parameters
     ----------
@@ -167,11 +177,21 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
         ``fire_at`` in seconds since the epoch. ``attrs["capped"]``: the triggers the frequency cap held back.
     """
     seconds = seconds_since_epoch(events["ts"])
-    order = pd.Series(seconds).reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
-    matcher = Matcher(rules, attributes, frequency_cap)
-    customers, tokens = events["customer_id"].to_numpy(), events["token"].to_numpy()
-    fired = [t for i in order for t in matcher.feed(customers[i], float(seconds[i]), tokens[i])]
+    customer_codes, customers = pd.factorize(events["customer_id"])
+    token_codes, tokens = pd.factorize(events["token"])
+    coded = {code: attributes[c] for code, c in enumerate(customers) if c in attributes} if attributes else None
+    matcher = Matcher(rules, coded, frequency_cap)
+    places = [matcher.places_of(token) for token in tokens]
+    order = np.argsort(seconds, kind="stable")
+    relevant = np.array([p is not None for p in places], dtype=bool)
+    order = order[relevant[token_codes[order]]] if len(places) else order[:0]  # the other events change no state
+    order, useful = useful_places(matcher.rules, places, list(tokens), customer_codes, seconds, token_codes, order)
+    advance, fired = matcher._advance, []
+    for customer, ts, at in zip(customer_codes[order].tolist(), seconds[order].tolist(), useful, strict=True):
+        if triggered := advance(customer, ts, at):
+            fired.extend(triggered)
     triggers = pd.DataFrame([t.__dict__ for t in fired], columns=list(TRIGGER_COLUMNS))
+    triggers["customer_id"] = customers[triggers.customer_id.to_numpy(dtype="int64")] if len(fired) else []
     triggers.attrs["capped"] = matcher.capped
     return triggers
 

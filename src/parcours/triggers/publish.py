@@ -182,7 +182,7 @@ def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: 
         row["reason"] = _rejection(row, settings)
         row["published"] = row["reason"] == ""
         rows.append(row)
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS).astype({"triggers": "Int64", "support": "Int64"})
     return table.sort_values(["published", "expected_value"], ascending=[False, False], key=_by_size,
                              ignore_index=True)
 
@@ -256,6 +256,8 @@ def _plain(value):
     """JSON-ready: numpy scalars to Python, NaN to None."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if value is pd.NA:
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):

@@ -67,13 +67,20 @@ def test_conditions_read_the_customers_attributes() -> None:
 def test_batch_and_stream_give_identical_triggers() -> None:
     rng = np.random.default_rng(0)
     tokens = ["view_item@web", "add_to_cart@web", "order@web", "search@web", "view_item@app"]
-    rules = parse_rules(rule_document(cap_per_customer=3))
+    document = rule_document(cap_per_customer=3)
+    document["rules"] += [  # a shorter window, a single step, and a rule sharing tokens at other positions
+        {**document["rules"][0], "rule_id": "short", "window_s": 3 * HOUR},
+        {**document["rules"][0], "rule_id": "single", "pattern": [{"token": "view_item@app"}], "cap_per_customer": 2},
+        {**document["rules"][0], "rule_id": "app-web", "window_s": None,
+         "pattern": [{"token": "view_item@app"}, {"token": "view_item@web"}, {"token": "order@web"}]}]
+    rules = parse_rules(document)
     events = _events([(f"c{rng.integers(50)}", float(rng.uniform(0, 30 * 86_400)), str(rng.choice(tokens)))
                       for _ in range(5_000)])
     batch = match_events(rules, events.sample(frac=1, random_state=1))  # any input order: time decides
     matcher = Matcher(rules)
     stream = [t.__dict__ for row in events.sort_values("ts").itertuples()
               for t in matcher.feed(row.customer_id, row.ts, row.token)]
+    assert set(batch.rule_id) == {"web-cart", "short", "single", "app-web"}
     assert len(batch) > 10 and batch.to_dict("records") == stream
 
 
