@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from parcours.triggers.prefilter import useful_places
+from parcours.triggers.kernel import match_sorted
 from parcours.triggers.rules import Rule
 
 INF = float("inf")
@@ -88,10 +88,6 @@ class Matcher:
         places = self._places.get(token)
         return () if places is None else self._advance(customer_id, ts, places)
 
-    def places_of(self, token: str) -> list[tuple] | None:
-        """Where ``token`` steps in the rules (``None``: nowhere), for :meth:`_advance` in batch runs."""
-        return self._places.get(token)
-
     def _advance(self, customer_id: Any, ts: float, places: list[tuple]) -> Sequence[Trigger]:
         """One event of the customer's, at each of the places its token steps in the rules."""
         state = self._state.get(customer_id)
@@ -155,8 +151,8 @@ class Matcher:
 
 def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, dict[str, Any]] | None = None,
                  frequency_cap: tuple[int, float] | None = None) -> pd.DataFrame:
-    """Every trigger the rules fire over a batch of events: the stream matcher, fed in time order (each event
-    only to the rule positions it can matter to, :func:`parcours.triggers.prefilter.useful_places`).
+    """Every trigger the rules fire over a batch of events: the stream matcher's state machine, compiled
+    (:func:`parcours.triggers.kernel.match_sorted`), customer by customer, triggers in stream order.
 
     Parameters
     ----------
@@ -176,24 +172,60 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
         One row per trigger (``TRIGGER_COLUMNS``), in matching order; ``started_at``, ``matched_at`` and
         ``fire_at`` in seconds since the epoch. ``attrs["capped"]``: the triggers the frequency cap held back.
     """
+    if not rules or events.empty:
+        triggers = pd.DataFrame({c: [] for c in TRIGGER_COLUMNS})
+        triggers.attrs["capped"] = 0
+        return triggers
     seconds = seconds_since_epoch(events["ts"])
-    customer_codes, customers = pd.factorize(events["customer_id"])
-    token_codes, tokens = pd.factorize(events["token"])
-    coded = {code: attributes[c] for code, c in enumerate(customers) if c in attributes} if attributes else None
-    matcher = Matcher(rules, coded, frequency_cap)
-    places = [matcher.places_of(token) for token in tokens]
+    customer_codes, customers = pd.factorize(events["customer_id"], use_na_sentinel=False)
+    token_codes, tokens = pd.factorize(events["token"], use_na_sentinel=False)
+    places = _place_arrays(Matcher(rules), list(tokens))
     order = np.argsort(seconds, kind="stable")
-    relevant = np.array([p is not None for p in places], dtype=bool)
-    order = order[relevant[token_codes[order]]] if len(places) else order[:0]  # the other events change no state
-    order, useful = useful_places(matcher.rules, places, list(tokens), customer_codes, seconds, token_codes, order)
-    advance, fired = matcher._advance, []
-    for customer, ts, at in zip(customer_codes[order].tolist(), seconds[order].tolist(), useful, strict=True):
-        if triggered := advance(customer, ts, at):
-            fired.extend(triggered)
-    triggers = pd.DataFrame([t.__dict__ for t in fired], columns=list(TRIGGER_COLUMNS))
-    triggers["customer_id"] = customers[triggers.customer_id.to_numpy(dtype="int64")] if len(fired) else []
-    triggers.attrs["capped"] = matcher.capped
+    by_customer = order[np.argsort(customer_codes[order], kind="stable")]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    most, period = frequency_cap or (0, 0.0)
+    event, place_rank, rule, started, matched, fire_at, held_back = match_sorted(
+        customer_codes[by_customer], seconds[by_customer], token_codes[by_customer], *places[:-1],
+        np.array([r.delay_s for r in rules], dtype=np.float64), np.array([r.cap_per_customer for r in rules]),
+        _allowed(rules, customers, attributes), most, period, len(rules), max(len(r.pattern) for r in rules),
+        int(places[-1][token_codes].sum()))
+    event = by_customer[event]
+    stream_order = np.lexsort((place_rank, rank[event]))
+    event, rule = event[stream_order], rule[stream_order]
+    actions = [r.action or {} for r in rules]
+    triggers = pd.DataFrame({
+        "customer_id": np.asarray(customers)[customer_codes[event]],
+        "rule_id": np.array([r.rule_id for r in rules], dtype=object)[rule],
+        "journey_id": np.array([r.journey_id for r in rules], dtype=np.int64)[rule],
+        "started_at": started[stream_order], "matched_at": matched[stream_order], "fire_at": fire_at[stream_order],
+        "action_id": np.array([a.get("action_id") for a in actions], dtype=object)[rule],
+        "channel": np.array([a.get("channel") for a in actions], dtype=object)[rule]})
+    triggers.attrs["capped"] = int(held_back)
     return triggers
+
+
+def _place_arrays(matcher: Matcher, tokens: list) -> tuple:
+    """The matcher's places as arrays: per token code its range, then rule, position, last position, gap and
+    window per place; last, per token code, how many rules it ends (a bound on its triggers)."""
+    ranges, rows = np.zeros((len(tokens), 2), dtype=np.int64), []
+    for code, token in enumerate(tokens):
+        token_places = matcher._places.get(token, [])
+        ranges[code] = len(rows), len(rows) + len(token_places)
+        rows.extend(token_places)
+    table = np.array(rows, dtype=np.float64).reshape(-1, 5)
+    ends = np.array([sum(p[1] == p[2] for p in matcher._places.get(t, [])) for t in tokens], dtype=np.int64)
+    return (ranges[:, 0].copy(), ranges[:, 1].copy(), table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
+            table[:, 2].astype(np.int64), table[:, 3].copy(), table[:, 4].copy(), ends)
+
+
+def _allowed(rules: list[Rule], customers, attributes: dict | None) -> np.ndarray:
+    """Whether each customer (row) meets each rule's conditions; one row for all when no rule has any."""
+    if not any(r.conditions for r in rules):
+        return np.ones((1, len(rules)), dtype=np.bool_)
+    attributes = attributes or {}
+    return np.array([[all(c.holds(attributes.get(customer, {})) for c in r.conditions) for r in rules]
+                     for customer in customers], dtype=np.bool_).reshape(len(customers), len(rules))
 
 
 def seconds_since_epoch(ts: pd.Series) -> np.ndarray:

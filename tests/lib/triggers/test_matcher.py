@@ -103,3 +103,37 @@ def test_the_global_frequency_cap_spans_rules_and_counts_what_it_holds_back() ->
     events = _events([("a", h * HOUR, "order@web") for h in (0, 1, 30)])
     fired = match_events(parse_rules(document), events, frequency_cap=(2, 24 * HOUR))
     assert fired.matched_at.tolist() == [0, 0, 30 * HOUR, 30 * HOUR] and fired.attrs["capped"] == 2
+
+
+def _random_rule_set(rng: np.random.Generator, tokens: list[str]) -> tuple[dict, tuple[int, float] | None]:
+    rules = []
+    for i in range(int(rng.integers(1, 6))):
+        steps = [{"token": str(t)} for t in rng.choice(tokens, int(rng.integers(1, 4)))]
+        for step in steps[1:]:
+            if rng.random() < 0.5:
+                step["max_gap_s"] = float(rng.uniform(1, 10)) * HOUR
+        rules.append({"rule_id": f"r{i}", "journey_id": i, "pattern": steps,
+                      "window_s": None if rng.random() < 0.3 else float(rng.uniform(2, 48)) * HOUR,
+                      "delay_s": float(rng.choice([0.0, HOUR, 30 * HOUR])), "cap_per_customer": int(rng.integers(1, 4)),
+                      "conditions": [{"attribute": "tier", "op": str(rng.choice(["in", "not_in"])), "values": ["gold"]}]
+                      if rng.random() < 0.3 else [],
+                      "action": None, "evidence": {}})
+    cap = (int(rng.integers(1, 4)), float(rng.uniform(1, 72)) * HOUR) if rng.random() < 0.5 else None
+    return {"schema_version": 1, "rule_set_version": "random", "rules": rules}, cap
+
+
+def test_batch_and_stream_agree_on_random_rule_sets_caps_and_conditions() -> None:
+    rng = np.random.default_rng(7)
+    tokens = ["a@w", "b@w", "c@w", "d@w"]
+    attributes = {f"c{i}": {"tier": "gold" if i % 3 == 0 else "silver"} for i in range(12)}
+    for _ in range(40):
+        document, cap = _random_rule_set(rng, tokens)
+        rules = parse_rules(document)
+        events = _events([(f"c{rng.integers(12)}", float(rng.integers(0, 200)) * HOUR / 2, str(rng.choice(tokens)))
+                          for _ in range(400)])
+        batch = match_events(rules, events, attributes, frequency_cap=cap)
+        matcher = Matcher(rules, attributes, frequency_cap=cap)
+        ordered = events.sort_values("ts", kind="stable")
+        stream = [t.__dict__ for row in ordered.itertuples() for t in matcher.feed(row.customer_id, row.ts, row.token)]
+        assert batch.to_dict("records") == stream, document
+        assert batch.attrs["capped"] == matcher.capped
