@@ -131,9 +131,11 @@ def _report_triggers(path: Path) -> None:
     document = json.loads(path.read_text())
     backtest = document.get("backtest", {}).get("capped") or {}
     status = "champion" if document.get("backtest", {}).get("passed") else "candidate only"
-    precision = backtest.get("precision")
+    if not document["rules"]:
+        typer.echo(f"  triggers: no rule published ({status}); trigger_rules.csv says why")
+        return
     typer.echo(f"  triggers: {len(document['rules'])} rules published ({status}); back-test precision "
-               f"{precision if precision is None else f'{precision:.2f}'}, "
+               f"{backtest.get('precision') or 0:.2f}, "
                f"{backtest.get('triggers_per_customer_week') or 0:.3f} triggers per customer per week")
     for rule in document["rules"]:
         steps = " → ".join(step["token"] for step in rule["pattern"])

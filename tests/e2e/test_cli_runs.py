@@ -30,6 +30,7 @@ def demo_home(tmp_path_factory) -> Path:
     assert "every row accounted for" in done.stdout
     assert "journeys: " in done.stdout and "discovered; the largest:" in done.stdout
     assert "impact: " in done.stdout and "journeys estimated" in done.stdout
+    assert "triggers: " in done.stdout
     return home
 
 
@@ -40,7 +41,8 @@ def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
                                                 "journeys.csv", "journey_assignments.csv", "journey_models",
-                                                "customer_value.csv", "journey_impact.csv"}
+                                                "customer_value.csv", "journey_impact.csv", "trigger_rules.json",
+                                                "trigger_rules.csv"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
     assert {k: summary[k] for k in truth} == truth

@@ -19,6 +19,8 @@ WEEK = 7 * 86_400.0
 def attribute(triggers: pd.DataFrame, instances: pd.DataFrame) -> pd.DataFrame:
     """Each trigger with the instance its customer was in when it matched (``journey_instance_id``,
     ``truth`` its journey; -2 when the match fell outside every instance)."""
+    if triggers.empty:
+        return triggers.assign(journey_instance_id=pd.Series([], dtype="str"), truth=pd.Series([], dtype="int64"))
     spans = instances[["customer_id", "journey_instance_id", "start", "end", "journey_id"]].sort_values("start")
     ordered = triggers.assign(_row=np.arange(len(triggers))).sort_values("matched_at")
     joined = pd.merge_asof(ordered, spans.rename(columns={"journey_id": "truth"}), left_on="matched_at",

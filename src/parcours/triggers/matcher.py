@@ -10,7 +10,8 @@ customer starts afresh. The state never grows with the customer's history: at mo
 length of pairs per rule.
 
 Matching the same events in one batch (:func:`match_events`) and as a stream (:meth:`Matcher.feed`,
-event by event in time order) gives identical triggers: the batch is the stream.
+event by event in time order) gives identical triggers: the batch runs the same state machine,
+compiled (:mod:`parcours.triggers.kernel`), customer by customer.
 """
 
 from __future__ import annotations
@@ -79,7 +80,6 @@ class Matcher:
                 self._places[step.token].append((r, position, len(rule.pattern) - 1, gap, window))
         for places in self._places.values():
             places.sort(key=lambda place: -place[1])
-        self.tokens = frozenset(self._places)
         self._state: dict[Any, list] = {}  # customer → per rule, None or the best (start, last) per prefix
         self._fired: dict[tuple[Any, int], int] = defaultdict(int)
 
@@ -173,9 +173,7 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
         ``fire_at`` in seconds since the epoch. ``attrs["capped"]``: the triggers the frequency cap held back.
     """
     if not rules or events.empty:
-        triggers = pd.DataFrame({c: [] for c in TRIGGER_COLUMNS})
-        triggers.attrs["capped"] = 0
-        return triggers
+        return no_triggers()
     seconds = seconds_since_epoch(events["ts"])
     customer_codes, customers = pd.factorize(events["customer_id"], use_na_sentinel=False)
     token_codes, tokens = pd.factorize(events["token"], use_na_sentinel=False)
@@ -202,6 +200,15 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
         "action_id": np.array([a.get("action_id") for a in actions], dtype=object)[rule],
         "channel": np.array([a.get("channel") for a in actions], dtype=object)[rule]})
     triggers.attrs["capped"] = int(held_back)
+    return triggers
+
+
+def no_triggers() -> pd.DataFrame:
+    """An empty trigger table with the columns' types."""
+    types = {"journey_id": "int64", "started_at": "float64", "matched_at": "float64", "fire_at": "float64",
+             "action_id": "object", "channel": "object"}
+    triggers = pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in TRIGGER_COLUMNS})
+    triggers.attrs["capped"] = 0
     return triggers
 
 

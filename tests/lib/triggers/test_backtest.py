@@ -43,3 +43,10 @@ def test_the_set_counts_triggers_per_active_customer_week_and_the_busiest_week(i
     scores = rule_set_scores(fired, instances, stream, cut=0.0, journeys=[1])
     assert scores["triggers_per_customer_week"] == pytest.approx(3 / 2 / 2)
     assert scores["max_triggers_in_a_week"] == 2 and np.isclose(scores["coverage"], 1.0)
+
+
+def test_no_triggers_attribute_to_no_instances(instances) -> None:
+    from parcours.triggers.matcher import no_triggers
+
+    fired = attribute(no_triggers(), instances)
+    assert fired.empty and {"journey_instance_id", "truth"} <= set(fired.columns)

@@ -72,3 +72,12 @@ def test_without_assigned_instances_there_is_nothing_to_mine(world) -> None:
 def test_support_below_the_privacy_floor_is_refused() -> None:
     with pytest.raises(ValueError, match="privacy_floor"):
         TriggerSettings(min_support=5, privacy_floor=10)
+
+
+def test_without_findings_the_set_is_empty_valid_and_not_champion(world) -> None:
+    settings = TriggerSettings(actions=CATALOGUE)
+    data = trigger_data(world.events, world.instances, world.assignments, EpisodeSettings(), settings)
+    rule_set = mine_trigger_rules(data, world.journeys, world.impact.assign(finding=False), settings,
+                                  max_window_s=30 * DAY)
+    validate_rule_set(rule_set.document)
+    assert rule_set.document["rules"] == [] and rule_set.table.empty and not rule_set.champion
