@@ -179,6 +179,22 @@ class CatalogueAction(_Section):
     delay_hours: float = Field(0.0, ge=0, description="Act this long after the rule fires.")
 
 
+ACTION_FIELDS = ("step", "when", "action_id", "label", "channel", "delay_hours")
+DEFAULT_ACTIONS = (  # the demo's catalogue, as in conf/triggers.yaml: step, when, id, label, channel, delay h
+    ("store_visit@store", "raises", "store_invitation", "Invitation to the nearest store", "email", 24.0),
+    ("order@store", "raises", "store_offer", "In-store offer for the next visit", "email", 24.0),
+    ("order@web", "raises", "web_order_nudge", "Personal recommendation towards a web order", "email", 2.0),
+    ("order@app", "raises", "app_order_nudge", "App push with the items viewed", "app", 2.0),
+    ("order", "raises", "order_nudge", "Personal offer for the next order", "email", 24.0),
+    ("store_visit", "raises", "store_invitation", "Invitation to the nearest store", "email", 24.0),
+    ("complaint", "destroys", "service_recovery", "Proactive service-recovery call", "phone", 0.0),
+    ("delivery_issue", "destroys", "delivery_apology", "Delivery apology with a voucher", "email", 0.0),
+    ("cancel_subscription", "destroys", "retention_offer", "Retention offer", "email", 0.0),
+    ("cart_abandon", "destroys", "cart_rescue", "Cart reminder with free delivery", "app", 1.0),
+    ("return", "destroys", "fit_advice", "Fit and size advice before a return", "email", 0.0),
+)
+
+
 class TriggerSettings(_Section):
     """Trigger rules: mined on the earlier part of the journeys' period, back-tested on the later part."""
 
@@ -215,7 +231,10 @@ class TriggerSettings(_Section):
     max_triggers_per_customer_week: float = Field(
         0.5, gt=0, description="Back-test: triggers per active customer per week must stay below this (champion)."
     )
-    actions: list[CatalogueAction] = Field(default_factory=list, description="The action catalogue.")
+    actions: list[CatalogueAction] = Field(
+        default_factory=lambda: [CatalogueAction(**dict(zip(ACTION_FIELDS, a, strict=True))) for a in DEFAULT_ACTIONS],
+        description="The action catalogue.",
+    )
 
     @model_validator(mode="after")
     def _support_above_privacy_floor(self) -> TriggerSettings:

@@ -153,11 +153,11 @@ def _rules(kept: list[Candidate], journeys: pd.DataFrame, effects: dict, setting
     for candidate in kept:
         k = candidate.journey_id
         count[k] = count.get(k, 0) + 1
-        path = str(named.representative.get(k, "")).split(SEPARATOR)
+        path = str(named["representative"].get(k, "")).split(SEPARATOR)
         suggestion = suggest_action(candidate.pattern, path, effects.get(k), settings.actions)
         rules.append(Rule(f"j{k}-r{count[k]}", k, tuple(Step(t) for t in candidate.pattern),
                           candidate.scores["window_s"], suggestion.delay_s, settings.cap_per_customer,
-                          suggestion.action, journey_name=str(named.name.get(k, ""))))
+                          suggestion.action, journey_name=str(named["name"].get(k, ""))))
         suggestions.append(suggestion)
     return rules, suggestions
 

@@ -60,7 +60,9 @@ def test_mlflow_model_server_answers_with_the_triggers_that_fire_now(registered,
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     mlflow_cli = Path(sys.executable).with_name("mlflow")
-    env = {**os.environ, "MLFLOW_TRACKING_URI": registered["uri"]}
+    # the server execs `uvicorn` from PATH: the environment's bin folder must be on it, as an activated venv has it
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registered["uri"],
+           "PATH": f"{mlflow_cli.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     server = subprocess.Popen([str(mlflow_cli), "models", "serve", "-m", f"models:/{TRIGGER_RULES}@champion",
                                "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "server.log").open("w"))
