@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # Journey impact: what each discovered journey does to customer value, and whether to believe it
+# # Journey impact: what each discovered journey does to customer value, and the rules that act on it
 #
 # Discovers the journeys and estimates their effect with the library, on the event log a run used
 # (by default the demo log under `$PARCOURS_HOME/demo`, generated here if missing). On the demo
@@ -35,6 +35,7 @@ from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys
 from parcours.mining import variants
 from parcours.synthetic import ensure_demo_log, versus_rest_effects
+from parcours.triggers import match_events, mine_trigger_rules, parse_rule_set, trigger_data
 
 settings = load_settings(paths.conf_dir())
 ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
@@ -103,3 +104,28 @@ if not settings.ingest.path and truth_csv.exists() and len(estimated):
                          "naive_diff": round(row.naive_diff, 1), "effect": round(row.effect, 1),
                          "covered": row.ci_low <= exact <= row.ci_high})
     print(pd.DataFrame(rows).to_string(index=False) if rows else "no estimated journey matches a planted one")
+
+# %% [markdown]
+# ## Trigger rules: acting on the journeys that matter
+#
+# Entry rules for the journeys above (`conf/triggers.yaml`: findings by default), mined on the
+# earlier part of the journeys' period and replayed on the later part. `published` says whether a
+# rule met the thresholds out of time, and `reason` says why not. The published rules then fire on
+# the whole log in one batch.
+
+# %%
+data = trigger_data(ingested.events, instances, assignments, settings.episodes, settings.triggers,
+                    has_channel=ingested.summary.has_channel)
+gap_s = (settings.episodes.inactivity_gap_days or 30) * 86_400
+rule_set = mine_trigger_rules(data, discovery.journeys, impact.table, settings.triggers, max_window_s=gap_s)
+print(f"{len(rule_set.document['rules'])} rules published; champion: {rule_set.champion}")
+rule_set.table[["rule_id", "journey_name", "pattern", "action_label", "precision", "coverage", "support",
+                "expected_value", "published", "reason"]].round(3)
+
+# %%
+pd.DataFrame(rule_set.backtest).T.round(4)
+
+# %%
+published = parse_rule_set(rule_set.document)
+fired = match_events(published.rules, data.steps, frequency_cap=published.frequency_cap)
+fired.groupby("rule_id").size().rename("triggers").to_frame() if len(fired) else "no trigger fired"
