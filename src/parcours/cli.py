@@ -140,7 +140,9 @@ def _report_triggers(path: Path) -> None:
     for rule in document["rules"]:
         steps = " → ".join(step["token"] for step in rule["pattern"])
         action = (rule["action"] or {}).get("label") or rule.get("action_note", "no action")
-        typer.echo(f"    {rule['rule_id']:>7}  {steps}  ⇒  {action}  ({rule['journey_name']})")
+        lead, target = rule["evidence"]["backtest"].get("target_lead_time_s"), rule["evidence"].get("target_step")
+        ahead = f", {lead / 3_600:.1f} h before {target}" if lead is not None and target else ""
+        typer.echo(f"    {rule['rule_id']:>7}  {steps}  ⇒  {action}  ({rule['journey_name']}{ahead})")
 
 
 def _report_journeys(path: Path, shown: int = 5) -> None:

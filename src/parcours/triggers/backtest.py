@@ -79,3 +79,28 @@ def _max_in_a_week(triggers: pd.DataFrame) -> int:
         t = np.sort(times.to_numpy())
         most = max(most, int((np.searchsorted(t, t + WEEK, side="left") - np.arange(len(t))).max()))
     return most
+
+
+def lead_times_to(attributed: pd.DataFrame, steps: pd.DataFrame, targets: dict[str, str | None]) -> dict[str, float]:
+    """Per rule: the median time from a true trigger to its action's target step, the first such step after the
+    trigger in the same instance (NaN when no true trigger's instance reaches it): how long the action has.
+
+    Parameters
+    ----------
+    attributed
+        From :func:`attribute`.
+    steps
+        The events with ``journey_instance_id``, ``ts`` (seconds) and ``token``.
+    targets
+        Rule id → the step its action nudges towards or intervenes before (``None``: no action).
+    """
+    true = attributed.loc[attributed.truth == attributed.journey_id, ["rule_id", "journey_instance_id", "matched_at"]]
+    waits = {}
+    for rule_id, target in targets.items():
+        fired = true[true.rule_id == rule_id]
+        later = steps.loc[steps.token == target, ["journey_instance_id", "ts"]].merge(fired, on="journey_instance_id")
+        later = later[later.ts >= later.matched_at]
+        first = later.groupby(["journey_instance_id", "matched_at"]).ts.min()
+        wait = first.to_numpy() - first.index.get_level_values("matched_at").to_numpy()
+        waits[rule_id] = float(np.median(wait)) if len(wait) else np.nan
+    return waits

@@ -14,7 +14,7 @@ from parcours.eventlog.episodes import episode_steps
 from parcours.schema import CUSTOMER_ID, EVENT_SEQ, TIMESTAMP
 from parcours.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
-from parcours.triggers.backtest import attribute, rule_scores, rule_set_scores
+from parcours.triggers.backtest import attribute, lead_times_to, rule_scores, rule_set_scores
 from parcours.triggers.matcher import match_events, seconds_since_epoch
 from parcours.triggers.mine import (
     HOUR,
@@ -114,7 +114,10 @@ def mine_trigger_rules(data: TriggerData, journeys: pd.DataFrame, impact: pd.Dat
     rules, suggestions = _rules(kept, journeys, effects, settings)
     stream = data.steps.loc[data.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
     reached = defining_times(data.steps, data.instances, defining)
-    scores = rule_scores(attribute(match_events(rules, stream), data.instances), data.instances, reached, data.cut)
+    attributed = attribute(match_events(rules, stream), data.instances)
+    scores = rule_scores(attributed, data.instances, reached, data.cut)
+    targets = {rule.rule_id: s.target_step for rule, s in zip(rules, suggestions, strict=True)}
+    scores["target_lead_time_s"] = scores.rule_id.map(lead_times_to(attributed, data.steps, targets))
     table = _table(kept, rules, suggestions, scores, defining, effects, settings)
     published = [r for r in rules if table.set_index("rule_id").published[r.rule_id]]
     backtest = _set_backtest(published, stream, data, reached, settings)
@@ -177,7 +180,7 @@ def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: 
                "delay_h": rule.delay_s / HOUR, "defining_step": defining[rule.journey_id],
                "target_step": suggestion.target_step, "effect": effect,
                **{f"mining_{k}": candidate.scores[k] for k in ("precision", "recall", "support", "lead_time_s")},
-               **{k: test.get(k, np.nan) for k in ("triggers", "precision", "coverage", "support", "lead_time_s")}}
+               **{k: test.get(k, np.nan) for k in BACKTEST_SCORES}}
         row["expected_value"] = (row["support"] or 0) * effect
         row["reason"] = _rejection(row, settings)
         row["published"] = row["reason"] == ""
@@ -187,10 +190,11 @@ def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: 
                              ignore_index=True)
 
 
+BACKTEST_SCORES = ("triggers", "precision", "coverage", "support", "lead_time_s", "target_lead_time_s")
 TABLE_COLUMNS = ["rule_id", "journey_id", "journey_name", "pattern", "window_h", "action_id", "action_label",
                  "channel", "action_note", "delay_h", "defining_step", "target_step", "effect", "mining_precision",
                  "mining_recall", "mining_support", "mining_lead_time_s", "triggers", "precision", "coverage",
-                 "support", "lead_time_s", "expected_value", "published", "reason"]
+                 "support", "lead_time_s", "target_lead_time_s", "expected_value", "published", "reason"]
 
 
 def _by_size(column: pd.Series) -> pd.Series:
@@ -240,7 +244,7 @@ def _document(published: list[Rule], table: pd.DataFrame, backtest: dict, settin
         evidence = {"defining_step": row.defining_step, "target_step": row.target_step, "effect": row.effect,
                     "expected_value": row.expected_value,
                     "mining": {k: row[f"mining_{k}"] for k in ("precision", "recall", "support", "lead_time_s")},
-                    "backtest": {k: row[k] for k in ("triggers", "precision", "coverage", "support", "lead_time_s")}}
+                    "backtest": {k: row[k] for k in BACKTEST_SCORES}}
         rules.append({"rule_id": rule.rule_id, "journey_id": rule.journey_id, "journey_name": rule.journey_name,
                       "pattern": [{"token": s.token} for s in rule.pattern], "window_s": rule.window_s,
                       "conditions": [], "action": rule.action, "action_note": row.action_note,

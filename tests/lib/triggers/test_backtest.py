@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.triggers.backtest import WEEK, attribute, rule_scores, rule_set_scores
+from parcours.triggers.backtest import WEEK, attribute, lead_times_to, rule_scores, rule_set_scores
 
 HOUR = 3_600.0
 
@@ -50,3 +50,13 @@ def test_no_triggers_attribute_to_no_instances(instances) -> None:
 
     fired = attribute(no_triggers(), instances)
     assert fired.empty and {"journey_instance_id", "truth"} <= set(fired.columns)
+
+
+def test_lead_time_to_the_target_step_counts_true_triggers_and_later_steps_only(instances) -> None:
+    fired = attribute(_triggers([("a", "r", 1, 1 * HOUR), ("b", "r", 1, 12 * HOUR), ("a", "r", 1, 101 * HOUR)]),
+                      instances)
+    steps = pd.DataFrame({"journey_instance_id": ["a:1", "a:1", "b:1", "a:2"], "ts": [0.0, 4 * HOUR, 18 * HOUR,
+                                                                                      105 * HOUR],
+                          "token": ["visit@store"] * 4})
+    assert lead_times_to(fired, steps, {"r": "visit@store"}) == {"r": pytest.approx(4.5 * HOUR)}  # 3 h and 6 h
+    assert np.isnan(lead_times_to(fired, steps, {"r": None})["r"])

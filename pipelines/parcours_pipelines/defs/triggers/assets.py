@@ -9,7 +9,7 @@ from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rule_id", "journey_name", "pattern", "action_label", "channel", "precision", "coverage", "support",
-         "lead_time_h", "expected_value", "published", "reason"]
+         "lead_time_h", "target_step", "target_lead_time_h", "expected_value", "published", "reason"]
 
 
 @dg.multi_asset(
@@ -37,7 +37,8 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest
     with mlflow.run_for(context):
         registered = log_trigger_rules(rules, conf.episodes)
     capped = {k: v for k, v in rules.document["backtest"]["capped"].items() if v is not None}
-    table = rules.table.assign(lead_time_h=rules.table.lead_time_s / 3_600)
+    table = rules.table.assign(lead_time_h=rules.table.lead_time_s / 3_600,
+                               target_lead_time_h=rules.table.target_lead_time_s / 3_600)
     yield dg.Output(rules.document, output_name="trigger_rules", metadata={
         **rules.params, **{f"backtest_{k}": v for k, v in capped.items()}, "champion": rules.champion,
         "registered_version": registered["version"], "aliases": registered["aliases"],
