@@ -81,7 +81,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
     """Stores each asset as a file of the output folder (DESIGN.md §7) and reads it back lazily.
 
     The file name comes from the asset's ``parcours/file`` metadata (default ``<asset>.parquet``):
-    Ibis tables are written by the engine (no pandas round trip), dicts as JSON. Inputs are opened
+    Ibis tables are written by the engine (no pandas round trip), dicts as JSON, text as is. Inputs are opened
     as Ibis tables over the file. A name ending in ``/`` is a folder: the value is a dict of file
     names to contents (text, bytes, or a dict written as JSON), replaced as a whole.
     """
@@ -108,6 +108,8 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             obj.to_csv(tmp, index=False) if path.suffix == ".csv" else obj.to_parquet(tmp, index=False)
         elif isinstance(obj, dict):
             tmp.write_text(json.dumps(obj, indent=2, default=str))
+        elif isinstance(obj, str):
+            tmp.write_text(obj, encoding="utf-8")
         else:
             raise TypeError(f"{context.asset_key.to_user_string()}: cannot store a {type(obj).__name__}")
         tmp.replace(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +66,12 @@ def run_pipeline(
     assets = [*definitions.assets, *definitions.asset_checks]
     resources = build_resources(home=home, out_dir=out_dir, conf_dir=conf_dir, overrides=overrides)
     try:
-        result = dg.materialize(
-            assets, resources=resources, instance=instance, selection=selection, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        with warnings.catch_warnings():  # selecting by group is a Dagster beta parameter; it works as documented
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            result = dg.materialize(
+                assets, resources=resources, instance=instance, selection=selection, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
     finally:
         EngineResource.close_all()
     failed = tuple(

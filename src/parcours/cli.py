@@ -1,4 +1,4 @@
-"""The ``parcours`` command: ``demo``, ``run``, ``validate``, ``ui`` and ``triggers fire``.
+"""The ``parcours`` command: ``demo``, ``run``, ``report``, ``validate``, ``ui`` and ``triggers fire``.
 
 ``run`` and ``demo`` materialise the Dagster asset graph in this process, on the same Dagster
 instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI and the reverse.
@@ -6,7 +6,6 @@ instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI a
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ from typing import Annotated
 import typer
 
 from parcours import paths
+from parcours.cli_summary import print_summary
 from parcours.cli_triggers import triggers_app
 from parcours.config import ConfigError, Settings, load_settings, parse_assignments
 from parcours.schema import INPUT_COLUMNS
@@ -92,88 +92,6 @@ def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict
     return json.loads(summary_path.read_text()) if summary_path.exists() else {}
 
 
-def _report_value(values: Path, holdout: Path) -> None:
-    """Customers valued, their total CLV, and how far the holdout prediction was from what happened."""
-    if not values.exists() or not holdout.exists():
-        return
-    import pandas as pd
-
-    table, check = pd.read_csv(values), pd.read_csv(holdout)
-    actual, predicted = check.actual_purchases.sum(), check.predicted_purchases.sum()
-    error = f"{(predicted - actual) / actual:+.1%}" if actual else "n/a"
-    typer.echo(f"  value:   {len(table):,} customers, total CLV {table.clv.sum():,.0f} "
-               f"(median {table.clv.median():,.2f}); holdout purchases predicted {predicted:,.0f} "
-               f"vs {actual:,} actual ({error})")
-
-
-def _report_impact(path: Path, shown: int = 3) -> None:
-    """Journeys estimated, the findings, and the largest effects either way."""
-    if not path.exists():
-        return
-    import pandas as pd
-
-    table = pd.read_csv(path)
-    estimated, findings = table[table.effect.notna()], table[table.finding]
-    typer.echo(f"  impact:  {len(estimated)} of {len(table)} journeys estimated, {len(findings)} findings "
-               f"(q < fdr, overlap and refutation checks passed)")
-    ranked = findings.sort_values("effect", ascending=False)
-    if len(ranked) > 2 * shown:  # the largest effects either way
-        ranked = pd.concat([ranked.head(shown), ranked.tail(shown)])
-    for row in ranked.itertuples():
-        typer.echo(f"    {row.journey_id:>3}  {row.name}: {row.effect:+,.1f} per customer "
-                   f"[{row.ci_low:+,.1f}, {row.ci_high:+,.1f}], {row.n_treated:,} customers")
-
-
-def _report_triggers(path: Path) -> None:
-    """The published trigger rules, their back-test, and whether they became the champion."""
-    if not path.exists():
-        return
-    document = json.loads(path.read_text())
-    backtest = document.get("backtest", {}).get("capped") or {}
-    status = "champion" if document.get("backtest", {}).get("passed") else "candidate only"
-    if not document["rules"]:
-        typer.echo(f"  triggers: no rule published ({status}); trigger_rules.csv says why")
-        return
-    typer.echo(f"  triggers: {len(document['rules'])} rules published ({status}); back-test precision "
-               f"{backtest.get('precision') or 0:.2f}, "
-               f"{backtest.get('triggers_per_customer_week') or 0:.3f} triggers per customer per week")
-    for rule in document["rules"]:
-        steps = " → ".join(step["token"] for step in rule["pattern"])
-        action = (rule["action"] or {}).get("label") or rule.get("action_note", "no action")
-        lead, target = rule["evidence"]["backtest"].get("target_lead_time_s"), rule["evidence"].get("target_step")
-        ahead = f", {lead / 3_600:.1f} h before {target}" if lead is not None and target else ""
-        typer.echo(f"    {rule['rule_id']:>7}  {steps}  ⇒  {action}  ({rule['journey_name']}{ahead})")
-
-
-def _report_journeys(path: Path, shown: int = 5) -> None:
-    """The number of journeys found and the largest few, by name."""
-    if not path.exists():
-        return
-    with path.open(newline="") as handle:
-        journeys = list(csv.DictReader(handle))
-    typer.echo(f"  journeys: {len(journeys)} discovered; the largest:")
-    for row in journeys[:shown]:
-        typer.echo(f"    {row['journey_id']:>3}  {row['name']}  ({int(row['n_instances']):,} instances)")
-
-
-def _report(summary: dict, out: Path) -> None:
-    if summary:
-        accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
-        typer.echo(f"  ingest:  {summary['rows_in']:,} rows → {summary['clean']:,} clean, "
-                   f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates"
-                   f" ({'every row accounted for' if accounted else 'ROWS UNACCOUNTED FOR'})")
-        reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
-        if reasons:
-            typer.echo(f"  quarantine reasons: {reasons}")
-    _report_journeys(out / "journeys.csv")
-    _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
-    _report_impact(out / "journey_impact.csv")
-    _report_triggers(out / "trigger_rules.json")
-    typer.echo(f"  outputs: {out}")
-    for file in sorted(out.iterdir()):
-        if not file.name.startswith("."):
-            typer.echo(f"    {file.name}")
-
 
 @app.command()
 def demo(
@@ -202,7 +120,7 @@ def demo(
         shutil.rmtree(out)
     summary = _run(home, out, conf, overrides)
     typer.echo("parcours demo: done")
-    _report(summary, out)
+    print_summary(summary, out)
     typer.echo("  the same data in the Dagster UI: make ui")
 
 
@@ -219,7 +137,27 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     summary = _run(home, out, conf, overrides)
     typer.echo("parcours run: done")
-    _report(summary, out)
+    print_summary(summary, out)
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="Output folder of an earlier run (default: the demo's).")] = None,
+    conf: Conf = None, set_: Sets = None, home: Home = None,
+) -> None:
+    """Rebuild journey_ranking.csv and report.html from an earlier run's outputs (after editing conf/report.yaml)."""
+    from parcours_pipelines.runner import run_pipeline
+
+    home = _home(home)
+    out = (out or paths.default_output_dir(home)).resolve()
+    if not (out / "journey_impact.csv").exists():
+        raise CliError(f"{out}: no journey_impact.csv here; run `parcours run --out {out}` (or `parcours demo`) first")
+    result = run_pipeline(home=home, out_dir=out, conf_dir=conf, overrides=list(set_ or []), selection="group:report")
+    if not result.success:
+        raise CliError(f"run {result.run_id} failed: {result.error or ', '.join(result.failed_checks)}")
+    typer.echo("parcours report: done")
+    summary_path = out / "ingest_summary.json"
+    print_summary(json.loads(summary_path.read_text()) if summary_path.exists() else {}, out)
 
 
 @app.command()

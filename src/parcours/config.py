@@ -20,14 +20,15 @@ from parcours.sections import (
     ImpactSettings,
     JourneySettings,
     MiningSettings,
+    ReportSettings,
     TriggerSettings,
     ValueSettings,
     _Section,
 )
 
 __all__ = ["CatalogueAction", "ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings",
-           "ImpactSettings", "IngestSettings", "JourneySettings", "MiningSettings", "ScheduleSettings", "Settings",
-           "TriggerSettings", "ValueSettings", "load_settings", "parse_assignments"]
+           "ImpactSettings", "IngestSettings", "JourneySettings", "MiningSettings", "ReportSettings",
+           "ScheduleSettings", "Settings", "TriggerSettings", "ValueSettings", "load_settings", "parse_assignments"]
 
 
 class ConfigError(ValueError):
@@ -119,10 +120,30 @@ class DemoSettings(_Section):
 
 
 class ScheduleSettings(_Section):
-    """When the nightly run starts."""
+    """Nightly operations: when the run starts, the input folder watched for new files, drift warnings."""
 
     cron: str = Field("0 2 * * *", description="Cron expression of the nightly run.")
     timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
+    inbox: str | None = Field(None, description="Folder watched for new event files (null: the sensor skips).")
+    inbox_patterns: list[str] = Field(
+        default_factory=lambda: ["*.csv", "*.csv.gz", "*.parquet", "*.xes", "*.xes.gz"],
+        description="File names in the inbox that count as event files.",
+    )
+    settle_seconds: float = Field(
+        60.0, ge=0, description="A file counts once unchanged this long (not while it is still being written)."
+    )
+    sensor_interval_seconds: int = Field(60, ge=10, description="How often the sensor looks at the inbox.")
+    drift_max_size_change: float = Field(
+        0.25, gt=0, description="Warn when a journey's customers change by more than this share between runs."
+    )
+    drift_effect_z: float = Field(
+        3.0, gt=0, description="Warn when a journey's effect moves by more than this many standard errors."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_schedule_timezone(cls, value: str) -> str:
+        return IngestSettings._known_timezone(value)
 
 
 class Settings(_Section):
@@ -135,6 +156,7 @@ class Settings(_Section):
     value: ValueSettings = Field(default_factory=ValueSettings)
     impact: ImpactSettings = Field(default_factory=ImpactSettings)
     triggers: TriggerSettings = Field(default_factory=TriggerSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

@@ -241,3 +241,17 @@ class TriggerSettings(_Section):
         if self.min_support < self.privacy_floor:
             raise ValueError(f"min_support ({self.min_support}) is below privacy_floor ({self.privacy_floor})")
         return self
+
+
+class ReportSettings(_Section):
+    """The marketer's report: the journey ranking, its cards and its wording."""
+
+    title: str = Field("Customer journeys: what they are worth, and when to act", description="Report title.")
+    currency: str = Field("€", description="Written before money amounts (the log's revenue unit).")
+    cards: int = Field(30, ge=1, description="Journeys with a card of their own, best ranked first; the CSV has all.")
+    flow_steps: int = Field(5, ge=2, le=10, description="First steps drawn in a journey's step-flow diagram.")
+    map_edges: int = Field(15, ge=3, description="Most frequent moves drawn in a journey's process map.")
+    paths_per_journey: int = Field(
+        300, ge=10, description="Most frequent paths of a journey its diagrams are drawn from (the rest is counted)."
+    )
+    rules_per_journey: int = Field(3, ge=1, description="Best published trigger rules named in the ranking.")

@@ -12,24 +12,26 @@ def test_exact_asset_keys() -> None:
     assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
                     "journey_clusters", "journeys", "journey_assignments", "journey_models", "customer_value",
-                    "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores"}
+                    "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores", "journey_ranking", "journey_report"}
 
 
 def test_exact_checks() -> None:
-    checks = {key.name for check in defs().asset_checks for key in check.check_keys}
+    definitions = defs()  # checks defined apart, and checks an asset reports itself (check_specs)
+    checks = {key.name for check in [*definitions.asset_checks, *definitions.assets] for key in check.check_keys}
     assert checks == {"event_log_accounts_for_every_row", "event_log_has_events",
                       "event_quarantine_is_a_small_share", "journey_instances_cover_every_event",
                       "process_map_starts_every_instance", "variants_cover_every_instance",
                       "journey_assignments_cover_every_instance", "journey_clusters_are_stable",
                       "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small",
                       "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks",
-                      "trigger_rules_follow_the_schema_and_their_thresholds", "trigger_rules_pass_their_backtest"}
+                      "trigger_rules_follow_the_schema_and_their_thresholds", "trigger_rules_pass_their_backtest",
+                      "journey_sizes_are_stable_between_runs", "journey_effects_are_stable_between_runs"}
 
 
 def test_exact_schedules_and_sensors() -> None:
     definitions = defs()
     assert {s.name for s in definitions.schedules} == {"parcours_nightly_schedule"}
-    assert {s.name for s in definitions.sensors} == set()
+    assert {s.name for s in definitions.sensors} == {"parcours_inbox_sensor"}
 
 
 def test_schedule_follows_conf() -> None:
@@ -45,7 +47,7 @@ def test_groups_are_the_defs_folders() -> None:
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
                       "customer_value_holdout": "value", "journey_impact": "impact", "trigger_rules": "triggers",
-                      "trigger_rule_scores": "triggers"}
+                      "trigger_rule_scores": "triggers", "journey_ranking": "report", "journey_report": "report"}
 
 
 def test_every_resource_is_registered() -> None:

@@ -1,9 +1,12 @@
-"""When the pipeline runs by itself: the nightly schedule over the whole asset graph."""
+"""When the pipeline runs by itself: the nightly schedule, and the sensor on the inbox of new event files."""
+
+import json
 
 import dagster as dg
 
 from parcours import paths
 from parcours.config import load_settings
+from parcours.inbox import arrivals, listing_key, scan_inbox
 
 _schedule = load_settings(paths.conf_dir()).schedule
 
@@ -16,3 +19,20 @@ parcours_nightly_schedule = dg.ScheduleDefinition(
     cron_schedule=_schedule.cron, execution_timezone=_schedule.timezone,
     description="Runs the whole pipeline every night (cron and time zone in conf/schedule.yaml).",
 )
+
+
+@dg.sensor(job=parcours_job, minimum_interval_seconds=_schedule.sensor_interval_seconds,
+           description="Runs the pipeline on the inbox folder (conf/schedule.yaml) when event files arrive or change.")
+def parcours_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    """One run per new listing of settled files; the run reads the whole inbox (``ingest.path`` = the inbox)."""
+    conf = load_settings(paths.conf_dir()).schedule
+    if not conf.inbox:
+        return dg.SkipReason("schedule.inbox is not set in conf/schedule.yaml: no folder to watch")
+    current = scan_inbox(conf.inbox, conf.inbox_patterns, conf.settle_seconds)
+    arrived = arrivals(current, context.cursor)
+    if not arrived:
+        return dg.SkipReason(f"no new or changed event file in {conf.inbox} ({len(current)} settled files)")
+    run_config = {"resources": {"settings": {"config": {"overrides": [f"ingest.path={conf.inbox}"]}}}}
+    request = dg.RunRequest(run_key=listing_key(current), run_config=run_config,
+                            tags={"parcours/trigger": "inbox", "parcours/arrived": json.dumps(arrived[:20])})
+    return dg.SensorResult(run_requests=[request], cursor=json.dumps(current))

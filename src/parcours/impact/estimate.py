@@ -50,7 +50,8 @@ IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci
                   "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
                   "value_at_stake_high", "std_error", "n_used", "trimmed_share", "max_smd_before", "max_smd_after",
                   "smd_limit", "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect",
-                  "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note")
+                  "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note",
+                  "outcome", "landmark", "outcome_end")
 BALANCE_COLUMNS = ("journey_id", "covariate", "smd_before", "smd_after", "limit", "imbalanced")
 
 
@@ -61,7 +62,8 @@ class JourneyImpact:
     Attributes
     ----------
     table
-        One row per journey (``IMPACT_COLUMNS``), estimated ones first by effect.
+        One row per journey (``IMPACT_COLUMNS``), estimated ones first by effect; ``outcome``
+        (``net_revenue`` or ``clv``), ``landmark`` and ``outcome_end`` say what the effect is on.
     balance
         ``journey_id``, ``covariate``, ``smd_before``, ``smd_after``, ``limit``, ``imbalanced``: the
         balance behind ``overlap_ok``.
@@ -150,7 +152,8 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
             balance.append(smd.assign(journey_id=journey.journey_id))
             propensities[journey.journey_id] = main.propensity.astype("float32")
             support[journey.journey_id] = main.kept
-    table = _finish(pd.DataFrame(rows), impact)
+    table = _finish(pd.DataFrame(rows), impact).assign(
+        outcome=trial.outcome_name, landmark=design.landmark.isoformat(), outcome_end=design.outcome_end.isoformat())
     metrics = {"eligible_customers": len(trial.covariates), "journeys_estimated": int(table.effect.notna().sum()),
                "findings": int(table.finding.sum()),
                "treated_without_history": int((~members[CUSTOMER_ID].isin(trial.covariates.index)).sum())}

@@ -1,0 +1,109 @@
+"""What a run did, printed by ``parcours run``, ``demo`` and ``report`` after the pipeline finished."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import typer
+
+
+def _report_value(values: Path, holdout: Path) -> None:
+    """Customers valued, their total CLV, and how far the holdout prediction was from what happened."""
+    if not values.exists() or not holdout.exists():
+        return
+    import pandas as pd
+
+    table, check = pd.read_csv(values), pd.read_csv(holdout)
+    actual, predicted = check.actual_purchases.sum(), check.predicted_purchases.sum()
+    error = f"{(predicted - actual) / actual:+.1%}" if actual else "n/a"
+    typer.echo(f"  value:   {len(table):,} customers, total CLV {table.clv.sum():,.0f} "
+               f"(median {table.clv.median():,.2f}); holdout purchases predicted {predicted:,.0f} "
+               f"vs {actual:,} actual ({error})")
+
+
+def _report_impact(path: Path, shown: int = 3) -> None:
+    """Journeys estimated, the findings, and the largest effects either way."""
+    if not path.exists():
+        return
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    estimated, findings = table[table.effect.notna()], table[table.finding]
+    typer.echo(f"  impact:  {len(estimated)} of {len(table)} journeys estimated, {len(findings)} findings "
+               f"(q < fdr, overlap and refutation checks passed)")
+    ranked = findings.sort_values("effect", ascending=False)
+    if len(ranked) > 2 * shown:  # the largest effects either way
+        ranked = pd.concat([ranked.head(shown), ranked.tail(shown)])
+    for row in ranked.itertuples():
+        typer.echo(f"    {row.journey_id:>3}  {row.name}: {row.effect:+,.1f} per customer "
+                   f"[{row.ci_low:+,.1f}, {row.ci_high:+,.1f}], {row.n_treated:,} customers")
+
+
+def _report_triggers(path: Path) -> None:
+    """The published trigger rules, their back-test, and whether they became the champion."""
+    if not path.exists():
+        return
+    document = json.loads(path.read_text())
+    backtest = document.get("backtest", {}).get("capped") or {}
+    status = "champion" if document.get("backtest", {}).get("passed") else "candidate only"
+    if not document["rules"]:
+        typer.echo(f"  triggers: no rule published ({status}); trigger_rules.csv says why")
+        return
+    typer.echo(f"  triggers: {len(document['rules'])} rules published ({status}); back-test precision "
+               f"{backtest.get('precision') or 0:.2f}, "
+               f"{backtest.get('triggers_per_customer_week') or 0:.3f} triggers per customer per week")
+    for rule in document["rules"]:
+        steps = " → ".join(step["token"] for step in rule["pattern"])
+        action = (rule["action"] or {}).get("label") or rule.get("action_note", "no action")
+        lead, target = rule["evidence"]["backtest"].get("target_lead_time_s"), rule["evidence"].get("target_step")
+        ahead = f", {lead / 3_600:.1f} h before {target}" if lead is not None and target else ""
+        typer.echo(f"    {rule['rule_id']:>7}  {steps}  ⇒  {action}  ({rule['journey_name']}{ahead})")
+
+
+def _report_journeys(path: Path, shown: int = 5) -> None:
+    """The number of journeys found and the largest few, by name."""
+    if not path.exists():
+        return
+    with path.open(newline="") as handle:
+        journeys = list(csv.DictReader(handle))
+    typer.echo(f"  journeys: {len(journeys)} discovered; the largest:")
+    for row in journeys[:shown]:
+        typer.echo(f"    {row['journey_id']:>3}  {row['name']}  ({int(row['n_instances']):,} instances)")
+
+
+def print_summary(summary: dict, out: Path) -> None:
+    """What a run did, stage by stage, in a few lines: rows, journeys, value, impact, rules, the ranking, the report."""
+    if summary:
+        accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
+        typer.echo(f"  ingest:  {summary['rows_in']:,} rows → {summary['clean']:,} clean, "
+                   f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates"
+                   f" ({'every row accounted for' if accounted else 'ROWS UNACCOUNTED FOR'})")
+        reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
+        if reasons:
+            typer.echo(f"  quarantine reasons: {reasons}")
+    _report_journeys(out / "journeys.csv")
+    _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
+    _report_impact(out / "journey_impact.csv")
+    _report_triggers(out / "trigger_rules.json")
+    _report_ranking(out / "journey_ranking.csv")
+    typer.echo(f"  outputs: {out}")
+    for file in sorted(out.iterdir()):
+        if not file.name.startswith("."):
+            typer.echo(f"    {file.name}")
+    if (out / "report.html").exists():
+        typer.echo(f"  the marketer's report: {(out / 'report.html').resolve().as_uri()}")
+
+
+def _report_ranking(path: Path, shown: int = 5) -> None:
+    """The best-ranked journeys: value at stake weighted by confidence."""
+    if not path.exists():
+        return
+    with path.open(newline="") as handle:
+        ranking = list(csv.DictReader(handle))
+    trusted = [r for r in ranking if r["status"] == "trusted"]
+    typer.echo(f"  ranking: {len(trusted)} of {len(ranking)} journeys ranked by trustworthy value at stake; the top:")
+    for row in trusted[:shown]:
+        typer.echo(f"    {row['rank']:>3}  {row['name']}: {float(row['weighted_value']):+,.0f} at stake "
+                   f"({int(row['n_customers']):,} customers)")

@@ -1,0 +1,128 @@
+"""``report.html``: the marketer's ranked journeys, one self-contained file that opens offline.
+
+plotly.js is written into the page once (no CDN), the process maps are inline SVG, and nothing is
+fetched when the file is opened, so it can be mailed, archived or opened on a plane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.resources import files
+
+import jinja2
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from parcours.config import Settings
+from parcours.journeys.naming import readable
+from parcours.mining.discovery import VARIANT_SEPARATOR
+from parcours.report import words
+from parcours.report.diagrams import process_map_svg, step_flow_figure
+from parcours.report.figures import landscape_figure, value_at_stake_figure
+from parcours.report.ranking import NOT_ESTIMATED, TRUSTED, UNTRUSTED
+
+RULE_COLUMNS = ("rule_id", "pattern", "window_h", "action_label", "channel", "delay_h", "precision", "coverage",
+                "support", "target_lead_time_s", "expected_value", "published", "reason")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything the report shows: the ranking, each journey's paths and rules, and facts about the run."""
+
+    ranking: pd.DataFrame
+    paths: pd.DataFrame
+    rules: pd.DataFrame
+    impact: pd.DataFrame
+    facts: dict = field(default_factory=dict)
+
+
+def render_report(inputs: ReportInputs, settings: Settings, generated_at: datetime | None = None) -> str:
+    """Write the report as one HTML document (a string), plotly.js included.
+
+    Parameters
+    ----------
+    inputs
+        The ranking (:func:`parcours.report.rank_journeys`), the paths
+        (:func:`parcours.report.journey_paths`), ``trigger_rules.csv``, ``journey_impact.csv`` and
+        facts about the run (events, customers, period, run id).
+    settings
+        ``report`` (title, currency, cards, diagrams) and the knobs the method section quotes.
+    """
+    conf, currency = settings.report, settings.report.currency
+    ranking = inputs.ranking
+    outcome = words.outcome_phrase(inputs.impact)
+    cards = [_card(row, inputs, settings, outcome) for row in ranking.head(conf.cards).itertuples()]
+    template = _environment(currency).get_template("report.html.j2")
+    return template.render(
+        title=conf.title, generated=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        facts=inputs.facts, outcome=outcome, summary=_summary(ranking, inputs.rules),
+        plotly_js=get_plotlyjs(), ranked=ranking[ranking.status == TRUSTED].itertuples(),
+        untrusted=list(ranking[ranking.status == UNTRUSTED].itertuples()),
+        not_estimated=list(ranking[ranking.status == NOT_ESTIMATED].itertuples()),
+        value_figure=_figure(value_at_stake_figure(ranking, currency), "value-at-stake"),
+        landscape_figure=_figure(landscape_figure(ranking, currency), "landscape"),
+        cards=cards, more=max(0, len(ranking) - conf.cards), settings=settings,
+    )
+
+
+def _environment(currency: str) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FunctionLoader(_template), autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(money=lambda v, signed=False: words.money(v, currency, signed), days=words.days,
+                       share=lambda v: "–" if pd.isna(v) else f"{v:.0%}", readable=readable,
+                       number=lambda v: "–" if pd.isna(v) else f"{v:,.0f}",
+                       ratio=lambda v: "–" if pd.isna(v) else f"{v:.2f}",
+                       hours=lambda s: "–" if pd.isna(s) else words.days(s / 86_400))
+    return env
+
+
+def _template(name: str) -> str:
+    return files("parcours.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _figure(fig: go.Figure, div_id: str) -> str:
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _summary(ranking: pd.DataFrame, rules: pd.DataFrame) -> dict:
+    trusted = ranking[(ranking.status == TRUSTED) & ranking.finding.fillna(False).astype(bool)]
+    return {"journeys": len(ranking), "findings": len(trusted),
+            "raised": float(trusted.weighted_value[trusted.weighted_value > 0].sum()),
+            "at_risk": float(trusted.weighted_value[trusted.weighted_value < 0].sum()),
+            "untrusted": int((ranking.status == UNTRUSTED).sum()),
+            "published_rules": int(rules.published.astype(bool).sum()) if len(rules) else 0}
+
+
+def _card(row, inputs: ReportInputs, settings: Settings, outcome: str) -> dict:
+    """One journey's card: its path, step flow, process map, effect in words and candidate rules."""
+    conf = settings.report
+    paths = inputs.paths[inputs.paths.journey_id == row.journey_id]
+    covered = float(paths["count"].sum() / paths.instances.iloc[0]) if len(paths) else 0.0
+    rules = inputs.rules[inputs.rules.journey_id == row.journey_id] if len(inputs.rules) else inputs.rules
+    return {
+        "row": row, "steps": str(row.representative).split(VARIANT_SEPARATOR),
+        "sentence": words.effect_sentence(row, outcome, conf.currency),
+        "interval": _interval_marks(row, inputs.ranking),
+        "flow": _figure(step_flow_figure(paths, conf.flow_steps), f"flow-{row.journey_id}") if len(paths) else "",
+        "map": process_map_svg(paths, conf.map_edges) if len(paths) else "",
+        "paths": len(paths), "covered": covered,
+        "rules": list(rules.reindex(columns=list(RULE_COLUMNS)).itertuples()) if len(rules) else [],
+    }
+
+
+def _interval_marks(row, ranking: pd.DataFrame) -> dict | None:
+    """Positions (in % of a common scale) of the effect, its interval and zero, for a small CSS bar."""
+    if pd.isna(row.effect):
+        return None
+    low, high = float(ranking.ci_low.min()), float(ranking.ci_high.max())
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = (high - low) or 1.0
+
+    def at(value: float) -> float:
+        return round(100 * (value - low) / span, 2)
+    return {"zero": at(0.0), "low": at(row.ci_low), "high": at(row.ci_high), "effect": at(row.effect),
+            "kind": "raises" if row.effect >= 0 else "destroys"}
