@@ -165,13 +165,13 @@ def build_resources(
     """The resources of one run; the UI uses the defaults, the CLI passes its flags here."""
     home = home or paths.parcours_home()
     engine_resource = EngineResource(database=str(paths.engine_database(home)))
+    # behind a tracking server, the server decides where artifacts go (its --artifacts-destination)
+    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
     return {
         "settings": SettingsResource(conf_dir=str(conf_dir or paths.conf_dir()), overrides=overrides or []),
         "engine": engine_resource,
-        "mlflow": MlflowResource(
-            tracking_uri=os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home)),
-            artifact_location=str(paths.mlflow_artifact_root(home)),
-        ),
+        "mlflow": MlflowResource(tracking_uri=tracking_uri, artifact_location=(
+            "" if tracking_uri.startswith(("http://", "https://")) else str(paths.mlflow_artifact_root(home)))),
         "io_manager": OutputFolderIOManager(
             base_dir=str(out_dir or paths.default_output_dir(home)), engine=engine_resource
         ),

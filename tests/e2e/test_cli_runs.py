@@ -1,37 +1,13 @@
 """End to end: the installed ``parcours`` command on a temporary PARCOURS_HOME (DESIGN.md §5, rung 5)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import mlflow
 import pandas as pd
-import pytest
 
+from tests.e2e.conftest import parcours_command as _parcours
 from tests.pipelines.conftest import SHOP
-
-PARCOURS = str(Path(sys.executable).with_name("parcours"))
-
-
-def _parcours(home: Path, *args: str) -> subprocess.CompletedProcess:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}  # earlier tests point MLflow away
-    env = {**inherited, "PARCOURS_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    return subprocess.run([PARCOURS, *args], env=env, capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    done = _parcours(home, "demo", "--customers", "400", "--seed", "3")
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "every row accounted for" in done.stdout
-    assert "journeys: " in done.stdout and "discovered; the largest:" in done.stdout
-    assert "impact: " in done.stdout and "journeys estimated" in done.stdout
-    assert "triggers: " in done.stdout
-    return home
 
 
 def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
@@ -42,7 +18,7 @@ def test_demo_writes_the_outputs_and_matches_the_truth(demo_home) -> None:
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
                                                 "journeys.csv", "journey_assignments.csv", "journey_models",
                                                 "customer_value.csv", "journey_impact.csv", "trigger_rules.json",
-                                                "trigger_rules.csv"}
+                                                "trigger_rules.csv", "journey_ranking.csv", "report.html"}
     summary = json.loads((out / "ingest_summary.json").read_text())
     truth = json.loads((demo_home / "demo" / "truth.json").read_text())["expected_ingest"]
     assert {k: summary[k] for k in truth} == truth

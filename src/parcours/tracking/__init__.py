@@ -31,7 +31,8 @@ def configure(tracking_uri: str, experiment_name: str, artifact_location: str | 
     experiment_name
         The experiment every pipeline run logs to.
     artifact_location
-        Where a new experiment stores artifacts; ignored if the experiment exists.
+        Where a new experiment stores artifacts; ignored if the experiment exists. Empty or
+        ``None``: the tracking server's default (its ``--artifacts-destination``).
 
     Returns
     -------
