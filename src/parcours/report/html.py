@@ -52,7 +52,9 @@ def render_report(inputs: ReportInputs, settings: Settings, generated_at: dateti
         ``report`` (title, currency, cards, diagrams) and the knobs the method section quotes.
     """
     conf, currency = settings.report, settings.report.currency
-    ranking = inputs.ranking
+    ranking = inputs.ranking.assign(best_rules=inputs.ranking.best_rules.fillna(""),  # empty text read back as null
+                                    reason=inputs.ranking.reason.fillna(""))
+    inputs = ReportInputs(ranking, inputs.paths, inputs.rules, inputs.impact, inputs.facts)
     outcome = words.outcome_phrase(inputs.impact)
     cards = [_card(row, inputs, settings, outcome) for row in ranking.head(conf.cards).itertuples()]
     template = _environment(currency).get_template("report.html.j2")

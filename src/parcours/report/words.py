@@ -41,7 +41,7 @@ def outcome_phrase(impact: pd.DataFrame) -> str:
     row = impact.iloc[0]
     if row.outcome == "clv":
         return "predicted customer lifetime value"
-    return f"net revenue (returns deducted) between {row.landmark} and {row.outcome_end}"
+    return f"net revenue (returns deducted) between {str(row.landmark)[:10]} and {str(row.outcome_end)[:10]}"
 
 
 def effect_sentence(row, outcome: str, currency: str = "€") -> str:
