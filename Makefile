@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup system-deps demo test test-fast lint ui bench clean
+.PHONY: help setup system-deps test-deps demo test test-fast lint ui bench clean
 
 help:
 	@echo "make demo   set up, generate the demo log, run the whole pipeline"
@@ -24,6 +24,10 @@ setup: system-deps $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 # graphviz (dot) for the process pictures, from Debian's packages when missing.
 system-deps:
 	@scripts/system-deps
+
+# and for the tests: chromium (the report's browser check) and postgresql (the production test).
+test-deps:
+	@scripts/system-deps test
 
 $(VENV)/.installed: pyproject.toml
 	@py=$$(scripts/find-python) || exit 1; \
@@ -39,7 +43,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: setup
 	$(BIN)/parcours demo
 
-test: setup
+test: setup test-deps
 	$(BIN)/ruff check src pipelines tests benchmarks
 	$(BIN)/pytest -m "not notebooks"
 	cd pipelines && ../$(BIN)/dg check defs
