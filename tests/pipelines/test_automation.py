@@ -1,0 +1,61 @@
+"""The nightly schedule and the inbox sensor, evaluated as the Dagster daemon would."""
+
+import json
+
+import dagster as dg
+import pytest
+
+from parcours_pipelines.defs.automation import parcours_inbox_sensor
+
+
+@pytest.fixture
+def inbox(tmp_path, monkeypatch):
+    """A conf folder whose schedule watches ``tmp_path/inbox`` (files count at once: settle_seconds 0)."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (conf / "schedule.yaml").write_text(f"inbox: {folder}\nsettle_seconds: 0\n")
+    monkeypatch.setenv("PARCOURS_CONF", str(conf))
+    return folder
+
+
+def _evaluate(cursor=None):
+    return parcours_inbox_sensor(dg.build_sensor_context(cursor=cursor))
+
+
+def test_without_an_inbox_the_sensor_skips_and_says_why(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PARCOURS_CONF", str(tmp_path))
+    result = _evaluate()
+    assert isinstance(result, dg.SkipReason) and "schedule.inbox is not set" in result.skip_message
+
+
+def test_an_empty_inbox_skips(inbox) -> None:
+    assert isinstance(_evaluate(), dg.SkipReason)
+
+
+def test_a_new_file_starts_one_run_on_the_whole_inbox(inbox) -> None:
+    (inbox / "day1.csv").write_text("customer_id,ts,activity\n")
+    result = _evaluate()
+    [request] = result.run_requests
+    assert request.run_config["resources"]["settings"]["config"]["overrides"] == [f"ingest.path={inbox}"]
+    assert json.loads(request.tags["parcours/arrived"]) == ["day1.csv"]
+    assert isinstance(_evaluate(result.cursor), dg.SkipReason)  # the same files do not start a second run
+
+
+def test_a_changed_file_starts_another_run(inbox) -> None:
+    path = inbox / "day1.csv"
+    path.write_text("customer_id,ts,activity\n")
+    first = _evaluate()
+    path.write_text("customer_id,ts,activity\nc1,2026-01-01,order\n")
+    [request] = _evaluate(first.cursor).run_requests
+    assert request.run_key != first.run_requests[0].run_key
+
+
+def test_the_run_config_is_valid_for_the_job(inbox) -> None:
+    from parcours_pipelines.definitions import defs
+
+    (inbox / "day1.csv").write_text("customer_id,ts,activity\n")
+    [request] = _evaluate().run_requests
+    job = defs().resolve_job_def("parcours_job")
+    assert dg.validate_run_config(job, request.run_config)["resources"]["settings"]["config"]["overrides"]
