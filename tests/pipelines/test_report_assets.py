@@ -1,0 +1,82 @@
+"""The report group in the Dagster graph: the ranking and the report on the shared demo run, drift between runs."""
+
+import shutil
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from parcours_pipelines.definitions import defs
+from parcours_pipelines.resources import EngineResource, build_resources
+
+pytestmark = pytest.mark.slow
+
+DRIFT = ("journey_sizes_are_stable_between_runs", "journey_effects_are_stable_between_runs")
+
+
+def test_the_ranking_lists_every_journey_once_trusted_first(demo_run) -> None:
+    ranking = pd.read_csv(demo_run.out / "journey_ranking.csv")
+    journeys = pd.read_csv(demo_run.out / "journeys.csv")
+    assert sorted(ranking.journey_id) == sorted(journeys.journey_id) and ranking["rank"].tolist() == \
+        list(range(1, len(ranking) + 1))
+    order = ranking.status.map({"trusted": 0, "not yet trustworthy": 1, "not estimated": 2})
+    assert order.is_monotonic_increasing and (ranking.status == "trusted").any()
+
+
+def test_the_report_is_written_and_the_first_run_has_no_drift(demo_run) -> None:
+    assert (demo_run.out / "report.html").read_text().startswith("<!DOCTYPE html>")
+    checks = {e.check_name: e for e in demo_run.result.get_asset_check_evaluations() if e.check_name in DRIFT}
+    assert set(checks) == set(DRIFT) and all(e.passed for e in checks.values())
+    assert checks[DRIFT[0]].metadata["compared_with_a_previous_run"].value is False
+
+
+@pytest.fixture
+def rerun(demo_run, tmp_path):
+    """Materialise ``journey_ranking`` on a copy of the demo's outputs, on one instance, after an edit of them."""
+    out = tmp_path / "out"
+    shutil.copytree(demo_run.out, out)
+    instance = dg.DagsterInstance.ephemeral()
+    definitions = defs()
+
+    def materialise(edit=None) -> dict[str, dg.AssetCheckEvaluation]:
+        if edit:
+            edit(out)
+        result = dg.materialize([*definitions.assets, *definitions.asset_checks], selection="journey_ranking",
+                                instance=instance, resources=build_resources(home=tmp_path / "home", out_dir=out))
+        EngineResource.close_all()
+        return {e.check_name: e for e in result.get_asset_check_evaluations()}
+    return materialise
+
+
+def _grow_the_top_journey(out) -> None:
+    journeys = pd.read_csv(out / "journeys.csv")
+    top = pd.read_csv(out / "journey_ranking.csv").journey_id.iloc[0]
+    journeys.loc[journeys.journey_id == top, "n_customers"] *= 2
+    journeys.to_csv(out / "journeys.csv", index=False)
+
+
+def _move_the_top_effect(out) -> None:
+    impact = pd.read_csv(out / "journey_impact.csv")
+    top = pd.read_csv(out / "journey_ranking.csv").journey_id.iloc[0]
+    impact.loc[impact.journey_id == top, "effect"] += 10 * impact.loc[impact.journey_id == top, "std_error"]
+    impact.to_csv(out / "journey_impact.csv", index=False)
+
+
+def test_a_rerun_on_the_same_outputs_does_not_warn(rerun) -> None:
+    rerun()
+    second = rerun()
+    assert all(second[name].passed for name in DRIFT)
+    assert second[DRIFT[0]].metadata["compared_with_a_previous_run"].value is True
+
+
+def test_a_journey_that_doubled_warns_about_its_size_only(rerun) -> None:
+    rerun()
+    checks = rerun(_grow_the_top_journey)
+    assert not checks[DRIFT[0]].passed and checks[DRIFT[0]].severity == dg.AssetCheckSeverity.WARN
+    assert checks[DRIFT[0]].metadata["journeys_drifted"].value == 1 and checks[DRIFT[1]].passed
+
+
+def test_an_effect_that_moved_ten_standard_errors_warns(rerun) -> None:
+    rerun()
+    checks = rerun(_move_the_top_effect)
+    assert not checks[DRIFT[1]].passed and checks[DRIFT[1]].metadata["journeys_drifted"].value == 1
