@@ -32,8 +32,9 @@ from parcours.eventlog.episodes import journey_instances
 from parcours.impact import estimate_journey_impact
 from parcours.impact.figures import forest_figure, overlap_figure
 from parcours.journeys import discover_journeys
-from parcours.journeys.assign import assign_journeys
+from parcours.journeys.assign import assign_journeys, journey_sizes
 from parcours.mining import variants
+from parcours.report import rank_journeys
 from parcours.synthetic import ensure_demo_log, versus_rest_effects
 from parcours.triggers import match_events, mine_trigger_rules, parse_rule_set, trigger_data
 
@@ -129,3 +130,18 @@ pd.DataFrame(rule_set.backtest).T.round(4)
 published = parse_rule_set(rule_set.document)
 fired = match_events(published.rules, data.steps, frequency_cap=published.frequency_cap)
 fired.groupby("rule_id").size().rename("triggers").to_frame() if len(fired) else "no trigger fired"
+
+# %% [markdown]
+# ## The ranking the marketer receives
+#
+# The journeys ordered by value at stake (customers × effect), weighted by the confidence of the
+# estimate (1 − q-value); estimates that failed a check come apart, as "not yet trustworthy". The
+# pipeline's `journey_report` asset turns this table into `report.html`. (No timing table here, so
+# conversion and time to first order stay empty.)
+
+# %%
+sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
+journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
+ranking = rank_journeys(journeys, impact.table, rules=rule_set.table)
+ranking[["rank", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "weighted_value",
+         "best_rules"]].head(12).round(2)

@@ -26,7 +26,8 @@ def demo_home(tmp_path_factory) -> Path:
     assert "every row accounted for" in done.stdout
     assert "journeys: " in done.stdout and "discovered; the largest:" in done.stdout
     assert "impact: " in done.stdout and "journeys estimated" in done.stdout
-    assert "triggers: " in done.stdout
+    assert "triggers: " in done.stdout and "ranking: " in done.stdout
+    assert f"the marketer's report: {(home / 'demo' / 'output' / 'report.html').as_uri()}" in done.stdout
     return home
 
 
