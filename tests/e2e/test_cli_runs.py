@@ -75,3 +75,19 @@ def test_run_with_a_missing_column_fails_in_one_line(tmp_path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert "mapped column 'customer_id'" in done.stderr and not (tmp_path / "home" / "dagster").exists()
+
+
+def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home) -> None:
+    out = demo_home / "demo" / "output"
+    before = (out / "journey_ranking.csv").read_text()
+    done = _parcours(demo_home, "report", "--set", "report.currency=$", "--set", "report.title=Weekly journeys")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "parcours report: done" in done.stdout and "the marketer's report: file://" in done.stdout
+    html = (out / "report.html").read_text()
+    assert "<title>Weekly journeys</title>" in html and '<b class="pos">$' in html
+    assert (out / "journey_ranking.csv").read_text() == before  # the same outputs rank the same way
+
+
+def test_report_without_a_finished_run_says_what_to_run(tmp_path) -> None:
+    done = _parcours(tmp_path / "home", "report", "--out", str(tmp_path / "empty"))
+    assert done.returncode == 1 and done.stderr.startswith("error: ") and "no journey_impact.csv here" in done.stderr
