@@ -7,11 +7,12 @@ from parcours_pipelines.definitions import defs
 from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
 from tests.pipelines.conftest import SHOP_COLUMNS
 
-VALUE = {"customer_value", "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores"}
+VALUE = {"customer_value", "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores",
+         "journey_ranking", "journey_report"}
 
 
 def _materialize(resources: dict, *, value: bool = False) -> dg.ExecuteInProcessResult:
-    """The whole graph; without the value group unless asked (three shop customers cannot be valued)."""
+    """The whole graph; without value and what needs it unless asked (three shop customers cannot be valued)."""
     definitions = defs()
     assets = [a for a in definitions.assets if value or not {k.to_user_string() for k in a.keys} & VALUE]
     checks = [c for c in definitions.asset_checks if value or not {k.asset_key.to_user_string()
