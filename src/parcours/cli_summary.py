@@ -64,10 +64,9 @@ def _report_triggers(path: Path) -> None:
 
 def _report_journeys(path: Path, shown: int = 5) -> None:
     """The number of journeys found and the largest few, by name."""
-    if not path.exists():
+    journeys = _rows(path)
+    if journeys is None:
         return
-    with path.open(newline="") as handle:
-        journeys = list(csv.DictReader(handle))
     typer.echo(f"  journeys: {len(journeys)} discovered; the largest:")
     for row in journeys[:shown]:
         typer.echo(f"    {row['journey_id']:>3}  {row['name']}  ({int(row['n_instances']):,} instances)")
@@ -98,12 +97,19 @@ def print_summary(summary: dict, out: Path) -> None:
 
 def _report_ranking(path: Path, shown: int = 5) -> None:
     """The best-ranked journeys: value at stake weighted by confidence."""
-    if not path.exists():
+    ranking = _rows(path)
+    if ranking is None:
         return
-    with path.open(newline="") as handle:
-        ranking = list(csv.DictReader(handle))
     trusted = [r for r in ranking if r["status"] == "trusted"]
     typer.echo(f"  ranking: {len(trusted)} of {len(ranking)} journeys ranked by trustworthy value at stake; the top:")
     for row in trusted[:shown]:
         typer.echo(f"    {row['rank']:>3}  {row['name']}: {float(row['weighted_value']):+,.0f} at stake "
                    f"({int(row['n_customers']):,} customers)")
+
+
+def _rows(path: Path) -> list[dict[str, str]] | None:
+    """The rows of an output CSV, or None when the run did not write it."""
+    if not path.exists():
+        return None
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
