@@ -50,7 +50,7 @@ test: setup test-deps
 	$(BIN)/pytest -m notebooks --no-header -q
 
 test-fast: setup
-	$(BIN)/pytest -m "not slow and not notebooks" -x -q
+	$(BIN)/pytest -m "not slow and not notebooks and not spark" -x -q
 
 ui: setup
 	$(BIN)/parcours ui

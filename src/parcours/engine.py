@@ -81,6 +81,56 @@ def connect(
     return con
 
 
+def connect_spark(
+    master: str = "local[2]", *, app_name: str = "parcours", conf: dict[str, str] | None = None,
+    warehouse_dir: str | Path | None = None,
+) -> ibis.BaseBackend:
+    """Open an Ibis connection to Spark, for the relational stages at cluster scale (DESIGN.md §6).
+
+    The library's relational functions (ingest's validation and de-duplication, journey instances, the
+    process map, variants, RFM) take any Ibis backend; this one runs them on Spark. The session keeps
+    UTC as its time zone, as :func:`connect` does, and its executors use this interpreter.
+
+    Parameters
+    ----------
+    master
+        ``local[N]`` for N local cores, or a cluster URL (``spark://host:7077``, ``yarn``, ``k8s://...``).
+    app_name
+        The application's name in Spark's UI.
+    conf
+        Further Spark settings (``spark.executor.memory``, ...).
+    warehouse_dir
+        ``spark.sql.warehouse.dir``; default: a fresh temporary folder, so no ``spark-warehouse/`` is
+        left in the working directory.
+
+    Returns
+    -------
+    ibis.BaseBackend
+        The Ibis PySpark backend over the (new or current) Spark session.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If PySpark is not installed (``pip install 'parcours[spark]'``).
+    """
+    import os
+    import sys
+    import tempfile
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    warehouse = str(warehouse_dir or tempfile.mkdtemp(prefix="parcours-spark-"))
+    builder = (SparkSession.builder.master(master).appName(app_name)
+               .config("spark.sql.session.timeZone", "UTC").config("spark.sql.warehouse.dir", warehouse)
+               .config("spark.ui.showConsoleProgress", "false"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
 @ibis.udf.scalar.builtin(name="timezone")
 def _duckdb_timezone(zone: str, ts: dt.Timestamp()) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
     """DuckDB's ``timezone(zone, naive)``: the instant a wall-clock time in ``zone`` denotes."""

@@ -171,24 +171,58 @@ def ingest_events(
     """
     now = now or datetime.now(UTC)
     raw = read_events(con, settings, path)
-    run = next(table_ids)
-    staged = classify(raw.table, settings, now)
-    identities = None
-    if settings.identity:
-        identity_map = resolve_identities(read_identity_links(settings.identity))
-        staged = stitch(staged, identity_map)
-    staged = con.create_table(f"_parcours_staged_{run}", staged, temp=True)
+    identity_map = resolve_identities(read_identity_links(settings.identity)) if settings.identity else None
+    staged = con.create_table(f"_parcours_staged_{next(table_ids)}", stage_rows(raw.table, settings, now,
+                                                                                  identity_map), temp=True)
     clean = staged.filter(staged[REASON].isnull())
-    # The first of each group of exact duplicates, by a hash aggregate rather than a sorting window;
-    # event_seq is unique, so the semi-join on it alone is exact (and safe with null keys).
-    firsts = clean.group_by(list(_DUPLICATE_KEY)).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
-    kept = clean.semi_join(firsts, EVENT_SEQ)
+    kept, firsts = drop_duplicates(clean)
     events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS)  # runs once, when written
     quarantine = _quarantine_view(_with_source(staged, raw))
-    if settings.identity:
-        identities = _identity_report(identity_map, clean)
+    identities = _identity_report(identity_map, clean) if identity_map is not None else None
     summary = _summarise(raw, staged, firsts, quarantine, settings.examples_per_reason, identities)
     return IngestResult(events=events, quarantine=quarantine, summary=summary)
+
+
+def stage_rows(raw: ir.Table, settings: IngestSettings, now: datetime,
+               identities: IdentityMap | None = None) -> ir.Table:
+    """Every raw row with its canonical typed columns, its quarantine ``reason`` (null when usable) and,
+    given an identity map, its stitched customer.
+
+    Engine-portable (DuckDB, Spark): the readers are engine-specific, this is not.
+
+    Parameters
+    ----------
+    raw
+        The raw table of :func:`parcours.eventlog.read.read_events` (or the same shape read by another engine).
+    settings
+        Time zone, time range, vocabulary.
+    now
+        The instant after which a time counts as future.
+    identities
+        The resolved identity table, or ``None``.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        See :func:`parcours.eventlog.validate.classify`; with identities, ``customer_id`` is the stitched id.
+    """
+    staged = classify(raw, settings, now)
+    return stitch(staged, identities) if identities is not None else staged
+
+
+def drop_duplicates(clean: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """Keep the first (lowest ``event_seq``) of each group of exact duplicates among usable rows.
+
+    A hash aggregate and a semi-join rather than a sorting window; ``event_seq`` is unique, so the
+    semi-join on it alone is exact (and safe with null keys). Engine-portable.
+
+    Returns
+    -------
+    tuple of ibis.expr.types.Table
+        The kept rows, and one row per group (its key columns and ``event_seq``), for the counts.
+    """
+    firsts = clean.group_by(list(_DUPLICATE_KEY)).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
+    return clean.semi_join(firsts, EVENT_SEQ), firsts
 
 
 def _with_source(table: ir.Table, raw: RawEvents) -> ir.Table:

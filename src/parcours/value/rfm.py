@@ -108,8 +108,9 @@ def rfm_summary(events: ir.Table, landmark: date, *, purchase_activities: list[s
     kept = ibis.greatest(1.0 + per.returned.fill_null(0.0) / ibis.greatest(per.revenue, 1e-9), 0.0)
     monetary = ibis.ifelse(frequency > 0, per.repeat_value / frequency.cast("float64") * kept, 0.0)
     return per.select(
-        CUSTOMER_ID, frequency=frequency, recency=(per.last_day - per.first_day) / unit,
-        T=(cut - per.first_day) / unit, monetary=ibis.greatest(monetary, 0.0), first_day=per.first_day,
+        # day differences cast to float64 first: Spark reads a literal like 7.0 as a decimal and rounds to 6 places
+        CUSTOMER_ID, frequency=frequency, recency=(per.last_day - per.first_day).cast("float64") / unit,
+        T=(cut - per.first_day).cast("float64") / unit, monetary=ibis.greatest(monetary, 0.0), first_day=per.first_day,
         last_day=per.last_day, revenue=per.revenue, returned=per.returned.fill_null(0.0),
     ).order_by(CUSTOMER_ID)
 
