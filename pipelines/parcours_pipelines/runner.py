@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from parcours import paths
+from parcours.runstats import ResourceSampler, StepSpan, run_stats
 from parcours_pipelines.resources import EngineResource, build_resources
 
 _DAGSTER_YAML = """\
@@ -66,20 +68,45 @@ def run_pipeline(
     assets = [*definitions.assets, *definitions.asset_checks]
     resources = build_resources(home=home, out_dir=out_dir, conf_dir=conf_dir, overrides=overrides)
     try:
-        with warnings.catch_warnings():  # selecting by group is a Dagster beta parameter; it works as documented
-            warnings.simplefilter("ignore", dg.BetaWarning)
+        with warnings.catch_warnings(), ResourceSampler() as sampler:  # selecting by group is a Dagster beta
+            warnings.simplefilter("ignore", dg.BetaWarning)           # parameter; it works as documented
             result = dg.materialize(
                 assets, resources=resources, instance=instance, selection=selection, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )
     finally:
         EngineResource.close_all()
+    write_run_stats(out_dir, sampler.samples, step_spans(instance, result.run_id), result.run_id)
     failed = tuple(
         e.check_name for e in result.get_asset_check_evaluations() if not e.passed
         and e.severity == dg.AssetCheckSeverity.ERROR
     )
     return PipelineRun(run_id=result.run_id, success=result.success and not failed, failed_checks=failed,
                        out_dir=out_dir, error=_first_error(result))
+
+
+def step_spans(instance: dg.DagsterInstance, run_id: str) -> list[StepSpan]:
+    """When each step of the run started and ended, from the run's events."""
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    starts: dict[str, float] = {}
+    spans = []
+    for entry in instance.all_logs(run_id, of_type=kinds):
+        kind = entry.dagster_event.event_type if entry.dagster_event else None
+        if kind == dg.DagsterEventType.STEP_START:
+            starts[entry.step_key] = entry.timestamp
+        elif entry.step_key in starts:
+            spans.append(StepSpan(entry.step_key, starts[entry.step_key], entry.timestamp,
+                                  success=kind == dg.DagsterEventType.STEP_SUCCESS))
+    return spans
+
+
+def write_run_stats(out_dir: Path, samples, spans: list[StepSpan], run_id: str) -> Path:
+    """Write ``run_stats.json`` into the output folder, keeping the earlier runs' steps that this one did not run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "run_stats.json"
+    previous = json.loads(path.read_text()) if path.exists() else None
+    path.write_text(json.dumps(run_stats(samples, spans, run_id, previous), indent=2))
+    return path
 
 
 def _first_error(result: dg.ExecuteInProcessResult) -> str | None:

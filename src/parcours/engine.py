@@ -6,6 +6,7 @@ embedded on DuckDB and, by changing the backend, on a distributed engine (DESIGN
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 _LOCK_RETRY_SECONDS = 0.5
+_temporary_ids = itertools.count()
 
 
 class EngineLockedError(RuntimeError):
@@ -129,6 +131,23 @@ def connect_spark(
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return ibis.pyspark.connect(session)
+
+
+def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") -> ir.Table:
+    """Compute ``table`` once into a temporary table of ``con`` and return it, for a result read several times.
+
+    A temporary table rather than Ibis's ``Table.cache()``: the cache drops its table when the expression
+    is collected, which fails once the connection is closed, while a temporary table simply ends with the
+    connection. DuckDB spills it to disk past its memory limit.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> once = materialise(con, con.sql("select 1 as x"))
+    >>> once.x.sum().execute(), once.count().execute()
+    (1, 1)
+    """
+    return con.create_table(f"_parcours_{name}_{next(_temporary_ids)}", table, temp=True)
 
 
 @ibis.udf.scalar.builtin(name="timezone")

@@ -163,7 +163,12 @@ class ImpactSettings(_Section):
     refutation_alpha: float = Field(
         0.01, gt=0, lt=1, description="A placebo effect with a p-value below this fails refutation_ok."
     )
-    seed: int = Field(0, description="Seed of the folds, the nuisance models and the permuted placebo.")
+    max_customers: int | None = Field(
+        50_000, ge=1_000,
+        description="Estimate on a seeded random sample of at most this many eligible customers (null: all of them). "
+                    "The effect is the same population average; its interval widens as the sample shrinks.",
+    )
+    seed: int = Field(0, description="Seed of the folds, the nuisance models, the permuted placebo and the sample.")
 
 
 class CatalogueAction(_Section):

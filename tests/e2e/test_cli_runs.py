@@ -32,6 +32,16 @@ def test_demo_estimates_an_effect_for_every_journey_it_can(demo_home) -> None:
     assert too_few.effect.isna().all() and too_few.note.str.contains("impact.min_treated").all()
 
 
+def test_demo_records_what_each_step_cost(demo_home) -> None:
+    stats = json.loads((demo_home / "demo" / "output" / "run_stats.json").read_text())
+    steps = {row["step"]: row for row in stats["steps"]}
+    assert {"ingested_events", "journey_instances", "process_map", "discovered_journeys", "valued_customers",
+            "journey_impact", "trigger_rules", "journey_report"} <= set(steps)
+    assert all(row["success"] and row["wall_s"] > 0 and row["peak_rss_mib"] > 100 for row in steps.values())
+    assert stats["total"]["wall_s"] >= sum(row["wall_s"] for row in steps.values())  # steps run one by one
+    assert steps["valued_customers"]["cpu_s"] > 1 and stats["versions"]["duckdb"]
+
+
 def test_demo_run_is_in_the_instance_the_ui_reads(demo_home) -> None:
     with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
         runs = instance.get_runs()
@@ -86,6 +96,8 @@ def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home)
     html = (out / "report.html").read_text()
     assert "<title>Weekly journeys</title>" in html and '<b class="pos">$' in html
     assert (out / "journey_ranking.csv").read_text() == before  # the same outputs rank the same way
+    steps = {row["step"]: row["run_id"] for row in json.loads((out / "run_stats.json").read_text())["steps"]}
+    assert steps["journey_report"] != steps["ingested_events"]  # the rebuild's steps replaced, the others kept
 
 
 def test_report_without_a_finished_run_says_what_to_run(tmp_path) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,21 @@ def cross_fit_outcomes(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: in
     return m1, m0
 
 
+def cross_fit_mean(x: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0, model=None) -> np.ndarray:
+    """Out-of-fold predictions of ``E[y | x]``, whatever the treatment: each customer's from a model fitted on
+    the other folds. For a treatment drawn independently of ``x`` and ``y`` (a permuted label), both arms'
+    outcome regressions equal this, so one cross-fit serves every journey's permutation refutation."""
+    model = model if model is not None else default_models(seed)[1]
+    m = np.empty(len(y))
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(x):
+        m[test] = clone(model).fit(x[train], y[train]).predict(x[test])
+    return m
+
+
 def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0,
                 trim: float = 0.01, propensity_model=None, outcome_model=None,
-                propensity: np.ndarray | None = None) -> Effect:
+                propensity: np.ndarray | None = None,
+                outcomes: tuple[np.ndarray, np.ndarray] | None = None) -> Effect:
     """The average effect of ``t`` on ``y`` by cross-fitted AIPW, on the customers with overlap.
 
     Parameters
@@ -137,6 +149,9 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     propensity
         Cross-fitted propensities already computed for this ``x`` and ``t`` (e.g. for a second
         outcome); default: fitted here.
+    outcomes
+        Cross-fitted ``(m1, m0)`` already computed for this ``x``, ``t`` and ``y`` (e.g.
+        :func:`cross_fit_mean` twice, for a permuted treatment); default: fitted here.
 
     Returns
     -------
@@ -153,7 +168,8 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
         raise ValueError("aipw_effect needs treated and untreated customers")
     e = propensity if propensity is not None else cross_fit_propensity(x, t, folds=folds, seed=seed,
                                                                        model=propensity_model)
-    m1, m0 = cross_fit_outcomes(x, t, y, folds=folds, seed=seed, model=outcome_model)
+    m1, m0 = outcomes if outcomes is not None else cross_fit_outcomes(x, t, y, folds=folds, seed=seed,
+                                                                      model=outcome_model)
     keep = common_support(e, t, trim)
     if min(t[keep].sum(), (1 - t[keep]).sum()) < 2:
         raise NoOverlapError(f"{int(t[keep].sum())} treated and {int((1 - t[keep]).sum())} untreated customers "

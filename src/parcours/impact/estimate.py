@@ -16,7 +16,7 @@ q-values (Benjamini-Hochberg) are taken across the estimated journeys. A journey
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis.expr.types as ir
 import numpy as np
@@ -27,6 +27,7 @@ from parcours.impact.causal import (
     NoOverlapError,
     aipw_effect,
     benjamini_hochberg,
+    cross_fit_mean,
     cross_fit_propensity,
     effective_sample_size,
     inverse_propensity_weights,
@@ -111,6 +112,7 @@ class TrialData:
     outcome_name: str
     clv: np.ndarray | None
     placebo_outcome: np.ndarray
+    expected_outcome: np.ndarray | None = None
 
 
 def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: ir.Table, journeys: pd.DataFrame,
@@ -141,20 +143,27 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     design = trial_design(events, impact, value)
     trial = trial_data(events, design, impact, value, customer_value, has_revenue)
     members = journey_members(instances, assignments, design, impact.min_probability)
-    treated = treatment_matrix(members, trial.covariates.index)
+    everyone = treatment_matrix(members, trial.covariates.index)
+    eligible = len(everyone)
+    trial, treated = sample_trial(trial, everyone, impact.max_customers, impact.seed)
+    # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
+    trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
+                                                           folds=impact.folds, seed=impact.seed))
     rows, balance, propensities, support = [], [], {}, {}
     rng = np.random.default_rng(impact.seed)
     for journey in journeys.itertuples():
         t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
         row, smd, main = _journey_row(trial, t, impact, rng)
-        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row})
+        population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
+        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
         if main is not None:
             balance.append(smd.assign(journey_id=journey.journey_id))
             propensities[journey.journey_id] = main.propensity.astype("float32")
             support[journey.journey_id] = main.kept
     table = _finish(pd.DataFrame(rows), impact).assign(
         outcome=trial.outcome_name, landmark=design.landmark.isoformat(), outcome_end=design.outcome_end.isoformat())
-    metrics = {"eligible_customers": len(trial.covariates), "journeys_estimated": int(table.effect.notna().sum()),
+    metrics = {"eligible_customers": eligible, "sampled_customers": len(trial.covariates),
+               "journeys_estimated": int(table.effect.notna().sum()),
                "findings": int(table.finding.sum()),
                "treated_without_history": int((~members[CUSTOMER_ID].isin(trial.covariates.index)).sum())}
     params = {**{k: str(v) for k, v in impact.model_dump().items()}, **design.params(),  # resolved dates win
@@ -195,6 +204,28 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
     return TrialData(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
 
 
+def sample_trial(trial: TrialData, treated: pd.DataFrame, max_customers: int | None,
+                 seed: int) -> tuple[TrialData, pd.DataFrame]:
+    """A seeded simple random sample of at most ``max_customers`` eligible customers (all of them below it).
+
+    A simple random sample of the eligible population has the same average effect, so the
+    estimates stay unbiased for the population; their intervals come from the sample and widen
+    accordingly. The sample keeps the customers' order.
+
+    Returns
+    -------
+    tuple
+        The trial data and the treatment matrix, restricted to the sample.
+    """
+    n = len(trial.covariates)
+    if max_customers is None or n <= max_customers:
+        return trial, treated
+    rows = np.sort(np.random.default_rng(seed).choice(n, size=max_customers, replace=False))
+    sampled = TrialData(trial.covariates.iloc[rows], trial.outcome[rows], trial.outcome_name,
+                        None if trial.clv is None else trial.clv[rows], trial.placebo_outcome[rows])
+    return sampled, treated.iloc[rows]
+
+
 def _journey_row(trial: TrialData, t: np.ndarray, impact: ImpactSettings,
                  rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, Effect | None]:
     n_treated, n_control = int(t.sum()), int(len(t) - t.sum())
@@ -210,7 +241,10 @@ def _journey_row(trial: TrialData, t: np.ndarray, impact: ImpactSettings,
     except NoOverlapError as error:
         return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
     early = trial.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
-    permuted = aipw_effect(x, rng.permutation(t), trial.outcome, **options)
+    # a permuted label is independent of everything: its propensity is the treated share, exactly
+    shuffled, expected = rng.permutation(t), trial.expected_outcome
+    permuted = aipw_effect(x, shuffled, trial.outcome, propensity=np.full(len(t), t.mean()), **options,
+                           outcomes=None if expected is None else (expected, expected))
     placebo = aipw_effect(early, t, trial.placebo_outcome, **options)
     smd = _balance(trial.covariates, t, e, main.kept, impact)
     row = {**_effect_columns(main), "placebo_treatment_effect": permuted.effect,

@@ -7,6 +7,7 @@ from parcours.impact.causal import (
     aipw_effect,
     benjamini_hochberg,
     common_support,
+    cross_fit_mean,
     effective_sample_size,
     inverse_propensity_weights,
     standardized_mean_differences,
@@ -101,3 +102,18 @@ def test_separated_groups_are_a_no_overlap_error() -> None:
 def test_effective_sample_size_shrinks_with_uneven_weights() -> None:
     assert effective_sample_size(np.ones(100)) == 100
     assert effective_sample_size(np.r_[np.ones(99), 100.0]) < 5
+
+
+def test_a_permuted_label_with_the_pooled_outcome_model_finds_no_effect() -> None:
+    x, t, y = confounded(4_000, effect=10.0, seed=4)
+    m = cross_fit_mean(x, y, seed=4)
+    assert np.corrcoef(m, y)[0, 1] > 0.8  # it learnt E[y | x]
+    rng = np.random.default_rng(4)
+    p_values = []
+    for _ in range(20):
+        shuffled = rng.permutation(t)
+        result = aipw_effect(x, shuffled, y, propensity=np.full(len(t), t.mean()), outcomes=(m, m))
+        assert result.trimmed_share == 0
+        p_values.append(result.p_value)
+    assert np.mean(np.array(p_values) < 0.05) <= 0.15  # about 5% by chance, never the real effect's p ~ 0
+    assert aipw_effect(x, t, y, propensity=np.full(len(t), t.mean()), outcomes=(m, m)).p_value < 1e-6

@@ -85,3 +85,46 @@ def test_without_the_whole_outcome_window_the_clv_is_the_outcome(small_trial, sm
     with pytest.raises(ImpactDesignError, match="no outcome: the log ends on 2025-10-27"):
         estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, one, late,
                                 ValueSettings())
+
+
+@pytest.fixture(scope="module")
+def sampled_impact(small_trial, small_clv):
+    """The same trial estimated on a 1,500-customer sample of the ~3,700 eligible."""
+    journeys = pd.concat([small_trial.journeys, pd.DataFrame({"journey_id": [50], "name": ["nobody"]})])
+    return estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments, journeys,
+                                   ImpactSettings(max_customers=1_500), ValueSettings(), customer_value=small_clv)
+
+
+def test_a_sample_is_drawn_past_max_customers(sampled_impact, impact) -> None:
+    assert sampled_impact.metrics["sampled_customers"] == 1_500
+    assert sampled_impact.metrics["eligible_customers"] == impact.metrics["eligible_customers"] > 1_500
+    assert len(sampled_impact.propensities) == 1_500
+
+
+def test_a_sample_still_counts_and_values_the_whole_population(sampled_impact, impact) -> None:
+    both = impact.table.merge(sampled_impact.table, on="journey_id", suffixes=("", "_s"))
+    assert (both.n_treated == both.n_treated_s).all()
+    estimated = both.effect_s.notna()
+    assert (both.n_used_s[estimated] <= 1_500).all()
+    assert np.allclose(both.value_at_stake_s[estimated], both.n_treated[estimated] * both.effect_s[estimated])
+
+
+def test_a_smaller_sample_gives_wider_intervals(sampled_impact, impact) -> None:
+    both = impact.table.merge(sampled_impact.table, on="journey_id", suffixes=("", "_s"))
+    both = both[both.effect.notna() & both.effect_s.notna()]
+    assert len(both) >= 3
+    assert ((both.ci_high_s - both.ci_low_s) > (both.ci_high - both.ci_low)).all()
+
+
+def test_the_sample_is_seeded() -> None:
+    from parcours.impact.estimate import TrialData, sample_trial
+
+    trial = TrialData(pd.DataFrame({"x": np.arange(5_000.0)}, index=[f"c{i}" for i in range(5_000)]),
+                      np.arange(5_000.0), "net_revenue", None, np.zeros(5_000))
+    treated = pd.DataFrame({7: np.arange(5_000) % 2}, index=trial.covariates.index)
+    first, first_t = sample_trial(trial, treated, 1_000, seed=3)
+    again, _ = sample_trial(trial, treated, 1_000, seed=3)
+    assert first.covariates.index.equals(again.covariates.index)
+    assert first_t.index.equals(first.covariates.index)
+    assert np.array_equal(first.outcome, first.covariates.x.to_numpy())
+    assert sample_trial(trial, treated, None, seed=3)[0] is trial

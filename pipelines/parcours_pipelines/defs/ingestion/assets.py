@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from parcours.engine import materialise
 from parcours.eventlog import ingest_events, resolve_input
 from parcours.tracking import log_ingest_summary
 from parcours_pipelines.metadata import counts_table, markdown_table, table_metadata
@@ -39,7 +40,8 @@ def ingested_events(
                      f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates")
     with mlflow.run_for(context, summary["fingerprint"]):
         log_ingest_summary(summary)
-    yield dg.Output(result.events, "event_log", metadata=table_metadata(result.events))
+    events = materialise(engine.connection(), result.events, "events")  # the preview, count and file read it
+    yield dg.Output(events, "event_log", metadata=table_metadata(events))
     yield dg.Output(result.quarantine, "event_quarantine", metadata={
         **table_metadata(result.quarantine),
         "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),

@@ -6,6 +6,7 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.engine import materialise
 from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys, journey_sizes
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
@@ -16,7 +17,7 @@ from parcours.mining.models import journey_models as discover_journey_models
 from parcours.tracking import log_figures, log_text
 from parcours.tracking.models import register_journey_classifier
 from parcours_pipelines.metadata import markdown_table, table_metadata
-from parcours_pipelines.resources import MlflowResource, SettingsResource
+from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 
 @dg.multi_asset(
@@ -36,13 +37,13 @@ from parcours_pipelines.resources import MlflowResource, SettingsResource
 )
 def discovered_journeys(
     context: dg.AssetExecutionContext, variants: ir.Table, journey_instances: ir.Table, settings: SettingsResource,
-    mlflow: MlflowResource,
+    mlflow: MlflowResource, engine: EngineResource,
 ) -> Iterator[dg.Output]:
     """Cluster the variants into journeys, keep the previous run's ids, and register the journey classifier."""
     conf = settings.load().journeys
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
     discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context))
-    assignments = assign_journeys(journey_instances, discovery.variants)
+    assignments = materialise(engine.connection(), assign_journeys(journey_instances, discovery.variants), "assigned")
     sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
     journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
     noise = int(sizes.n_instances.get(-1, 0))

@@ -4,6 +4,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.config import Settings
+from parcours.engine import materialise
 from parcours.eventlog.episodes import episode_steps
 from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
@@ -11,7 +12,7 @@ from parcours.mining.figures import draw_model, draw_process_map
 from parcours.mining.models import describe_model, discover_process_model, model_documents, replay_fitness
 from parcours.tracking import log_figures, log_metrics, log_text
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
-from parcours_pipelines.resources import MlflowResource, SettingsResource
+from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_ID = "journey_id"
 
@@ -20,11 +21,12 @@ JOURNEY_ID = "journey_id"
           metadata={"parcours/file": "process_map.csv"})
 def process_map(
     context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, settings: SettingsResource,
-    mlflow: MlflowResource,
+    mlflow: MlflowResource, engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Directly-follows graph of activity@channel tokens within journey instances, with start and end tokens."""
     conf = settings.load()
-    graph = directly_follows(episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"]))
+    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
+    graph = materialise(engine.connection(), directly_follows(steps), "process_map")  # read five times below
     stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_map.")
@@ -40,9 +42,10 @@ def process_map(
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1", metadata={"parcours/file": "variants.csv"})
 def variants(
     context: dg.AssetExecutionContext, journey_instances: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
+    engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Distinct token sequences of journey instances, most frequent first, with the coverage curve."""
-    table = rank_variants(journey_instances)
+    table = materialise(engine.connection(), rank_variants(journey_instances), "variants")  # read five times below
     stats = describe_variants(table)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="variants.")
