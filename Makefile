@@ -11,13 +11,14 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup system-deps test-deps demo test test-fast lint ui bench clean
+.PHONY: help setup system-deps test-deps demo test test-fast lint ui bench bench-pipeline clean
 
 help:
 	@echo "make demo   set up, generate the demo log, run the whole pipeline"
 	@echo "make test   set up and run every test (what .ci/run runs)"
 	@echo "make ui     the Dagster UI on the same instance and data"
 	@echo "make bench  the benchmarks (see benchmarks/BENCHMARKS.md)"
+	@echo "make bench-pipeline  the whole pipeline at 100k, 1M and 5M events beside pm4py"
 
 setup: system-deps $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
@@ -63,6 +64,11 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_value.py
 	cd benchmarks && ../$(BIN)/python bench_impact.py
 	cd benchmarks && ../$(BIN)/python bench_triggers.py
+	cd benchmarks && ../$(BIN)/python bench_pipeline.py
+
+# the whole pipeline at 100k, 1M and 5M events (and the relational stages at 20M) beside pm4py: about an hour
+bench-pipeline: setup
+	cd benchmarks && ../$(BIN)/python bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) $(PARCOURS_HOME)

@@ -104,6 +104,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             return
         if isinstance(obj, ir.Table):
             (obj.to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)
+            engine.release(self.engine.connection(), obj)  # downstream steps read the file, not the engine table
         elif isinstance(obj, pd.DataFrame):
             obj.to_csv(tmp, index=False) if path.suffix == ".csv" else obj.to_parquet(tmp, index=False)
         elif isinstance(obj, dict):

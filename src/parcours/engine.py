@@ -18,6 +18,7 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 
 _LOCK_RETRY_SECONDS = 0.5
 _temporary_ids = itertools.count()
+_TEMPORARY = "_parcours_tmp_"
 
 
 class EngineLockedError(RuntimeError):
@@ -147,7 +148,32 @@ def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") ->
     >>> once.x.sum().execute(), once.count().execute()
     (1, 1)
     """
-    return con.create_table(f"_parcours_{name}_{next(_temporary_ids)}", table, temp=True)
+    return con.create_table(f"{_TEMPORARY}{name}_{next(_temporary_ids)}", table, temp=True)
+
+
+def release(con: ibis.BaseBackend, table: ir.Table) -> bool:
+    """Drop ``table`` if it is a temporary table of :func:`materialise`, once nothing will read it again.
+
+    Returns
+    -------
+    bool
+        Whether a table was dropped (any other expression is left alone).
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> once = materialise(con, con.sql("select 1 as x"))
+    >>> release(con, once), release(con, con.sql("select 1 as x"))
+    (True, False)
+    """
+    try:
+        name = table.get_name().rsplit(".", 1)[-1]
+    except AttributeError:  # an expression, not a table of the database
+        return False
+    if not name.startswith(_TEMPORARY):
+        return False
+    con.drop_table(name, force=True)
+    return True
 
 
 @ibis.udf.scalar.builtin(name="timezone")

@@ -88,10 +88,10 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, setting
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
           metadata={"parcours/file": "temporal_profile.csv"})
 def temporal_profile(event_log: ir.Table, ingest_summary: dict, journey_assignments: ir.Table,
-                     settings: SettingsResource) -> dg.MaterializeResult:
+                     settings: SettingsResource, engine: EngineResource) -> dg.MaterializeResult:
     """The typical time between two steps, per discovered journey (every later step, as pm4py's temporal profile)."""
     pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, settings.load())
-    profile = temporal.temporal_profile(pairs, by=JOURNEY_ID)
+    profile = materialise(engine.connection(), temporal.temporal_profile(pairs, by=JOURNEY_ID), "profile")
     return dg.MaterializeResult(value=profile, metadata=table_metadata(profile))
 
 
@@ -99,15 +99,17 @@ def temporal_profile(event_log: ir.Table, ingest_summary: dict, journey_assignme
 def temporal_deviations(
     context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, journey_instances: ir.Table,
     journey_assignments: ir.Table, temporal_profile: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
+    engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Journey instances with steps further from their journey's typical time than its temporal profile allows."""
-    conf = settings.load()
+    conf, con = settings.load(), engine.connection()
     pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, conf)
-    deviations = temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta, by=JOURNEY_ID)
+    deviations = materialise(con, temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta,
+                                                               by=JOURNEY_ID), "deviations")  # the self-join, once
     stats = temporal.describe_temporal(temporal_profile, deviations, int(journey_instances.count().execute()))
     with mlflow.run_for(context):
         log_metrics(stats, prefix="temporal.")
-    worst = temporal.deviating_instances(deviations, by=JOURNEY_ID)
+    worst = materialise(con, temporal.deviating_instances(deviations, by=JOURNEY_ID), "worst")
     return dg.MaterializeResult(value=worst, metadata={**table_metadata(worst), **stats})
 
 

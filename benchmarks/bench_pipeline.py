@@ -1,0 +1,291 @@
+"""The whole pipeline at 100k, 1M and 5M events (and the relational stages at 20M), stage by stage, beside pm4py.
+
+For each size the demo generator's log (seed 1, about 13.8 events per customer, 1% dirty rows, with its
+identity table) is written once into ``data/pipeline-<events>/`` (git-ignored). Then, each in a fresh process:
+
+- **parcours, step by step**: every step of the asset graph (an asset or multi-asset: one Dagster step),
+  in topological order, materialised with its checks by ``run_pipeline(selection=...)``, reading its inputs
+  from the files the earlier steps wrote, as the UI's multiprocess executor does. Wall and CPU seconds
+  cover the materialisation only (imports and process start excluded); peak memory is the process's
+  ``VmHWM`` (imports included: the baseline column says how much of it they are).
+- **parcours, whole run**: ``run_pipeline`` of the whole graph in one process, as ``parcours run`` does,
+  with the cost of each step from the run's own ``run_stats.json`` (sampled CPU and memory, see
+  :mod:`parcours.runstats`).
+- **pm4py** (the peer, same clean event log, same journey instances): ``read_parquet`` + ``format_dataframe``,
+  ``discover_dfg``, ``get_variants`` and the Inductive Miner (``discover_process_tree_inductive``), each timed.
+- **relational only** (``--relational-sizes``, default 20M): the engine stages alone (ingest, journey
+  instances, process map, variants, RFM), each written to Parquet/CSV, in one process.
+
+Run: ``make bench-pipeline`` or ``cd benchmarks && ../.venv/bin/python bench_pipeline.py --sizes 100000``.
+Results: ``results/pipeline.json`` (merged by size and case), summarised in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RESULTS = HERE / "results" / "pipeline.json"
+EVENTS_PER_CUSTOMER = 13.8  # what the demo generator yields on average
+STEPS = ["ingested_events", "valued_customers", "journey_instances", "process_map", "variants",
+         "discovered_journeys", "process_model", "journey_impact", "journey_models", "journey_timing",
+         "temporal_profile", "temporal_deviations", "trigger_rules", "journey_ranking", "journey_report"]
+RELATIONAL = ["ingest", "journey_instances", "process_map", "variants", "rfm"]
+PM4PY = ["load", "dfg", "variants", "inductive_miner"]
+
+
+def make_log(n_events: int) -> Path:
+    """The demo log with about ``n_events`` rows and its identity table (cached)."""
+    from parcours.synthetic import generate_demo_log
+
+    folder = DATA / f"pipeline-{n_events}"
+    if not (folder / "events.csv").exists():
+        generate_demo_log(round(n_events / EVENTS_PER_CUSTOMER), seed=1).write(folder)
+    return folder
+
+
+def overrides(folder: Path) -> list[str]:
+    """The log's path and identity table, plus the ``--set`` of the command line."""
+    return [f"ingest.path={folder / 'events.csv'}", f"ingest.identity.path={folder / 'identities.csv'}",
+            *json.loads(os.environ.get("PARCOURS_BENCH_SET", "[]"))]
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (``VmHWM``) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(work) -> dict:
+    """Run ``work()`` and return its wall and CPU seconds and the process's peak memory."""
+    baseline, wall, cpu = rss_mib(), time.perf_counter(), cpu_seconds()
+    extra = work() or {}
+    return {"wall_s": round(time.perf_counter() - wall, 2), "cpu_s": round(cpu_seconds() - cpu, 2),
+            "peak_mib": round(peak_mib()), "baseline_mib": round(baseline), **extra}
+
+
+# --- the cases, each run in its own process ------------------------------------------------------------------
+
+
+def _pipeline(folder: Path, selection: str | None) -> dict:
+    from parcours_pipelines.definitions import defs
+    from parcours_pipelines.runner import run_pipeline
+
+    defs()  # loading the definitions is an import cost, not the step's
+    home, out = folder / "home", folder / "out"
+    result = timed(lambda: {"success": run_pipeline(home=home, out_dir=out, overrides=overrides(folder),
+                                                    selection=selection).success})
+    if not result["success"]:
+        raise SystemExit(f"{selection or 'the pipeline'} failed on {folder}")
+    if selection is None:  # the run's own account of each step (parcours.runstats), in one process
+        result["steps"] = json.loads((out / "run_stats.json").read_text())["steps"]
+    return result
+
+
+def _step(folder: Path, step: str) -> dict:
+    from parcours_pipelines.definitions import defs
+
+    assets = [a for a in defs().assets if a.op.name == step]
+    if not assets:
+        raise SystemExit(f"no step {step}")
+    selection = " or ".join(f'key:"{k.to_user_string()}"' for a in assets for k in a.keys)
+    return _pipeline(folder, selection)
+
+
+def _relational(folder: Path, stage: str) -> dict:
+    from parcours.config import load_settings, parse_assignments
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events
+    from parcours.eventlog.episodes import episode_steps, journey_instances
+    from parcours.mining import directly_follows, variants
+    from parcours.value.rfm import default_landmark, rfm_summary
+
+    conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
+    out = folder / "relational"
+    out.mkdir(exist_ok=True)
+    con = connect(out / "engine.duckdb", memory_limit="2GB")
+    events_file, instances_file = out / "event_log.parquet", out / "journey_instances.parquet"
+
+    def run() -> dict:
+        if stage == "ingest":
+            result = ingest_events(con, conf.ingest, conf.ingest.path)
+            result.events.to_parquet(events_file)
+            result.quarantine.to_csv(out / "quarantine.csv")
+            return {"rows": result.summary.clean}
+        events = con.read_parquet(str(events_file))
+        if stage == "journey_instances":
+            table = journey_instances(events, conf.episodes)
+            table.to_parquet(instances_file)
+        elif stage == "process_map":
+            table = directly_follows(episode_steps(events, conf.episodes))
+        elif stage == "variants":
+            table = variants(con.read_parquet(str(instances_file)))
+        else:
+            table = rfm_summary(events, default_landmark(events, conf.value.horizon_months),
+                                purchase_activities=conf.value.purchase_activities,
+                                return_activities=conf.value.return_activities, returns=conf.value.returns,
+                                time_unit=conf.value.time_unit)
+        if stage != "journey_instances":
+            table.to_csv(out / f"{stage}.csv")
+        return {}
+
+    return timed(run)
+
+
+def _pm4py(folder: Path, stage: str) -> dict:
+    """pm4py on the clean event log parcours wrote, with each event's journey instance as the case."""
+    import pandas as pd
+    import pm4py
+
+    steps_file = folder / "pm4py_steps.parquet"
+    if not steps_file.exists():  # preparation, not timed: the instances parcours cut, one token per event
+        _prepare_pm4py_steps(folder, steps_file)
+
+    def load() -> pd.DataFrame:
+        frame = pd.read_parquet(steps_file)
+        return pm4py.format_dataframe(frame, case_id="case", activity_key="token", timestamp_key="ts")
+
+    if stage == "load":
+        return timed(lambda: {"rows": len(load())})
+    frame = load()
+    work = {"dfg": lambda: {"edges": len(pm4py.discover_dfg(frame)[0])},
+            "variants": lambda: {"variants": len(pm4py.get_variants(frame))},
+            "inductive_miner": lambda: {"tree": len(str(pm4py.discover_process_tree_inductive(frame)))}}[stage]
+    return timed(work)
+
+
+def _prepare_pm4py_steps(folder: Path, target: Path) -> None:
+    from parcours.config import load_settings, parse_assignments
+    from parcours.engine import connect
+    from parcours.eventlog.episodes import episode_steps
+
+    conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
+    con = connect()
+    steps = episode_steps(con.read_parquet(str(folder / "out" / "event_log.parquet")), conf.episodes)
+    steps = steps.filter(steps.is_step)
+    steps.select(case=steps.journey_instance_id, token=steps.token, ts=steps.ts,
+                 event_seq=steps.event_seq).order_by(["case", "ts", "event_seq"]).to_parquet(target)
+
+
+# --- the driver ----------------------------------------------------------------------------------------------
+
+
+def measure(kind: str, folder: Path, name: str, timeout_s: float) -> dict:
+    """One case in a fresh process; a case past ``timeout_s`` is recorded as such."""
+    try:
+        done = subprocess.run([sys.executable, __file__, "--one", kind, str(folder), name], capture_output=True,
+                              text=True, timeout=timeout_s, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    except subprocess.TimeoutExpired:
+        return {"timeout_s": timeout_s}
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} {name} on {folder.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_size(n_events: int, relational_only: bool, timeout_s: float,
+               cases: tuple[str, ...] = ("steps", "pm4py", "whole")) -> list[dict]:
+    folder = make_log(n_events)
+    rows_in = sum(1 for _ in (folder / "events.csv").open()) - 1
+    customers = sum(1 for _ in (folder / "customers_truth.csv").open()) - 1
+    base = {"events": rows_in, "customers": customers}
+    rows = []
+    if relational_only:
+        for stage in RELATIONAL:
+            rows.append({**base, "case": "parcours-relational", "stage": stage,
+                         **measure("relational", folder, stage, timeout_s)})
+            print(rows[-1], flush=True)
+        return rows
+    for fresh in ("home", "out"):
+        shutil.rmtree(folder / fresh, ignore_errors=True)
+    for step in STEPS if "steps" in cases else []:
+        rows.append({**base, "case": "parcours-steps", "stage": step, **measure("step", folder, step, timeout_s)})
+        print(rows[-1], flush=True)
+    if "whole" in cases:
+        shutil.rmtree(folder / "out", ignore_errors=True)
+        whole = measure("whole", folder, "all", timeout_s)
+        rows.append({**base, "case": "parcours-whole", "stage": "all",
+                     **{k: v for k, v in whole.items() if k != "steps"}})
+        for step in whole.get("steps", []):
+            rows.append({**base, "case": "parcours-whole-step", "stage": step["step"], "wall_s": step["wall_s"],
+                         "cpu_s": step["cpu_s"], "peak_mib": step["peak_rss_mib"]})
+        print(rows[-1], flush=True)
+    if "pm4py" in cases and not (folder / "out" / "event_log.parquet").exists():
+        measure("step", folder, "ingested_events", timeout_s)  # pm4py reads the clean log parcours wrote
+    for stage in PM4PY if "pm4py" in cases else []:
+        rows.append({**base, "case": "pm4py", "stage": stage, **measure("pm4py", folder, stage, timeout_s)})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def save(rows: list[dict]) -> None:
+    """Merge into results/pipeline.json, replacing earlier rows of the same size, case and stage."""
+    old = json.loads(RESULTS.read_text())["rows"] if RESULTS.exists() else []
+    def key(row: dict) -> tuple:
+        return row["events"], row["case"], row["stage"], row.get("settings", "")
+
+    keys = {key(r) for r in rows}
+    merged = [r for r in old if key(r) not in keys] + rows
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"machine": machine(), "rows": merged}, indent=1))
+
+
+def machine() -> dict:
+    from importlib.metadata import version
+
+    packages = ["duckdb", "ibis-framework", "pandas", "pm4py", "dagster", "pymc-marketing", "scikit-learn", "hdbscan"]
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            **{p: version(p) for p in packages}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 5_000_000])
+    parser.add_argument("--relational-sizes", type=int, nargs="*", default=[20_000_000])
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed to one case")
+    parser.add_argument("--cases", nargs="*", default=["steps", "pm4py", "whole"],
+                        choices=["steps", "pm4py", "whole"], help="what to measure at --sizes")
+    parser.add_argument("--set", nargs="*", default=[], dest="sets", metavar="SECTION.KEY=VALUE",
+                        help="settings for every parcours case (recorded with the results)")
+    parser.add_argument("--one", nargs=3, metavar=("KIND", "FOLDER", "NAME"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        kind, folder, name = args.one
+        run = {"step": _step, "whole": lambda f, _: _pipeline(f, None), "relational": _relational,
+               "pm4py": _pm4py}[kind]
+        print(json.dumps(run(Path(folder), name)))
+        return
+    os.environ["PARCOURS_BENCH_SET"] = json.dumps(args.sets)
+    for n_events in args.sizes:
+        rows = bench_size(n_events, relational_only=False, timeout_s=args.timeout, cases=tuple(args.cases))
+        save([{**row, "settings": " ".join(args.sets)} for row in rows])
+    for n_events in args.relational_sizes:
+        save(bench_size(n_events, relational_only=True, timeout_s=args.timeout))
+
+
+if __name__ == "__main__":
+    main()
