@@ -262,6 +262,33 @@ def machine() -> dict:
             **{p: version(p) for p in packages}}
 
 
+def tables(rows: list[dict]) -> str:
+    """The results as the markdown tables of BENCHMARKS.md: the whole run per size, its steps, pm4py, relational."""
+    def fmt(value) -> str:
+        return "–" if value is None else f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+
+    sizes = sorted({r["events"] for r in rows if r["case"] == "parcours-whole" and not r.get("settings")})
+    out = ["| step | " + " | ".join(f"{n:,} events: wall s / CPU s / peak MiB" for n in sizes) + " |",
+           "|---|" + "---|" * len(sizes)]
+    cell = {(r["events"], r["stage"]): r for r in rows if r["case"] == "parcours-whole-step" and not r.get("settings")}
+    for step in STEPS:
+        values = [cell.get((n, step)) for n in sizes]
+        shown = ["–" if v is None else f"{v['wall_s']:.1f} / {v['cpu_s']:.1f} / {v['peak_mib']:,.0f}" for v in values]
+        out.append(f"| {step} | " + " | ".join(shown) + " |")
+    whole = {r["events"]: r for r in rows if r["case"] == "parcours-whole" and not r.get("settings")}
+    out.append("| **whole run** | " + " | ".join(
+        f"**{whole[n]['wall_s']:.1f}** / {whole[n]['cpu_s']:.1f} / {whole[n]['peak_mib']:,}" for n in sizes) + " |")
+    out += ["", "| events | case | stage | wall s | CPU s | peak MiB | settings |", "|---:|---|---|---:|---:|---:|---|"]
+    for r in sorted((r for r in rows if r["case"] in ("pm4py", "parcours-relational", "parcours-whole")),
+                    key=lambda r: (r["events"], r["case"], r.get("settings", ""))):
+        if "timeout_s" in r:
+            out.append(f"| {r['events']:,} | {r['case']} | {r['stage']} | > {r['timeout_s']:.0f} | – | – | |")
+            continue
+        out.append(f"| {r['events']:,} | {r['case']} | {r['stage']} | {fmt(r['wall_s'])} | {fmt(r['cpu_s'])} | "
+                   f"{fmt(r['peak_mib'])} | {r.get('settings', '')} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 5_000_000])
@@ -272,7 +299,11 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], dest="sets", metavar="SECTION.KEY=VALUE",
                         help="settings for every parcours case (recorded with the results)")
     parser.add_argument("--one", nargs=3, metavar=("KIND", "FOLDER", "NAME"), help=argparse.SUPPRESS)
+    parser.add_argument("--table", action="store_true", help="print the recorded results as markdown tables")
     args = parser.parse_args()
+    if args.table:
+        print(tables(json.loads(RESULTS.read_text())["rows"]))
+        return
     if args.one:
         kind, folder, name = args.one
         run = {"step": _step, "whole": lambda f, _: _pipeline(f, None), "relational": _relational,
