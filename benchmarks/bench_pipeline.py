@@ -120,7 +120,7 @@ def _relational(folder: Path, stage: str) -> dict:
     from parcours.config import load_settings, parse_assignments
     from parcours.engine import connect
     from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import episode_steps, journey_instances
+    from parcours.eventlog.episodes import episode_steps, journey_instances_in_passes
     from parcours.mining import directly_follows, variants
     from parcours.value.rfm import default_landmark, rfm_summary
 
@@ -138,7 +138,7 @@ def _relational(folder: Path, stage: str) -> dict:
             return {"rows": result.summary.clean}
         events = con.read_parquet(str(events_file))
         if stage == "journey_instances":
-            table = journey_instances(events, conf.episodes)
+            table = journey_instances_in_passes(con, events, conf.episodes)  # as the journey_instances asset
             table.to_parquet(instances_file)
         elif stage == "process_map":
             table = directly_follows(episode_steps(events, conf.episodes))

@@ -117,6 +117,36 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
     ).order_by([CUSTOMER_ID, EPISODE])
 
 
+def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, settings: EpisodeSettings, *,
+                                has_channel: bool = True, events_per_pass: int = 5_000_000) -> ir.Table:
+    """:func:`journey_instances` computed into a temporary table of ``con``, in passes over groups of customers.
+
+    The instances' token lists are a list aggregate, whose state DuckDB keeps in memory rather than
+    spilling: 20M events (5.8M instances) exceed a 2GB memory limit in one pass. Customers are split
+    by a hash of their id into ``ceil(events / events_per_pass)`` groups; each group's instances are
+    computed on their own (a customer's episodes never span two groups), then the parts are put together.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        The rows of :func:`journey_instances`: ordered by customer and episode in one pass; in several,
+        ordered so within each group of customers.
+    """
+    from parcours.engine import materialise, release
+
+    n_events = int(events.count().to_pyarrow().as_py())
+    passes = max(1, -(-n_events // events_per_pass))
+    if passes == 1:
+        return materialise(con, journey_instances(events, settings, has_channel=has_channel), "instances")
+    group = events[CUSTOMER_ID].hash() % passes  # may be negative: compare with its absolute value
+    parts = [materialise(con, journey_instances(events.filter(group.abs() == k), settings, has_channel=has_channel),
+                         f"instances_part{k}") for k in range(passes)]
+    whole = materialise(con, ibis.union(*parts), "instances")
+    for part in parts:
+        release(con, part)
+    return whole
+
+
 def describe_instances(instances: ir.Table) -> dict[str, float]:
     """Summary numbers of journey instances: counts, instances per customer, lengths and durations."""
     stats = instances.aggregate(

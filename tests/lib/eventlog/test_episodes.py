@@ -4,7 +4,12 @@ import pandas as pd
 import pytest
 
 from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import count_covered_events, describe_instances, journey_instances
+from parcours.eventlog.episodes import (
+    count_covered_events,
+    describe_instances,
+    journey_instances,
+    journey_instances_in_passes,
+)
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -67,3 +72,12 @@ def test_every_event_is_covered(events) -> None:
     instances = journey_instances(events, EpisodeSettings())
     assert count_covered_events(instances, events) == (6, 6)
     assert describe_instances(instances)["instances_per_customer"] == 1.5
+
+
+@pytest.mark.parametrize("events_per_pass", [1, 2, 100])
+def test_passes_over_groups_of_customers_give_the_same_instances(con, events, events_per_pass) -> None:
+    one = _instances(events).sort_values("journey_instance_id", ignore_index=True)
+    passes = journey_instances_in_passes(con, events, EpisodeSettings(), events_per_pass=events_per_pass)
+    frame = passes.to_pandas().sort_values("journey_instance_id", ignore_index=True)
+    pd.testing.assert_frame_equal(frame.assign(tokens=frame.tokens.map(list)), one.assign(tokens=one.tokens.map(list)))
+    assert not [t for t in con.list_tables() if "_part" in t]  # the parts are dropped once put together

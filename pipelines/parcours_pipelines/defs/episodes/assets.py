@@ -3,9 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.engine import materialise
-from parcours.eventlog.episodes import describe_instances
-from parcours.eventlog.episodes import journey_instances as cut_journey_instances
+from parcours.eventlog.episodes import describe_instances, journey_instances_in_passes
 from parcours_pipelines.metadata import table_metadata
 from parcours_pipelines.resources import EngineResource, SettingsResource
 
@@ -18,7 +16,7 @@ def journey_instances(event_log: ir.Table, ingest_summary: dict, settings: Setti
                       engine: EngineResource) -> dg.MaterializeResult:
     """One row per customer episode (split by inactivity), with its sequence of activity@channel tokens."""
     # computed once on the engine (spilling past its memory limit): the stats, the preview and the file read it
-    instances = materialise(engine.connection(), cut_journey_instances(
-        event_log, settings.load().episodes, has_channel=ingest_summary["has_channel"]), "instances")
+    instances = journey_instances_in_passes(engine.connection(), event_log, settings.load().episodes,
+                                            has_channel=ingest_summary["has_channel"])
     stats = {k: dg.MetadataValue.float(round(v, 3)) for k, v in describe_instances(instances).items()}
     return dg.MaterializeResult(value=instances, metadata=table_metadata(instances) | stats)
