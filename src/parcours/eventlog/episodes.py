@@ -6,6 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.config import EpisodeSettings
+from parcours.engine import materialise, release
 from parcours.schema import (
     ACTIVITY,
     CHANNEL,
@@ -122,7 +123,7 @@ def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, setting
     """:func:`journey_instances` computed into a temporary table of ``con``, in passes over groups of customers.
 
     The instances' token lists are a list aggregate, whose state DuckDB keeps in memory rather than
-    spilling: 20M events (5.8M instances) exceed a 2GB memory limit in one pass. Customers are split
+    spilling: 20M events (6.7M instances) exceed a 2GB memory limit in one pass. Customers are split
     by a hash of their id into ``ceil(events / events_per_pass)`` groups; each group's instances are
     computed on their own (a customer's episodes never span two groups), then the parts are put together.
 
@@ -132,8 +133,6 @@ def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, setting
         The rows of :func:`journey_instances`: ordered by customer and episode in one pass; in several,
         ordered so within each group of customers.
     """
-    from parcours.engine import materialise, release
-
     n_events = int(events.count().to_pyarrow().as_py())
     passes = max(1, -(-n_events // events_per_pass))
     if passes == 1:

@@ -146,9 +146,10 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     everyone = treatment_matrix(members, trial.covariates.index)
     eligible = len(everyone)
     trial, treated = sample_trial(trial, everyone, impact.max_customers, impact.seed)
-    # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
-    trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
-                                                           folds=impact.folds, seed=impact.seed))
+    if any(min(n, len(treated) - n) >= impact.min_treated for n in treated.sum()):  # some journey is estimated
+        # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
+        trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
+                                                               folds=impact.folds, seed=impact.seed))
     rows, balance, propensities, support = [], [], {}, {}
     rng = np.random.default_rng(impact.seed)
     for journey in journeys.itertuples():

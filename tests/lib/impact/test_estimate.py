@@ -128,3 +128,15 @@ def test_the_sample_is_seeded() -> None:
     assert first_t.index.equals(first.covariates.index)
     assert np.array_equal(first.outcome, first.covariates.x.to_numpy())
     assert sample_trial(trial, treated, None, seed=3)[0] is trial
+
+
+def test_nothing_is_fitted_when_no_journey_can_be_estimated(small_trial, monkeypatch) -> None:
+    import parcours.impact.estimate as estimate
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a model was fitted with no journey to estimate")
+
+    monkeypatch.setattr(estimate, "cross_fit_mean", no_fit)
+    result = estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments,
+                                     small_trial.journeys, ImpactSettings(min_treated=100_000), ValueSettings())
+    assert result.table.effect.isna().all() and result.table.note.str.contains("min_treated").all()
