@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from parcours.runstats import process_peak_mib, rss_mib
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results" / "pipeline.json"
@@ -60,21 +62,6 @@ def overrides(folder: Path) -> list[str]:
             *json.loads(os.environ.get("PARCOURS_BENCH_SET", "[]"))]
 
 
-def peak_mib() -> float:
-    """This process's peak resident memory (``VmHWM``) in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def cpu_seconds() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -85,7 +72,7 @@ def timed(work) -> dict:
     baseline, wall, cpu = rss_mib(), time.perf_counter(), cpu_seconds()
     extra = work() or {}
     return {"wall_s": round(time.perf_counter() - wall, 2), "cpu_s": round(cpu_seconds() - cpu, 2),
-            "peak_mib": round(peak_mib()), "baseline_mib": round(baseline), **extra}
+            "peak_mib": round(process_peak_mib()), "baseline_mib": round(baseline), **extra}
 
 
 # --- the cases, each run in its own process ------------------------------------------------------------------
