@@ -102,6 +102,8 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             _write_folder(path, tmp, obj, context.asset_key)
             context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
             return
+        if isinstance(obj, ir.Table | pd.DataFrame) and path.suffix == ".csv":
+            _types_path(path).write_text(json.dumps(engine.column_types(obj)))
         if isinstance(obj, ir.Table):
             (obj.to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)
             engine.release(self.engine.connection(), obj)  # downstream steps read the file, not the engine table
@@ -129,8 +131,14 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             return json.loads(path.read_text())
         con = self.engine.connection()
         if path.suffix == ".csv":
-            return con.read_csv(str(path))
+            types = _types_path(path)
+            return engine.read_typed_csv(con, path, json.loads(types.read_text()) if types.exists() else None)
         return con.read_parquet(str(path))
+
+
+def _types_path(path: Path) -> Path:
+    """Where the column types of a CSV output are kept (hidden, beside it), so it reads back as written."""
+    return path.with_name(f".{path.name}.types.json")
 
 
 def _is_folder(metadata: dict[str, Any] | None) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
@@ -203,20 +204,71 @@ def load_settings(conf_dir: str | Path, overrides: dict[str, Any] | None = None)
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, Any]:
-    """Turn ``["section.key=value", ...]`` into overrides, reading each value as YAML.
+    """Turn ``["section.key=value", ...]`` into overrides typed by the settings models, never re-read as YAML.
+
+    The text after ``=`` stays text for a text setting (a path with ``#``, a delimiter ``,``, a
+    time format ``%d/%m/%Y``, a column called ``yes``); ``null`` (or nothing) is None where a
+    setting may be null; a list setting takes ``a,b`` or a flow list ``[a, b]``, a mapping a flow
+    mapping ``{a: b}``. Numbers, booleans and dates are left to the models' validation.
 
     Raises
     ------
     ConfigError
-        If an assignment has no ``=`` or no section.
+        If an assignment has no ``=`` or no section, or a list or mapping value does not parse.
+
+    Examples
+    --------
+    >>> parse_assignments(["ingest.delimiter=,", "ingest.columns.channel=null", "value.purchase_activities=a,b"])
+    {'ingest.delimiter': ',', 'ingest.columns.channel': None, 'value.purchase_activities': ['a', 'b']}
     """
     overrides: dict[str, Any] = {}
     for item in assignments:
         key, sep, value = item.partition("=")
-        if not sep or "." not in key.strip():
+        key = key.strip()
+        if not sep or "." not in key:
             raise ConfigError(f"--set {item!r}: expected section.key=value, e.g. ingest.timezone=Europe/Paris")
-        overrides[key.strip()] = yaml.safe_load(value) if value.strip() else None
+        overrides[key] = typed_value(key, value)
     return overrides
+
+
+def typed_value(key: str, text: str) -> Any:
+    """The value of the text ``text`` for the dotted setting ``key``, by the setting's declared type."""
+    kinds = _field_kinds(key.split("."))
+    stripped = text.strip()
+    if type(None) in kinds and stripped.lower() in ("", "null", "none", "~"):
+        return None
+    if stripped in kinds:  # a literal choice such as "auto"
+        return stripped
+    if kinds & {list, dict} and stripped[:1] in ("[", "{"):
+        try:
+            return yaml.safe_load(stripped)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {key}={text}: not a valid list or mapping ({str(exc).splitlines()[0]})") from exc
+    if list in kinds:
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+    return text if str in kinds else stripped
+
+
+def _field_kinds(parts: list[str]) -> set[Any]:
+    """The plain types (``str``, ``list``, ``dict``, ``NoneType``, literal values, ...) a dotted setting accepts."""
+    model: Any = Settings
+    kinds: set[Any] = {str}
+    for part in parts:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return {str}  # unknown: validation names the key
+        kinds = _flatten(fields[part].annotation)
+        model = next((k for k in kinds if isinstance(k, type) and hasattr(k, "model_fields")), None)
+    return kinds
+
+
+def _flatten(annotation: Any) -> set[Any]:
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return set().union(*(_flatten(a) for a in get_args(annotation)))
+    if origin is Literal:
+        return set(get_args(annotation))
+    return {origin or annotation}
 
 
 def _read_section(path: Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ embedded on DuckDB and, by changing the backend, on a distributed engine (DESIGN
 
 from __future__ import annotations
 
+import csv
 import itertools
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import pandas as pd
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 _LOCK_RETRY_SECONDS = 0.5
@@ -199,3 +201,49 @@ def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     if zone == "UTC":
         return naive.cast(dt.Timestamp(timezone="UTC"))
     return _duckdb_timezone(zone, naive)
+
+
+#: Columns that hold identifiers: always text, whatever they look like ("007" stays "007", 7 is "7").
+ID_COLUMNS = ("customer_id", "journey_instance_id", "rule_id", "variant", "source")
+
+
+def column_types(table: ir.Table | pd.DataFrame) -> dict[str, str]:
+    """Each column's Ibis type as text, for :func:`read_typed_csv` to restore after a CSV round trip.
+
+    Examples
+    --------
+    >>> column_types(pd.DataFrame({"customer_id": [7], "x": [1.5]}))
+    {'customer_id': 'int64', 'x': 'float64'}
+    """
+    schema = table.schema() if isinstance(table, ir.Table) else ibis.memtable(table).schema()
+    return {name: str(dtype) for name, dtype in schema.items()}
+
+
+def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str] | None = None) -> ir.Table:
+    """A CSV output read back with the types it was written with (every field read as text, then cast).
+
+    Without ``types`` DuckDB would guess: integer customer ids would become numbers, and a column that is
+    empty on every row would become text. Identifier columns (:data:`ID_COLUMNS`) stay text; a nested type
+    that CSV cannot hold stays text too.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("customer_id,x\\n007,\\n")
+    >>> t = read_typed_csv(connect(), path, {"customer_id": "int64", "x": "float64"})
+    >>> str(t.schema()["customer_id"]), str(t.schema()["x"]), t.customer_id.execute()[0]
+    ('string', 'float64', '007')
+    """
+    if types is None:  # a file written elsewhere: DuckDB's guess, identifiers kept as text
+        with open(path, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        ids = {c: "VARCHAR" for c in ID_COLUMNS if c in header}
+        return con.read_csv(str(path), header=True, **({"types": ids} if ids else {}))
+    table = con.read_csv(str(path), all_varchar=True, header=True)
+    casts = {}
+    for name, text in (types or {}).items():
+        dtype = dt.dtype(text)
+        if name in table.columns and name not in ID_COLUMNS and (dtype.is_primitive() or dtype.is_temporal()):
+            casts[name] = table[name].cast(dtype)
+    return table.mutate(**casts) if casts else table

@@ -37,10 +37,30 @@ def test_missing_folder_fails(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope")
 
 
-def test_assignments_are_read_as_yaml() -> None:
-    assert parse_assignments(["episodes.inactivity_gap_days=7", "ingest.columns.channel="]) == {
-        "episodes.inactivity_gap_days": 7, "ingest.columns.channel": None,
+def test_assignments_are_typed_by_the_settings_not_read_as_yaml() -> None:
+    assert parse_assignments(["episodes.inactivity_gap_days=null", "ingest.columns.channel=", "ingest.delimiter=,",
+                              "ingest.path=data #1/x.csv", "ingest.time_format=%d/%m/%Y"]) == {
+        "episodes.inactivity_gap_days": None, "ingest.columns.channel": None, "ingest.delimiter": ",",
+        "ingest.path": "data #1/x.csv", "ingest.time_format": "%d/%m/%Y",
     }
+
+
+@pytest.mark.parametrize(("assignment", "key", "expected"), [
+    ("ingest.columns.channel=yes", ("ingest", "columns", "channel"), "yes"),
+    ("ingest.path=*.csv", ("ingest", "path"), "*.csv"),
+    ("episodes.inactivity_gap_days=14", ("episodes", "inactivity_gap_days"), 14.0),
+    ("value.purchase_activities=order,web purchase", ("value", "purchase_activities"), ["order", "web purchase"]),
+])
+def test_a_typed_assignment_reaches_its_setting(assignment: str, key: tuple[str, ...], expected) -> None:
+    node = load_settings(conf_dir(), parse_assignments([assignment]))
+    for part in key:
+        node = getattr(node, part)
+    assert node == expected
+
+
+def test_a_bad_list_value_is_a_one_line_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a valid list"):
+        parse_assignments(["value.purchase_activities=[a, b"])
 
 
 @pytest.mark.parametrize("bad", ["timezone=UTC", "ingest.timezone"])

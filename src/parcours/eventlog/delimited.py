@@ -16,23 +16,51 @@ from parcours.eventlog.raw import RawSource, resolve_mapping, standardise, table
 from parcours.schema import INPUT_COLUMNS
 
 
-def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings) -> tuple[ir.Table, RawSource]:
-    uid = next(table_ids)
-    names = {k: f"_parcours_{k}_{uid}" for k in ("view", "raw", "rejects", "scans")}
-    options: dict[str, object] = {
-        "all_varchar": True, "header": True, "ignore_errors": True, "store_rejects": True,
-        "rejects_table": names["rejects"], "rejects_scan": names["scans"],
-        "quote": settings.quote, "escape": settings.quote,
-    }
+def csv_header(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> list[str]:
+    """The column names of a CSV file, found exactly as :func:`read_csv` finds them (no row is read).
+
+    The preflight of ``parcours run`` uses it, so a file that ingests (dirty lines quarantined) is never
+    refused before the ingest sees it.
+
+    Raises
+    ------
+    EventLogSchemaError
+        If the file cannot be opened as CSV.
+    """
+    try:
+        return list(_open_view(con, path, settings, _options(settings) | {"ignore_errors": True}).columns)
+    except duckdb.Error as exc:
+        raise EventLogSchemaError(f"{path}: cannot be read as CSV ({exc})") from exc
+
+
+def _options(settings: IngestSettings) -> dict[str, object]:
+    options: dict[str, object] = {"all_varchar": True, "header": True, "quote": settings.quote,
+                                  "escape": settings.quote}
     if settings.delimiter:
         options["delim"] = settings.delimiter
+    return options
+
+
+def _open_view(con: ibis.BaseBackend, path: Path, settings: IngestSettings, options: dict[str, object],
+               table_name: str | None = None) -> ir.Table:
+    """DuckDB's sniffed dialect, or RFC 4180 with the file's own header when the sniffer gives up."""
+    named = {"table_name": table_name} if table_name else {}
     try:
-        try:
-            view = con.read_csv(str(path), table_name=names["view"], **options)
-        except duckdb.InvalidInputException as exc:
-            if "sniff" not in str(exc).lower():
-                raise
-            view = con.read_csv(str(path), table_name=names["view"], **(options | _explicit_dialect(path, settings)))
+        return con.read_csv(str(path), **named, **options)
+    except duckdb.InvalidInputException as exc:
+        if "sniff" not in str(exc).lower():
+            raise
+        return con.read_csv(str(path), **named, **(options | _explicit_dialect(path, settings)))
+
+
+def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings) -> tuple[ir.Table, RawSource]:
+    """One CSV file as the raw table (see :mod:`parcours.eventlog.raw`), its malformed lines included."""
+    uid = next(table_ids)
+    names = {k: f"_parcours_{k}_{uid}" for k in ("view", "raw", "rejects", "scans")}
+    options = _options(settings) | {"ignore_errors": True, "store_rejects": True,
+                                    "rejects_table": names["rejects"], "rejects_scan": names["scans"]}
+    try:
+        view = _open_view(con, path, settings, options, names["view"])
         columns = resolve_mapping(path, list(view.columns), settings.columns)
         raw = con.create_table(names["raw"], view.mutate(_rec=ibis.row_number()), temp=True)
     except duckdb.Error as exc:

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from parcours.config import ColumnMapping, IngestSettings
-from parcours.eventlog.delimited import read_csv
+from parcours.eventlog.delimited import csv_header, read_csv
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawEvents, RawSource, resolve_mapping, standardise, table_ids
 from parcours.schema import INPUT_COLUMNS
@@ -123,14 +123,7 @@ def check_columns(con: ibis.BaseBackend, settings: IngestSettings, path: str | P
                 raise EventLogSchemaError(f"{file}: cannot be read as Parquet ({exc})") from exc
             resolve_mapping(file, names, settings.columns)
         elif fmt == "csv":
-            options: dict[str, object] = {"all_varchar": True, "header": True, "quote": settings.quote,
-                                          "escape": settings.quote}
-            if settings.delimiter:
-                options["delim"] = settings.delimiter
-            try:
-                names = list(con.read_csv(str(file), **options).columns)
-            except duckdb.Error:
-                continue  # the full read falls back to an explicit dialect and reports what it finds
+            names = csv_header(con, file, settings)
             resolve_mapping(file, names, settings.columns)
     return files
 

@@ -19,6 +19,8 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from parcours.tokens import split_token
+
 Sequence = list[str]
 BLOCK_WEIGHTS = {"ngrams": 1.0, "transitions": 0.5, "shape": 0.25, "channels": 0.5}
 
@@ -33,7 +35,7 @@ def _document(tokens: Sequence) -> str:
 
 def channel_of(token: str) -> str:
     """``order@web`` → ``web``; a token without a channel → ``""``."""
-    return token.rpartition("@")[2] if "@" in token else ""
+    return split_token(token)[1]
 
 
 @dataclass

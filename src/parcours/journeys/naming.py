@@ -16,6 +16,7 @@ from itertools import pairwise
 import numpy as np
 
 from parcours.journeys.features import Sequence
+from parcours.tokens import split_token
 
 _EPS = 1e-3
 
@@ -28,7 +29,7 @@ def readable(token: str) -> str:
     >>> [readable(t) for t in ["order@web", "store_visit@store", "complaint@phone", "search"]]
     ['web order', 'store visit', 'phone complaint', 'search']
     """
-    activity, _, channel = token.partition("@")
+    activity, channel = split_token(token)
     words = activity.replace("_", " ")
     if not channel or channel in words.split():
         return words

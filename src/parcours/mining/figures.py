@@ -13,6 +13,7 @@ import graphviz
 import pandas as pd
 
 from parcours.mining.discovery import END, START
+from parcours.tokens import split_token
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -135,11 +136,41 @@ def model_graphs(model: ProcessModel) -> dict[str, graphviz.Digraph]:
     from pm4py.visualization.bpmn import visualizer as bpmn_visualizer
     from pm4py.visualization.petri_net import visualizer as petri_visualizer
 
+    shown = _plain_labels(model)
     return {
-        "bpmn": bpmn_visualizer.apply(model.bpmn, parameters={"format": "svg"}),
-        "petri_net": petri_visualizer.apply(model.net, model.initial_marking, model.final_marking,
+        "bpmn": bpmn_visualizer.apply(shown.bpmn, parameters={"format": "svg"}),
+        "petri_net": petri_visualizer.apply(shown.net, shown.initial_marking, shown.final_marking,
                                             parameters={"format": "svg"}),
     }
+
+
+def plain_label(text: str) -> str:
+    """A label graphviz draws as the text it is: one written ``<...>`` is otherwise read as an HTML label.
+
+    An invisible zero-width space goes in front of such a label: it survives code (pm4py's) that turns the
+    label back into a plain string, which ``graphviz.nohtml`` would not.
+
+    Examples
+    --------
+    >>> import graphviz
+    >>> graphviz.quoting.quote(plain_label("<a & b>")) == '"\u200b<a & b>"', plain_label("a & b")
+    (True, 'a & b')
+    """
+    if isinstance(text, str) and text.startswith("<") and text.endswith(">"):
+        return "\u200b" + text
+    return text
+
+
+def _plain_labels(model: ProcessModel) -> ProcessModel:
+    """A copy of the model whose activity labels graphviz cannot mistake for HTML (pm4py passes them through)."""
+    import copy
+
+    shown = copy.deepcopy(model)
+    for transition in shown.net.transitions:
+        transition.label = plain_label(transition.label)
+    for node in shown.bpmn.get_nodes():
+        node.set_name(plain_label(node.get_name()))
+    return shown
 
 
 def render(graph: graphviz.Digraph, fmt: str = "svg") -> bytes:
@@ -164,14 +195,14 @@ def _node_ids(folded: pd.DataFrame) -> dict[str, str]:
 
 def _node_style(token: str) -> dict[str, str]:
     if token in (START, END):
-        return {"label": token.strip("[]"), "shape": "circle", "style": "filled", "fillcolor": "#55a868",
+        return {"label": plain_label(token.strip("[]")), "shape": "circle", "style": "filled", "fillcolor": "#55a868",
                 "fontcolor": "white", "width": "0.6", "fixedsize": "true"}
     if token == OTHER:
         return {"label": "other", "shape": "box", "style": "dashed,rounded", "color": "#999999"}
-    activity, _, channel = token.partition("@")
+    activity, channel = split_token(token)
     label = f"{activity}\n{channel}" if channel else activity
-    return {"label": label, "shape": "box", "style": "rounded,filled", "fillcolor": "#eaf0f8", "color": "#4c72b0",
-            "fontsize": "11"}
+    return {"label": plain_label(label), "shape": "box", "style": "rounded,filled", "fillcolor": "#eaf0f8",
+            "color": "#4c72b0", "fontsize": "11"}
 
 
 def draw_process_map(graph: pd.DataFrame, edges: int = 20) -> dict[str, object]:

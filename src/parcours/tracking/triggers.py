@@ -23,6 +23,7 @@ from mlflow import MlflowClient
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 
+from parcours.tokens import split_token
 from parcours.tracking.models import CANDIDATE, pinned_requirements
 
 TRIGGER_RULES = "parcours-trigger-rules"
@@ -98,7 +99,7 @@ def log_trigger_rules(rule_set: Any, episodes: Any) -> dict[str, str]:
 def _example(document: dict) -> pd.DataFrame:
     """One customer's event: the first step of the first rule (or a page view), as the model's input example."""
     first = document["rules"][0]["pattern"][0]["token"] if document["rules"] else "view_item@web"
-    activity, channel = first.split("@", 1)
+    activity, channel = split_token(first)
     return pd.DataFrame({"customer_id": ["C0000001"], "ts": ["2025-01-01T12:00:00+00:00"], "activity": [activity],
                          "channel": [channel]})
 

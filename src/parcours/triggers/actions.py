@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from parcours.sections import CatalogueAction
+from parcours.tokens import token_activity
 
 RAISES, DESTROYS = "raises", "destroys"
 
@@ -69,6 +70,6 @@ def _after(pattern: tuple[str, ...], path: list[str]) -> list[str]:
 
 
 def _entry(step: str, when: str, catalogue: list[CatalogueAction]) -> CatalogueAction | None:
-    activity = step.split("@", 1)[0]
+    activity = token_activity(step)
     matches = [a for a in catalogue if a.when == when and a.step in (step, activity)]
     return min(matches, key=lambda a: a.step != step, default=None)

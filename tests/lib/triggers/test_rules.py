@@ -18,9 +18,15 @@ def test_a_rule_without_a_pattern_names_the_rule_and_the_field() -> None:
         parse_rules(document, "rules.json")
 
 
-def test_a_token_must_be_activity_at_channel() -> None:
+def test_a_token_must_not_be_empty() -> None:
     with pytest.raises(TriggerRulesError, match="rules/0/pattern/0/token"):
-        parse_rules(rule_document(pattern=[{"token": "view_item"}]))
+        parse_rules(rule_document(pattern=[{"token": ""}]))
+
+
+@pytest.mark.parametrize("token", ["view_item", "delivery issue@web", "réclamation client 😀@store", "<home>@a@b"])
+def test_a_token_is_any_step_the_log_holds(token: str) -> None:
+    (rule,) = parse_rules(rule_document(pattern=[{"token": token}]))
+    assert rule.pattern[0].token == token
 
 
 def test_unknown_keys_are_refused() -> None:
