@@ -10,6 +10,8 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.stages import SKIPPED
+
 
 def table_metadata(table: ir.Table | pd.DataFrame, preview_rows: int = 10) -> dict[str, Any]:
     """``dagster/row_count``, ``dagster/column_schema`` and a markdown preview of the first rows."""
@@ -43,6 +45,38 @@ def counts_table(counts: Mapping[str, int], key: str, value: str = "rows") -> st
     """A two-column markdown table of counts, largest first."""
     frame = pd.DataFrame({key: list(counts), value: list(counts.values())}).sort_values(value, ascending=False)
     return frame.to_markdown(index=False)
+
+
+def facts_table(facts: list) -> str:
+    """A two-column markdown table of (what, value) lines."""
+    if not facts:
+        return "_(none)_"
+    return pd.DataFrame(list(facts), columns=["what", "value"]).to_markdown(index=False)
+
+
+#: The assets that skip (with a typed empty or not-estimated output) when the log cannot support them.
+SKIPPABLE = ("customer_value", "customer_value_holdout", "journey_impact")
+
+
+def skipped_output(context: dg.AssetExecutionContext, value: Any, reason: str,
+                   output_name: str = "result") -> dg.Output:
+    """The typed empty (or not-estimated) output of a stage this log cannot support, its reason in the metadata."""
+    name = context.asset_key.to_user_string() if output_name == "result" else output_name
+    context.log.warning(f"{name} skipped: {reason}")
+    shown = table_metadata(value) if isinstance(value, pd.DataFrame | ir.Table) else {}
+    return dg.Output(value, output_name, metadata={**shown, SKIPPED: reason})
+
+
+def skipped_stages(instance: dg.DagsterInstance) -> dict[str, str]:
+    """The skippable assets whose latest materialisation was skipped, and why."""
+    keys = [dg.AssetKey(name) for name in SKIPPABLE]
+    skipped = {}
+    for key, entry in instance.get_latest_materialization_events(keys).items():
+        materialization = entry.asset_materialization if entry else None
+        reason = materialization.metadata.get(SKIPPED) if materialization else None
+        if reason is not None:
+            skipped[key.to_user_string()] = str(getattr(reason, "value", reason))
+    return skipped
 
 
 def _short(value: Any, width: int = 60) -> Any:

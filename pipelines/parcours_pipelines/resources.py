@@ -20,6 +20,7 @@ import pandas as pd
 
 from parcours import engine, paths, tracking
 from parcours.config import Settings, load_settings, parse_assignments
+from parcours.resolve import apply_resolutions
 
 
 class SettingsResource(dg.ConfigurableResource):
@@ -28,9 +29,10 @@ class SettingsResource(dg.ConfigurableResource):
     conf_dir: str = str(paths.conf_dir())
     overrides: list[str] = []
 
-    def load(self) -> Settings:
-        """Read and validate the settings."""
-        return load_settings(self.conf_dir, parse_assignments(self.overrides))
+    def load(self, log_profile: dict | None = None) -> Settings:
+        """Read and validate the settings; given ``log_profile``, with its resolutions of ``auto`` settings applied."""
+        settings = load_settings(self.conf_dir, parse_assignments(self.overrides))
+        return apply_resolutions(settings, log_profile.get("resolved", [])) if log_profile else settings
 
 
 class EngineResource(dg.ConfigurableResource):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from parcours import paths
 from parcours.runstats import ResourceSampler, StepSpan, run_stats
+from parcours_pipelines.metadata import skipped_stages
 from parcours_pipelines.resources import EngineResource, build_resources
 
 _DAGSTER_YAML = """\
@@ -30,6 +31,7 @@ class PipelineRun:
     failed_checks: tuple[str, ...]
     out_dir: Path
     error: str | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def prepare_instance(home: Path) -> dg.DagsterInstance:
@@ -82,7 +84,7 @@ def run_pipeline(
         and e.severity == dg.AssetCheckSeverity.ERROR
     )
     return PipelineRun(run_id=result.run_id, success=result.success and not failed, failed_checks=failed,
-                       out_dir=out_dir, error=_first_error(result))
+                       out_dir=out_dir, error=_first_error(result), skipped=skipped_stages(instance))
 
 
 def step_spans(instance: dg.DagsterInstance, run_id: str) -> list[StepSpan]:

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from parcours import paths
-from parcours.cli_summary import print_summary
+from parcours.cli_summary import print_profile, print_summary
 from parcours.cli_triggers import triggers_app
 from parcours.config import ConfigError, Settings, load_settings, parse_assignments
 from parcours.schema import INPUT_COLUMNS
@@ -89,7 +89,8 @@ def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict
         reason = result.error or f"blocking checks failed: {', '.join(result.failed_checks)}"
         raise CliError(f"run {result.run_id} failed: {reason}")
     summary_path = out / "ingest_summary.json"
-    return json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    return {**summary, "skipped": result.skipped}
 
 
 
@@ -169,12 +170,15 @@ def validate(
     """Ingest only: read and validate an event log and print where every row went."""
     from parcours.engine import connect
     from parcours.eventlog import ingest_events
+    from parcours.resolve import describe_log
 
     overrides = _overrides(path, column, set_)
     settings = _settings(conf, overrides)
-    summary = ingest_events(connect(), settings.ingest, settings.ingest.path).summary.to_dict()
+    ingested = ingest_events(connect(), settings.ingest, settings.ingest.path)
+    summary = ingested.summary.to_dict()
+    profile = describe_log(ingested.events, summary, settings)
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, default=str))
+        typer.echo(json.dumps({**summary, "profile": profile}, indent=2, default=str))
         return
     typer.echo(f"{path}: {summary['rows_in']:,} rows, {summary['customers']:,} customers, "
                f"{summary['first_ts']} … {summary['last_ts']}")
@@ -185,6 +189,7 @@ def validate(
             example = summary["examples"].get(reason, [{}])[0]
             where = f"line {example.get('line', '?')} of {example.get('source', '?')}"
             typer.echo(f"    {reason:<22}{n:>8,}   e.g. {where}")
+    print_profile(profile)
 
 
 @app.command()

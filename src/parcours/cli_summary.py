@@ -74,7 +74,7 @@ def _report_journeys(path: Path, shown: int = 5) -> None:
 
 def print_summary(summary: dict, out: Path) -> None:
     """What a run did, stage by stage, in a few lines: rows, journeys, value, impact, rules, the ranking, the report."""
-    if summary:
+    if "rows_in" in summary:
         accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
         typer.echo(f"  ingest:  {summary['rows_in']:,} rows → {summary['clean']:,} clean, "
                    f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates"
@@ -82,9 +82,16 @@ def print_summary(summary: dict, out: Path) -> None:
         reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
         if reasons:
             typer.echo(f"  quarantine reasons: {reasons}")
+    profile = out / "log_profile.json"
+    if profile.exists():
+        print_profile(json.loads(profile.read_text()))
     _report_journeys(out / "journeys.csv")
-    _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
+    skipped = summary.get("skipped") or {}
+    if "customer_value" not in skipped:
+        _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
     _report_impact(out / "journey_impact.csv")
+    for stage, reason in skipped.items():
+        typer.echo(f"  skipped: {stage}: {reason}")
     _report_triggers(out / "trigger_rules.json")
     _report_ranking(out / "journey_ranking.csv")
     typer.echo(f"  outputs: {out}")
@@ -93,6 +100,16 @@ def print_summary(summary: dict, out: Path) -> None:
             typer.echo(f"    {file.name}")
     if (out / "report.html").exists():
         typer.echo(f"  the marketer's report: {(out / 'report.html').resolve().as_uri()}")
+
+
+def print_profile(profile: dict) -> None:
+    """The log's profile and the settings resolved from it, a line each."""
+    typer.echo("  the log:")
+    for what, value in profile.get("facts", []):
+        typer.echo(f"    {what}: {value}")
+    for item in profile.get("resolved", []):
+        value = ", ".join(map(str, item["value"])) if isinstance(item["value"], list) else item["value"]
+        typer.echo(f"    auto {item['setting']} = {value or '(none)'}: {item['reason']}")
 
 
 def _report_ranking(path: Path, shown: int = 5) -> None:

@@ -106,8 +106,9 @@ class EpisodeSettings(_Section):
     collapse_repeats: bool = Field(False, description="Fold immediate repeats of the same token into one.")
     use_channel: bool = Field(True, description="Tokens are activity@channel when the log has a channel.")
     missing_channel: str = Field("unknown", description="Channel used in tokens for events without one.")
-    conversion_activities: list[str] = Field(
-        default_factory=lambda: ["order"], description="Activities that count as a conversion (time to first order)."
+    conversion_activities: list[str] | Literal["auto"] = Field(
+        "auto", description="Activities that count as a conversion (time to first conversion); auto: the purchase "
+                            "activities (value.purchase_activities, resolved)."
     )
 
 

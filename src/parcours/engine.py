@@ -244,6 +244,7 @@ def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str
     casts = {}
     for name, text in (types or {}).items():
         dtype = dt.dtype(text)
-        if name in table.columns and name not in ID_COLUMNS and (dtype.is_primitive() or dtype.is_temporal()):
+        if name in table.columns and name not in ID_COLUMNS and not dtype.is_null() and (
+                dtype.is_primitive() or dtype.is_temporal()):
             casts[name] = table[name].cast(dtype)
     return table.mutate(**casts) if casts else table

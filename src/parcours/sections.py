@@ -82,11 +82,16 @@ class JourneySettings(_Section):
 class ValueSettings(_Section):
     """Customer lifetime value: RFM at a landmark, BG/NBD (or Pareto/NBD) + Gamma-Gamma, holdout check."""
 
-    purchase_activities: list[str] = Field(
-        default_factory=lambda: ["order"], min_length=1, description="Activities that are purchases."
+    purchase_activities: list[str] | Literal["auto"] = Field(
+        "auto", description="Activities that are purchases (conversions in a log without revenue); auto: those whose "
+                            "rows carry positive revenue, or without revenue the ones named like a conversion."
     )
-    return_activities: list[str] = Field(
-        default_factory=lambda: ["return"], description="Activities that give money back (negative revenue)."
+    return_activities: list[str] | Literal["auto"] = Field(
+        "auto", description="Activities that give money back; auto: those whose rows carry negative revenue."
+    )
+    outcome: Literal["auto", "revenue", "conversions"] = Field(
+        "auto", description="What value is counted in: revenue (money on purchases) or conversions (purchases "
+                            "counted); auto: revenue when purchases carry it, else conversions."
     )
     returns: Literal["net", "ignore"] = Field(
         "net", description="net: a customer's returns lower the value of each of their purchases; ignore: they don't."

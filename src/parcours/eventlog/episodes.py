@@ -96,6 +96,7 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         ``n_tokens``, ``duration_s``, ``revenue`` (sum, null without revenue) and
         ``first_conversion_s``: seconds from the start to the first conversion activity (null if none).
     """
+    settings = _with_conversions(events, settings)
     steps = episode_steps(events, settings, has_channel=has_channel)
     step = ibis.struct({"pos": steps.step, "token": steps[TOKEN]})
     grouped = steps.group_by([CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE]).aggregate(
@@ -116,6 +117,16 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
         revenue=grouped[REVENUE],
         first_conversion_s=grouped._converted_at.epoch_seconds() - grouped[START_TS].epoch_seconds(),
     ).order_by([CUSTOMER_ID, EPISODE])
+
+
+def _with_conversions(events: ir.Table, settings: EpisodeSettings) -> EpisodeSettings:
+    """``conversion_activities`` resolved from the log when left at ``auto`` (see :mod:`parcours.resolve`)."""
+    if settings.conversion_activities != "auto":
+        return settings
+    from parcours.config import Settings
+    from parcours.resolve import settled
+
+    return settled(Settings(episodes=settings), events, has_revenue=True).episodes
 
 
 def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, settings: EpisodeSettings, *,

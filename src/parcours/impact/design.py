@@ -24,6 +24,7 @@ import pandas as pd
 
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, JOURNEY_INSTANCE_ID, REVENUE, START_TS
 from parcours.sections import ImpactSettings, ValueSettings
+from parcours.stages import StageSkipped
 from parcours.value.rfm import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
 
 #: Sums of money come back from the engine's parallel aggregation with their last bits in any order;
@@ -31,7 +32,7 @@ from parcours.value.rfm import DAY_S, day_number, default_landmark, horizon_days
 ROUND_DIGITS = 6
 
 
-class ImpactDesignError(ValueError):
+class ImpactDesignError(StageSkipped):
     """The event log cannot hold the trial: too little history before the windows, or a landmark outside it."""
 
 

@@ -22,6 +22,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from parcours.config import Settings
 from parcours.impact.causal import (
     Effect,
     NoOverlapError,
@@ -44,6 +45,7 @@ from parcours.impact.design import (
     treatment_matrix,
     trial_design,
 )
+from parcours.resolve import settled, value_measured
 from parcours.schema import CUSTOMER_ID
 from parcours.sections import ImpactSettings, ValueSettings
 
@@ -134,14 +136,20 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
         ``customer_id`` and ``clv`` (``customer_value.csv``): the second outcome; customers absent
         from it count 0. ``None``: no CLV outcome.
     has_revenue
-        Whether the log has revenue (without it there is no revenue outcome).
+        Whether the log has revenue; without it (or with ``value.outcome`` ``conversions``) the outcome is the
+        conversions counted in the outcome window.
 
     Returns
     -------
     JourneyImpact
     """
+    value = settled(Settings(value=value), events, has_revenue=has_revenue).value
+    events, countable = value_measured(events, value) if has_revenue or value.outcome == "conversions" \
+        else (events, False)
+    if customer_value is not None and customer_value.empty:
+        customer_value = None  # customer value was skipped: no CLV outcome
     design = trial_design(events, impact, value)
-    trial = trial_data(events, design, impact, value, customer_value, has_revenue)
+    trial = trial_data(events, design, impact, value, customer_value, countable)
     members = journey_members(instances, assignments, design, impact.min_probability)
     everyone = treatment_matrix(members, trial.covariates.index)
     eligible = len(everyone)
@@ -176,6 +184,23 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
 
 
+def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """The impact table when no journey can be estimated on this log: one row per journey, ``note`` says why.
+
+    Examples
+    --------
+    >>> table = not_estimated(pd.DataFrame({"journey_id": [0, 1], "name": ["a", "b"]}), "no outcome")
+    >>> table[["journey_id", "note", "finding"]].to_dict("list")
+    {'journey_id': [0, 1], 'note': ['no outcome', 'no outcome'], 'finding': [False, False]}
+    """
+    table = pd.DataFrame({c: pd.Series(np.nan, index=journeys.index, dtype="float64") for c in IMPACT_COLUMNS})
+    flags = {"overlap_ok": False, "refutation_ok": False, "finding": False}
+    return table.assign(journey_id=journeys.journey_id.to_numpy(), name=journeys.name.to_numpy(), n_treated=0,
+                        note=reason, outcome=None, landmark=None, outcome_end=None, **flags).astype(
+        {"journey_id": "int64", "n_treated": "int64", "note": "object", "outcome": "object", "landmark": "object",
+         "outcome_end": "object", "name": "object", **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]
+
+
 def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
                customer_value: pd.DataFrame | None = None, has_revenue: bool = True) -> TrialData:
     """Covariates, outcome, CLV outcome and placebo outcome of every eligible customer, on the engine.
@@ -193,11 +218,13 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
     if customer_value is not None:
         clv = customer_value.set_index(CUSTOMER_ID).clv.reindex(x.index).fillna(0.0).to_numpy(dtype=float)
     if design.outcome_complete and has_revenue:
-        outcome, name = revenue.reindex(x.index).fillna(0.0).to_numpy(), "net_revenue"
+        name = "conversions" if value.outcome == "conversions" else "net_revenue"
+        outcome = revenue.reindex(x.index).fillna(0.0).to_numpy()
     elif clv is not None:
         outcome, name = clv, "clv"
     elif not has_revenue:
-        raise ImpactDesignError("no outcome: the event log has no revenue column and there is no customer value")
+        raise ImpactDesignError("no outcome to measure a journey's effect on: the log has no revenue and no purchase "
+                                "or conversion activity (value.purchase_activities)")
     else:
         raise ImpactDesignError(
             f"no outcome: the log ends on {design.log_end}, before the outcome window does ({design.outcome_end}, "

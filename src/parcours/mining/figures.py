@@ -7,6 +7,8 @@ bytes; nothing is shown or written here. Layouts come from graphviz's ``dot`` pr
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import graphviz
@@ -136,12 +138,12 @@ def model_graphs(model: ProcessModel) -> dict[str, graphviz.Digraph]:
     from pm4py.visualization.bpmn import visualizer as bpmn_visualizer
     from pm4py.visualization.petri_net import visualizer as petri_visualizer
 
-    shown = _plain_labels(model)
-    return {
-        "bpmn": bpmn_visualizer.apply(shown.bpmn, parameters={"format": "svg"}),
-        "petri_net": petri_visualizer.apply(shown.net, shown.initial_marking, shown.final_marking,
-                                            parameters={"format": "svg"}),
-    }
+    with _plain_labels(model) as shown:
+        return {
+            "bpmn": bpmn_visualizer.apply(shown.bpmn, parameters={"format": "svg"}),
+            "petri_net": petri_visualizer.apply(shown.net, shown.initial_marking, shown.final_marking,
+                                                parameters={"format": "svg"}),
+        }
 
 
 def plain_label(text: str) -> str:
@@ -161,16 +163,23 @@ def plain_label(text: str) -> str:
     return text
 
 
-def _plain_labels(model: ProcessModel) -> ProcessModel:
-    """A copy of the model whose activity labels graphviz cannot mistake for HTML (pm4py passes them through)."""
-    import copy
-
-    shown = copy.deepcopy(model)
-    for transition in shown.net.transitions:
-        transition.label = plain_label(transition.label)
-    for node in shown.bpmn.get_nodes():
-        node.set_name(plain_label(node.get_name()))
-    return shown
+@contextmanager
+def _plain_labels(model: ProcessModel) -> Iterator[ProcessModel]:
+    """The model with labels graphviz cannot mistake for HTML while it is drawn, restored after (pm4py's BPMN
+    objects do not survive a deep copy)."""
+    transitions, nodes = list(model.net.transitions), list(model.bpmn.get_nodes())
+    labels, names = [t.label for t in transitions], [n.get_name() for n in nodes]
+    try:
+        for transition in transitions:
+            transition.label = plain_label(transition.label)
+        for node in nodes:
+            node.set_name(plain_label(node.get_name()))
+        yield model
+    finally:
+        for transition, label in zip(transitions, labels, strict=True):
+            transition.label = label
+        for node, name in zip(nodes, names, strict=True):
+            node.set_name(name)
 
 
 def render(graph: graphviz.Digraph, fmt: str = "svg") -> bytes:

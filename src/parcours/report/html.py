@@ -51,7 +51,7 @@ def render_report(inputs: ReportInputs, settings: Settings, generated_at: dateti
     settings
         ``report`` (title, currency, cards, diagrams) and the knobs the method section quotes.
     """
-    conf, currency = settings.report, settings.report.currency
+    conf, currency = settings.report, _currency(settings)
     ranking = inputs.ranking.assign(best_rules=inputs.ranking.best_rules.fillna(""),  # empty text read back as null
                                     reason=inputs.ranking.reason.fillna(""))
     inputs = ReportInputs(ranking, inputs.paths, inputs.rules, inputs.impact, inputs.facts)
@@ -99,6 +99,11 @@ def _summary(ranking: pd.DataFrame, rules: pd.DataFrame) -> dict:
             "published_rules": int(rules.published.astype(bool).sum()) if len(rules) else 0}
 
 
+def _currency(settings: Settings) -> str:
+    """The unit written before amounts: the currency, or nothing when value is counted in conversions."""
+    return "" if settings.value.outcome == "conversions" else settings.report.currency
+
+
 def _card(row, inputs: ReportInputs, settings: Settings, outcome: str) -> dict:
     """One journey's card: its path, step flow, process map, effect in words and candidate rules."""
     conf = settings.report
@@ -107,7 +112,7 @@ def _card(row, inputs: ReportInputs, settings: Settings, outcome: str) -> dict:
     rules = inputs.rules[inputs.rules.journey_id == row.journey_id] if len(inputs.rules) else inputs.rules
     return {
         "row": row, "steps": str(row.representative).split(VARIANT_SEPARATOR),
-        "sentence": words.effect_sentence(row, outcome, conf.currency),
+        "sentence": words.effect_sentence(row, outcome, _currency(settings)),
         "interval": _interval_marks(row, inputs.ranking),
         "flow": _figure(step_flow_figure(paths, conf.flow_steps), f"flow-{row.journey_id}") if len(paths) else "",
         "map": process_map_svg(paths, conf.map_edges) if len(paths) else "",

@@ -41,6 +41,8 @@ def outcome_phrase(impact: pd.DataFrame) -> str:
     row = impact.iloc[0]
     if row.outcome == "clv":
         return "predicted customer lifetime value"
+    if row.outcome == "conversions":
+        return f"conversions between {str(row.landmark)[:10]} and {str(row.outcome_end)[:10]}"
     return f"net revenue (returns deducted) between {str(row.landmark)[:10]} and {str(row.outcome_end)[:10]}"
 
 

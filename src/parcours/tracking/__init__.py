@@ -97,6 +97,11 @@ def log_metrics(metrics: Mapping[str, float], prefix: str = "") -> None:
     mlflow.log_metrics({f"{prefix}{k}": float(v) for k, v in metrics.items()})
 
 
+def log_params(params: Mapping[str, Any]) -> None:
+    """Log parameters of the active run (values as text, lists joined; MLflow keeps the first value of a key)."""
+    mlflow.log_params({k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()})
+
+
 def log_text(text: str, artifact_file: str) -> None:
     """Log a text document (e.g. a PNML or BPMN model) as an artifact of the active run."""
     mlflow.log_text(text, artifact_file)

@@ -9,6 +9,8 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.config import Settings
+from parcours.resolve import settled, value_measured
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
 from parcours.value.models import Fit, fit_model, purchase_model, spend_model
 from parcours.value.predict import expected_purchases, expected_spend, predict_customers, spend_input
@@ -66,7 +68,8 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     settings
         :class:`parcours.config.ValueSettings`.
     has_revenue
-        Whether the log has a revenue column (without one there is no value to model).
+        Whether the log has a revenue column. Without one (or with ``value.outcome`` ``conversions``) value is
+        counted in conversions: each purchase activity's event is worth 1.
 
     Returns
     -------
@@ -75,19 +78,26 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     Raises
     ------
     CustomerValueError
-        No revenue column, a landmark outside the log, no purchase before the landmark, or too few
-        repeat buyers with revenue to fit Gamma-Gamma.
+        (a :class:`parcours.stages.StageSkipped`) No purchase or conversion activity, a landmark outside the
+        log, no purchase before the landmark, or too few repeat buyers to fit Gamma-Gamma.
     """
-    if not has_revenue:
-        raise CustomerValueError("customer_value: the event log has no revenue column (ingest.columns.revenue); "
-                                 "lifetime value needs the money on purchases")
+    settings = settled(Settings(value=settings), events, has_revenue=has_revenue).value
+    if settings.outcome == "revenue" and not has_revenue:
+        raise CustomerValueError("value.outcome is revenue but the event log has no revenue column "
+                                 "(ingest.columns.revenue); set value.outcome to conversions or auto")
+    events, countable = value_measured(events, settings)
+    if not countable:
+        raise CustomerValueError("no purchase or conversion activity to value customers by: the log has none with "
+                                 "revenue or named like a conversion (set value.purchase_activities)")
+    if settings.outcome == "conversions":  # a conversion has no money to give back
+        settings = settings.model_copy(update={"returns": "ignore", "return_activities": []})
     first, last = observed_days(events)
     landmark = settings.landmark or default_landmark(events, settings.horizon_months)
     end = day_date(last + 1)
     if not first < day_number(landmark) <= last:
         if settings.landmark is None:
             raise CustomerValueError(
-                f"customer_value: the log covers {last + 1 - first} days ({day_date(first)} .. {day_date(last)}), "
+                f"the log covers {last + 1 - first} days ({day_date(first)} .. {day_date(last)}), "
                 f"too few for a calibration period and a holdout of value.horizon_months={settings.horizon_months}; "
                 f"set a shorter value.horizon_months or a value.landmark")
         raise CustomerValueError(f"value.landmark {landmark} must fall after the first event day {day_date(first)} "
@@ -111,6 +121,25 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     return CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
 
 
+HOLDOUT_COLUMNS = ["customer_id", "frequency", "predicted_purchases", "actual_purchases", "predicted_revenue",
+                   "actual_revenue", "purchases_error", "revenue_error"]
+
+
+def empty_customer_value() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``customer_value`` and ``customer_value_holdout`` with their columns and types and no customer (a skipped step).
+
+    Examples
+    --------
+    >>> values, holdout = empty_customer_value()
+    >>> len(values), list(values.columns) == VALUE_COLUMNS, str(holdout.predicted_purchases.dtype)
+    (0, True, 'float64')
+    """
+    def frame(columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c == "customer_id" else "float64") for c in columns})
+
+    return frame(VALUE_COLUMNS), frame(HOLDOUT_COLUMNS)
+
+
 def _customers(events: ir.Table) -> int:
     """Distinct customers of the log (those who never bought are not valued)."""
     return int(events.customer_id.nunique().to_pyarrow().as_py())
@@ -121,7 +150,7 @@ def _summary(events: ir.Table, landmark: date, settings: Any) -> pd.DataFrame:
                         return_activities=settings.return_activities, returns=settings.returns,
                         time_unit=settings.time_unit).to_pandas()
     if table.empty:
-        raise CustomerValueError(f"customer_value: no purchase ({settings.purchase_activities}, "
+        raise CustomerValueError(f"no purchase ({settings.purchase_activities}, "
                                  f"value.purchase_activities) before {landmark}")
     return table
 
@@ -130,7 +159,7 @@ def _fit_pair(rfm: pd.DataFrame, settings: Any, landmark: date) -> tuple[Fit, Fi
     repeat = rfm[(rfm.frequency > 0) & (rfm.monetary > 0)]
     if len(repeat) < settings.min_repeat_buyers:
         raise CustomerValueError(
-            f"customer_value: {len(repeat)} customers with repeat purchases and revenue before {landmark}, "
+            f"{len(repeat)} customers with repeat purchases and revenue before {landmark}, "
             f"fewer than value.min_repeat_buyers={settings.min_repeat_buyers}: Gamma-Gamma cannot be fitted")
     purchases = fit_model(purchase_model(settings.purchase_model), settings.purchase_model,
                           rfm[["customer_id", "frequency", "recency", "T"]], settings)

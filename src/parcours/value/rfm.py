@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.schema import ACTIVITY, CUSTOMER_ID, REVENUE, TIMESTAMP
+from parcours.stages import StageSkipped
 
 DAY_S = 86_400
 #: Days in one model time unit (a month as pymc-marketing counts it).
@@ -22,8 +23,8 @@ DAYS_PER_MONTH = DAYS_PER_UNIT["M"]
 EPOCH = date(1970, 1, 1)
 
 
-class CustomerValueError(ValueError):
-    """The event log cannot give customer values: no purchases, no revenue, too few repeat buyers."""
+class CustomerValueError(StageSkipped):
+    """The event log cannot give customer values: no purchase or conversion, too few repeat buyers, too short."""
 
 
 def day_number(day: date) -> int:

@@ -4,9 +4,11 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.impact import estimate_journey_impact
+from parcours.impact.estimate import not_estimated
 from parcours.impact.figures import forest_figure, forest_png, overlap_figure
+from parcours.stages import StageSkipped
 from parcours.tracking.impact import log_journey_impact
-from parcours_pipelines.metadata import image, markdown_table, table_metadata
+from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
@@ -15,16 +17,20 @@ SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "c
 
 @dg.asset(group_name="impact", kinds={"scikitlearn", "csv"}, code_version="1",
           metadata={"parcours/file": "journey_impact.csv"})
-def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
                    journey_instances: ir.Table, journey_assignments: ir.Table, journeys: ir.Table,
                    customer_value: ir.Table, settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
-    """Per journey, the effect of being in it on net revenue after the landmark (and on CLV), by cross-fitted AIPW,
-    with its interval, overlap and refutation checks, q-value and value at stake."""
-    conf = settings.load()
-    impact = estimate_journey_impact(
-        event_log, journey_instances, journey_assignments, journeys.select("journey_id", "name").to_pandas(),
-        conf.impact, conf.value, customer_value=customer_value.select("customer_id", "clv").to_pandas(),
-        has_revenue=ingest_summary.get("has_revenue", True))
+    """Per journey, the effect of being in it on value after the landmark (net revenue, or conversions in a log
+    without money; and on CLV), by cross-fitted AIPW, with its interval, overlap and refutation checks, q-value and
+    value at stake."""
+    conf, named = settings.load(log_profile), journeys.select("journey_id", "name").to_pandas()
+    try:
+        impact = estimate_journey_impact(
+            event_log, journey_instances, journey_assignments, named, conf.impact, conf.value,
+            customer_value=customer_value.select("customer_id", "clv").to_pandas(),
+            has_revenue=ingest_summary.get("has_revenue", True))
+    except StageSkipped as skip:
+        return skipped_output(context, not_estimated(named, str(skip)), str(skip))
     outcome = impact.params["outcome"].replace("_", " ")
     with mlflow.run_for(context):
         log_journey_impact(impact, [forest_figure(impact.table, outcome), *_overlaps(impact)])

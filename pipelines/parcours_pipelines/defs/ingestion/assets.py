@@ -3,11 +3,13 @@
 from collections.abc import Iterator
 
 import dagster as dg
+import ibis.expr.types as ir
 
 from parcours.engine import materialise
 from parcours.eventlog import ingest_events, resolve_input
-from parcours.tracking import log_ingest_summary
-from parcours_pipelines.metadata import counts_table, markdown_table, table_metadata
+from parcours.resolve import describe_log
+from parcours.tracking import log_ingest_summary, log_params
+from parcours_pipelines.metadata import counts_table, facts_table, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 
@@ -51,6 +53,23 @@ def ingested_events(
         "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),
         "examples": dg.MetadataValue.md(_examples_markdown(summary["examples"])),
         "input_fingerprint": summary["fingerprint"],
+    })
+
+
+@dg.asset(group_name="ingestion", kinds={"duckdb", "json"}, code_version="1",
+          metadata={"parcours/file": "log_profile.json"})
+def log_profile(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+                settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
+    """What the log holds (customers, span, gaps, activities, money, channels, conversions) and the auto settings
+    resolved from it, each with its reason."""
+    profile = describe_log(event_log, ingest_summary, settings.load())
+    with mlflow.run_for(context):
+        log_params({f"resolved.{r['setting']}": r["value"] for r in profile["resolved"]})
+    return dg.Output(profile, metadata={
+        "profile": dg.MetadataValue.md(facts_table(profile["facts"])),
+        "resolved_settings": dg.MetadataValue.md(facts_table(
+            [(r["setting"], f"{r['value']} ({r['reason']})") for r in profile["resolved"]])),
+        **{k: profile[k] for k in ("events", "customers", "span_days", "id_type", "has_revenue", "has_channel")},
     })
 
 

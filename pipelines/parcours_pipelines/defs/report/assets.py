@@ -6,7 +6,7 @@ import pandas as pd
 
 from parcours.report import ReportInputs, journey_drift, journey_paths, journey_snapshot, rank_journeys, render_report
 from parcours.tracking import log_text
-from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours_pipelines.metadata import markdown_table, skipped_stages, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "weighted_value",
@@ -39,13 +39,16 @@ def journey_ranking(context: dg.AssetExecutionContext, journeys: ir.Table, journ
 @dg.asset(group_name="report", kinds={"plotly", "html"}, code_version="1", metadata={"parcours/file": "report.html"})
 def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table, journey_instances: ir.Table,
                    journey_assignments: ir.Table, trigger_rule_scores: ir.Table, journey_impact: ir.Table,
-                   ingest_summary: dict, settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
+                   ingest_summary: dict, log_profile: dict, settings: SettingsResource,
+                   mlflow: MlflowResource) -> dg.Output:
     """The marketer's report: one self-contained HTML file (plotly.js inline, no CDN) that opens offline."""
-    conf = settings.load()
+    conf = settings.load(log_profile)
     paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey)
     facts = {"events": ingest_summary["clean"], "customers": ingest_summary["customers"],
              "first_day": str(ingest_summary.get("first_ts", ""))[:10],
-             "last_day": str(ingest_summary.get("last_ts", ""))[:10], "run_id": context.run.run_id}
+             "last_day": str(ingest_summary.get("last_ts", ""))[:10], "run_id": context.run.run_id,
+             "profile": log_profile.get("facts", []), "resolved": log_profile.get("resolved", []),
+             "skipped": skipped_stages(context.instance)}
     html = render_report(ReportInputs(journey_ranking.to_pandas(), paths, trigger_rule_scores.to_pandas(),
                                       journey_impact.to_pandas(), facts), conf)
     with mlflow.run_for(context):

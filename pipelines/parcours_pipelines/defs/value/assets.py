@@ -5,10 +5,12 @@ from collections.abc import Iterator
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.stages import StageSkipped
 from parcours.tracking.value import log_customer_value
 from parcours.value import estimate_customer_value
+from parcours.value.estimate import empty_customer_value
 from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
-from parcours_pipelines.metadata import image, markdown_table, table_metadata
+from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 
@@ -25,12 +27,18 @@ from parcours_pipelines.resources import MlflowResource, SettingsResource
     },
     group_name="value",
 )
-def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
                      settings: SettingsResource, mlflow: MlflowResource) -> Iterator[dg.Output]:
     """Fit the purchase and spend models before the landmark, check them on the holdout, value every customer,
-    and register the models as parcours-clv."""
-    value = estimate_customer_value(event_log, settings.load().value,
-                                    has_revenue=ingest_summary.get("has_revenue", True))
+    and register the models as parcours-clv (in revenue, or in conversions for a log without money)."""
+    try:
+        value = estimate_customer_value(event_log, settings.load(log_profile).value,
+                                        has_revenue=ingest_summary.get("has_revenue", True))
+    except StageSkipped as skip:
+        values, holdout = empty_customer_value()
+        yield skipped_output(context, values, str(skip), "customer_value")
+        yield skipped_output(context, holdout, str(skip), "customer_value_holdout")
+        return
     with mlflow.run_for(context):
         version = log_customer_value(value, [holdout_figure(value.buckets, _holdout(value.metrics)),
                                              clv_distribution_figure(value.values)])

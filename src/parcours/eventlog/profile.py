@@ -1,0 +1,205 @@
+"""The log's profile: what a clean event log holds, computed once right after ingest.
+
+Every later stage reads its capabilities from here (is there money, a channel, a conversion, enough
+time?), and every ``auto`` setting is resolved from it (:mod:`parcours.resolve`). The profile is a
+few aggregates on the engine; it never brings the events into memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, EVENT_LOG_COLUMNS, EVENT_SEQ, REVENUE, TIMESTAMP
+
+QUANTILES = (0.1, 0.5, 0.9, 0.99)
+#: Words that name a conversion as done: a purchase, an order, a sale, a paid transaction.
+OUTCOME_WORDS = frozenset({"purchase", "purchased", "order", "ordered", "buy", "bought", "paid", "transaction",
+                           "subscribed", "booked", "conversion", "converted", "sale"})
+#: Words that name a step towards one (a checkout, a payment, a sign-up): a conversion once completed.
+PROCESS_WORDS = frozenset({"checkout", "payment", "pay", "subscribe", "subscription", "signup", "booking"})
+#: Words that make such an activity its opposite or an unfinished step (a cancelled order, a failed payment).
+NEGATION_WORDS = frozenset({"cancel", "cancelled", "canceled", "fail", "failed", "failure", "abandon", "abandoned",
+                            "refund", "refunded", "return", "returned", "remove", "removed", "error", "declined",
+                            "reject", "rejected", "unsubscribe", "issue", "bug"})
+#: Words that mark the completed step of a multi-step conversion (payment_choice … payment_done).
+COMPLETION_WORDS = frozenset({"done", "complete", "completed", "success", "successful", "confirmed", "placed",
+                              "finished", "succeeded"})
+
+
+@dataclass(frozen=True)
+class LogProfile:
+    """What the clean event log holds (see :func:`profile_log`).
+
+    Quantiles are keyed ``p10``, ``p50``, ``p90``, ``p99``; gaps are between a customer's consecutive
+    events, in hours. ``revenue_activities`` lists, per activity with money on some row, its rows, the
+    rows with revenue and the positive and negative ones. ``purchase_like`` are the activities whose rows
+    carry positive revenue at least half the time, ``return_like`` negative revenue; ``conversion_like``
+    are those whose names read as a conversion (:data:`CONVERSION_WORDS`).
+    """
+
+    events: int
+    customers: int
+    first_ts: str | None
+    last_ts: str | None
+    span_days: float
+    events_per_customer: dict[str, float]
+    gap_hours: dict[str, float]
+    activities: int
+    channels: int
+    tokens: int
+    tie_share: float
+    id_type: str
+    has_revenue: bool
+    has_channel: bool
+    revenue_activities: list[dict[str, Any]] = field(default_factory=list)
+    purchase_like: list[str] = field(default_factory=list)
+    return_like: list[str] = field(default_factory=list)
+    conversion_like: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    top_activities: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the content of ``log_profile.json``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LogProfile:
+        """The profile of :meth:`to_dict` (extra keys, such as resolved settings, are ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The profile as (what, value) lines a person reads: the CLI, the UI and the report's first page."""
+        def q(d: dict[str, float], unit: str = "") -> str:
+            return " / ".join(f"{d.get(k, float('nan')):,.3g}{unit}" for k in ("p10", "p50", "p90"))
+
+        money = (f"yes, on {', '.join(r['activity'] for r in self.revenue_activities[:5])}"
+                 if self.has_revenue and self.revenue_activities else "yes, but on no row" if self.has_revenue
+                 else "no")
+        return [
+            ("events", f"{self.events:,}"), ("customers (or cases)", f"{self.customers:,} ({self.id_type} ids)"),
+            ("time span", f"{(self.first_ts or '')[:10]} … {(self.last_ts or '')[:10]} ({self.span_days:,.1f} days)"),
+            ("events per customer (p10 / p50 / p90)", q(self.events_per_customer)),
+            ("gap between a customer's events, hours (p10 / p50 / p90)", q(self.gap_hours)),
+            ("distinct activities · channels · steps", f"{self.activities:,} · {self.channels:,} · {self.tokens:,}"),
+            ("events at the same instant as the customer's previous one", f"{self.tie_share:.1%}"),
+            ("revenue", money), ("channel", "yes" if self.has_channel else "no"),
+            ("purchase-like activities (positive revenue)", ", ".join(self.purchase_like) or "none"),
+            ("conversion-like activities (by name)", ", ".join(self.conversion_like) or "none"),
+            ("extra columns kept", ", ".join(self.extra_columns) or "none"),
+        ]
+
+
+def profile_log(events: ir.Table, *, has_revenue: bool, has_channel: bool) -> LogProfile:
+    """Profile a clean event log (DESIGN.md §3).
+
+    Parameters
+    ----------
+    events
+        The canonical event log (extra columns after the canonical ones are event attributes).
+    has_revenue, has_channel
+        Whether the input mapped a revenue and a channel column.
+
+    Returns
+    -------
+    LogProfile
+    """
+    totals = events.aggregate(
+        events=events.count(), customers=events[CUSTOMER_ID].nunique(), first=events[TIMESTAMP].min(),
+        last=events[TIMESTAMP].max(), activities=events[ACTIVITY].nunique(), channels=events[CHANNEL].nunique(),
+        tokens=(events[ACTIVITY] + "@" + events[CHANNEL].fill_null("")).nunique(),
+    ).to_pyarrow().to_pylist()[0]
+    first, last = totals["first"], totals["last"]
+    activities = _activities(events, has_revenue)
+    return LogProfile(
+        events=int(totals["events"]), customers=int(totals["customers"]),
+        first_ts=first.isoformat() if first else None, last_ts=last.isoformat() if last else None,
+        span_days=round((last - first).total_seconds() / 86_400, 3) if first else 0.0,
+        events_per_customer=_quantiles(events.group_by(CUSTOMER_ID).aggregate(n=ibis._.count()).n),
+        **_gaps(events), activities=int(totals["activities"]), channels=int(totals["channels"] or 0),
+        tokens=int(totals["tokens"]), id_type=_id_type(events),
+        has_revenue=has_revenue, has_channel=has_channel, **_money(activities, has_revenue),
+        conversion_like=conversion_like(list(activities[ACTIVITY])),
+        extra_columns=[c for c in events.columns if c not in EVENT_LOG_COLUMNS],
+        top_activities=activities.head(10)[[ACTIVITY, "rows"]].to_dict("records"),
+    )
+
+
+def conversion_like(activities: list[str]) -> list[str]:
+    """The activities whose names read as a conversion done.
+
+    No negation word (cancelled, failed, refund, ...) may appear. A conversion is an outcome word
+    (``purchase``, ``order``, ``paid``, ...), or a process word completed (``payment_done``, not
+    ``payment_choice``); only when the log has neither are the bare process steps taken.
+
+    Examples
+    --------
+    >>> conversion_like(["catalog", "payment_choice", "payment_card", "payment_done", "cart"])
+    ['payment_done']
+    >>> conversion_like(["view_item", "order", "cancel order", "checkout_bug", "payment_details", "Resolve ticket"])
+    ['order']
+    >>> conversion_like(["register request", "pay compensation", "reject request"])
+    ['pay compensation']
+    """
+    words = {a: set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(a)).lower())) for a in activities}
+    clean = [a for a in activities if not words[a] & NEGATION_WORDS]
+    done = [a for a in clean if words[a] & OUTCOME_WORDS or (words[a] & PROCESS_WORDS and words[a] & COMPLETION_WORDS)]
+    return sorted(done or [a for a in clean if words[a] & PROCESS_WORDS])
+
+
+def _quantiles(column: ir.NumericColumn) -> dict[str, float]:
+    values = column.cast("float64")
+    stats = ibis.struct({f"p{round(q * 100)}": values.quantile(q) for q in QUANTILES} | {"max": values.max()})
+    row = column.as_table().aggregate(s=stats).to_pyarrow().to_pylist()[0]["s"] or {}
+    return {k: round(float(v), 4) for k, v in row.items() if v is not None}
+
+
+def _gaps(events: ir.Table) -> dict[str, Any]:
+    """Gaps between a customer's consecutive events (hours) and the share of events tied with the previous one."""
+    by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
+    seconds = events[TIMESTAMP].epoch_seconds()
+    gaps = events.select(gap=seconds - seconds.lag().over(by_customer))
+    gaps = gaps.filter(gaps.gap.notnull())
+    ties = gaps.aggregate(n=gaps.count(), tied=gaps.count(where=gaps.gap == 0)).to_pyarrow().to_pylist()[0]
+    hours = _quantiles((gaps.gap / 3_600.0).name("gap")) if ties["n"] else {}
+    return {"gap_hours": hours, "tie_share": round(ties["tied"] / ties["n"], 6) if ties["n"] else 0.0}
+
+
+def _activities(events: ir.Table, has_revenue: bool) -> Any:
+    """Per activity: rows, rows with revenue, positive and negative ones (pandas, one row per activity)."""
+    money = events[REVENUE] if has_revenue else ibis.null("float64")
+    per = events.group_by(ACTIVITY).aggregate(
+        rows=events.count(), with_revenue=events.count(where=money.notnull()),
+        positive=events.count(where=money > 0), negative=events.count(where=money < 0))
+    return per.order_by([ibis.desc("rows"), ACTIVITY]).to_pandas()
+
+
+def _money(activities: Any, has_revenue: bool) -> dict[str, Any]:
+    if not has_revenue:
+        return {"revenue_activities": [], "purchase_like": [], "return_like": []}
+    carrying = activities[activities.with_revenue > 0]
+    return {
+        "revenue_activities": carrying.astype({c: "int64" for c in ("rows", "with_revenue", "positive", "negative")})
+        .to_dict("records"),
+        "purchase_like": sorted(carrying.loc[carrying.positive * 2 >= carrying.rows, ACTIVITY]),
+        "return_like": sorted(carrying.loc[carrying.negative * 2 >= carrying.rows, ACTIVITY]),
+    }
+
+
+def _id_type(events: ir.Table) -> str:
+    """``integer`` (digits only), ``uuid`` or ``text``, from the distinct ids (leading zeros stay text ids)."""
+    ids = events.select(i=events[CUSTOMER_ID]).distinct()
+    row = ids.aggregate(
+        n=ids.count(), digits=ids.count(where=ids.i.re_search(r"^-?[0-9]+$")),
+        uuids=ids.count(where=ids.i.re_search(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                              r"[0-9a-fA-F]{12}$")),
+    ).to_pyarrow().to_pylist()[0]
+    if row["n"] and row["digits"] == row["n"]:
+        return "integer"
+    if row["n"] and row["uuids"] == row["n"]:
+        return "uuid"
+    return "text"

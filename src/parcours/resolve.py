@@ -1,0 +1,134 @@
+"""``auto`` settings resolved from the log's profile, each with the value chosen and the reason why.
+
+A setting left at ``auto`` is decided by the log (:class:`parcours.eventlog.profile.LogProfile`), by a
+stated principle, never by a number tuned to one log; an explicit setting always wins. The
+resolutions travel with the profile (``log_profile.json``), so every stage applies the same ones, and
+the metadata, MLflow and the report show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from parcours.config import Settings
+from parcours.eventlog.profile import LogProfile
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One ``auto`` setting resolved: the dotted key, the value chosen and why."""
+
+    setting: str
+    value: Any
+    reason: str
+
+
+def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution]:
+    """The values of the settings left at ``auto``, from the profile (explicit settings are not listed).
+
+    Examples
+    --------
+    >>> from parcours.eventlog.profile import LogProfile
+    >>> profile = LogProfile(events=9, customers=3, first_ts=None, last_ts=None, span_days=1.0,
+    ...     events_per_customer={}, gap_hours={}, activities=2, channels=0, tokens=2, tie_share=0.0,
+    ...     id_type="integer", has_revenue=False, has_channel=False, conversion_like=["purchase"])
+    >>> [(r.setting, r.value) for r in resolve_settings(Settings(), profile)]  # doctest: +NORMALIZE_WHITESPACE
+    [('value.purchase_activities', ['purchase']), ('value.return_activities', []),
+     ('value.outcome', 'conversions'), ('episodes.conversion_activities', ['purchase'])]
+    """
+    value, resolved = settings.value, []
+    purchases = value.purchase_activities
+    if purchases == "auto":
+        purchases, why = _purchases(profile)
+        resolved.append(Resolution("value.purchase_activities", purchases, why))
+    if value.return_activities == "auto":
+        returns = [a for a in profile.return_like if a not in purchases] if profile.has_revenue else []
+        resolved.append(Resolution("value.return_activities", returns, (
+            "the activities whose rows carry negative revenue" if returns else "no activity carries negative revenue"
+            if profile.has_revenue else "the log has no revenue column")))
+    if value.outcome == "auto":
+        money = profile.has_revenue and any(a in profile.purchase_like for a in purchases)
+        resolved.append(Resolution("value.outcome", "revenue" if money else "conversions", (
+            "the purchases carry revenue" if money else "the purchases carry no revenue: value is counted in "
+            "conversions")))
+    if settings.episodes.conversion_activities == "auto":
+        resolved.append(Resolution("episodes.conversion_activities", list(purchases),
+                                   "the purchase activities (value.purchase_activities)"))
+    return resolved
+
+
+def apply_resolutions(settings: Settings, resolutions: list[dict[str, Any]] | list[Resolution]) -> Settings:
+    """``settings`` with the resolved values put in place of ``auto`` (an explicit value is never replaced)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for item in resolutions:
+        entry = asdict(item) if isinstance(item, Resolution) else item
+        section, key = entry["setting"].split(".", 1)
+        if getattr(getattr(settings, section), key) == "auto":
+            sections.setdefault(section, {})[key] = entry["value"]
+    updates = {name: getattr(settings, name).model_copy(update=values) for name, values in sections.items()}
+    return settings.model_copy(update=updates)
+
+
+def _purchases(profile: LogProfile) -> tuple[list[str], str]:
+    if profile.has_revenue and profile.purchase_like:
+        return list(profile.purchase_like), "the activities whose rows carry positive revenue at least half the time"
+    if profile.conversion_like:
+        why = "no activity carries revenue" if profile.has_revenue else "the log has no revenue column"
+        return list(profile.conversion_like), f"{why}; the activities named like a conversion done"
+    return [], "no activity carries revenue or is named like a conversion (purchase, order, payment_done, ...)"
+
+
+def settled(settings: Settings, events: Any, *, has_revenue: bool) -> Settings:
+    """``settings`` with every ``auto`` resolved from ``events`` itself (profiled on the spot) when any is left.
+
+    The pipeline resolves once, in ``log_profile``, and hands the stages settled settings; a library call
+    from a notebook or a test may pass ``auto`` values, and gets the same resolution.
+    """
+    if "auto" not in (settings.value.purchase_activities, settings.value.return_activities, settings.value.outcome,
+                      settings.episodes.conversion_activities):
+        return settings
+    from parcours.eventlog.profile import profile_log
+    from parcours.schema import CHANNEL
+
+    profile = profile_log(events, has_revenue=has_revenue, has_channel=CHANNEL in events.columns)
+    return apply_resolutions(settings, resolve_settings(settings, profile))
+
+
+def value_measured(events: Any, value: Any) -> tuple[Any, bool]:
+    """The events whose ``revenue`` is the value counted, and whether there is any to count.
+
+    With ``value.outcome`` ``conversions``, each purchase (conversion) event is worth 1 and nothing else
+    is, so every value stage (RFM, the models, the impact outcome) counts conversions with the same code
+    that sums revenue.
+    """
+    import ibis
+
+    from parcours.schema import ACTIVITY, REVENUE
+
+    if not value.purchase_activities:
+        return events, False
+    if value.outcome != "conversions":
+        return events, True
+    counted = ibis.ifelse(events[ACTIVITY].isin(value.purchase_activities), 1.0, ibis.null("float64"))
+    return events.mutate(**{REVENUE: counted}), True
+
+
+def describe_log(events: Any, summary: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """``log_profile.json``: the profile of the clean log, its lines for people, and the ``auto`` settings resolved.
+
+    Parameters
+    ----------
+    events
+        The clean event log.
+    summary
+        The ingest summary (``has_revenue``, ``has_channel``, ``duplicates_policy``).
+    settings
+        The settings as configured (``auto`` values left in).
+    """
+    from parcours.eventlog.profile import profile_log
+
+    profile = profile_log(events, has_revenue=bool(summary.get("has_revenue", True)),
+                          has_channel=bool(summary.get("has_channel", True)))
+    resolved = resolve_settings(settings, profile)
+    return {**profile.to_dict(), "facts": profile.facts(), "resolved": [asdict(r) for r in resolved]}
