@@ -83,3 +83,24 @@ def _keep_mlflow_environment() -> Iterator[None]:
     for key in [k for k in os.environ if k.startswith("MLFLOW_") and k not in before]:
         del os.environ[key]
     os.environ.update(before)
+
+
+SHARED_LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "logs"
+#: The column mapping each shared log needs (its README), nothing more.
+SHARED_LOG_MAPPINGS = {
+    "running_example": ["ingest.columns.customer_id=case_id", "ingest.columns.ts=timestamp"],
+    "receipt": ["ingest.columns.customer_id=case_id", "ingest.columns.ts=timestamp"],
+    "bpic2013_incidents": ["ingest.columns.customer_id=case_id", "ingest.columns.ts=timestamp"],
+    "ecom_clickstream": ["ingest.columns.customer_id=user_id", "ingest.columns.activity=event",
+                         "ingest.columns.ts=timestamp", "ingest.columns.channel=platform"],
+    "cdnow_full": ["ingest.columns.ts=timestamp"],
+}
+
+
+def shared_log(name: str) -> Path:
+    """The events file of a log in ../shared/logs (the tests that need one skip, saying so, without it)."""
+    folder = SHARED_LOGS / name
+    files = [f for f in sorted(folder.glob("events.*"))] if folder.is_dir() else []
+    if not files:
+        pytest.skip(f"{folder}: the shared logs are not beside this checkout")
+    return files[0]

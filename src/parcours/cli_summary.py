@@ -78,6 +78,7 @@ def print_summary(summary: dict, out: Path) -> None:
         accounted = summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
         typer.echo(f"  ingest:  {summary['rows_in']:,} rows → {summary['clean']:,} clean, "
                    f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates"
+                   f"{' (dropped)' if summary.get('duplicates_policy', 'drop') == 'drop' else ' (kept as events)'}"
                    f" ({'every row accounted for' if accounted else 'ROWS UNACCOUNTED FOR'})")
         reasons = ", ".join(f"{k} {v:,}" for k, v in summary["by_reason"].items() if v)
         if reasons:
@@ -90,8 +91,9 @@ def print_summary(summary: dict, out: Path) -> None:
     if "customer_value" not in skipped:
         _report_value(out / "customer_value.csv", out / "customer_value_holdout.csv")
     _report_impact(out / "journey_impact.csv")
-    for stage, reason in skipped.items():
-        typer.echo(f"  skipped: {stage}: {reason}")
+    for reason in dict.fromkeys(skipped.values()):  # a multi-asset's outputs share their reason
+        stages = ", ".join(stage for stage, why in skipped.items() if why == reason)
+        typer.echo(f"  skipped: {stages}: {reason}")
     _report_triggers(out / "trigger_rules.json")
     _report_ranking(out / "journey_ranking.csv")
     typer.echo(f"  outputs: {out}")

@@ -76,6 +76,10 @@ class IngestSettings(_Section):
     future_tolerance_seconds: int = Field(0, ge=0, description="Allowed clock skew before a time counts as future.")
     vocabulary: list[str] | None = Field(None, description="Known activities; others are quarantined. Null: any.")
     identity: IdentitySettings | None = Field(None, description="Identity table for cross-device stitching.")
+    duplicates: Literal["drop", "keep"] = Field(
+        "drop", description="Rows identical on every mapped column: drop (counted as duplicates) or keep (each one an "
+                            "event, as pm4py reads a log)."
+    )
     examples_per_reason: int = Field(5, ge=0, description="Quarantined rows shown per reason in the summary.")
     max_quarantine_share: float = Field(
         0.05, ge=0, le=1, description="Above this share of quarantined rows a (non-blocking) check warns."

@@ -6,7 +6,7 @@ the duplicate count. :class:`IngestSummary` says how many went where and why.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ class IngestSummary:
     has_revenue: bool = True
     identities: dict[str, int] | None = None
     fingerprint: str = ""
+    duplicates_policy: str = "drop"
 
     @property
     def accounts_for_every_row(self) -> bool:
@@ -175,11 +176,12 @@ def ingest_events(
     staged = con.create_table(f"_parcours_staged_{next(table_ids)}", stage_rows(raw.table, settings, now,
                                                                                   identity_map), temp=True)
     clean = staged.filter(staged[REASON].isnull())
-    kept, firsts = drop_duplicates(clean)
+    kept, firsts = drop_duplicates(clean) if settings.duplicates == "drop" else (clean, clean)
     events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS)  # runs once, when written
     quarantine = _quarantine_view(_with_source(staged, raw))
     identities = _identity_report(identity_map, clean) if identity_map is not None else None
     summary = _summarise(raw, staged, firsts, quarantine, settings.examples_per_reason, identities)
+    summary = replace(summary, duplicates_policy=settings.duplicates)
     return IngestResult(events=events, quarantine=quarantine, summary=summary)
 
 

@@ -74,7 +74,11 @@ def trial_design(events: ir.Table, impact: ImpactSettings, value: ValueSettings)
     placebo_start = observation_start - timedelta(days=horizon_days(impact.placebo_months))
     outcome_end = landmark + timedelta(days=horizon_days(impact.outcome_months or value.horizon_months))
     if not log_start < landmark <= log_end:
-        raise ImpactDesignError(f"impact.landmark={landmark}: outside the event log ({log_start} to {log_end})")
+        if impact.landmark or value.landmark:
+            raise ImpactDesignError(f"impact.landmark={landmark}: outside the event log ({log_start} to {log_end})")
+        raise ImpactDesignError(
+            f"the log covers {(log_end - log_start).days} days ({log_start} to {log_end}), fewer than the outcome "
+            f"window (value.horizon_months={value.horizon_months}) and the observation and placebo windows need")
     if placebo_start <= log_start:
         raise ImpactDesignError(
             f"the event log starts on {log_start}, but the trial needs history before {placebo_start} (landmark "
@@ -126,7 +130,7 @@ def customer_covariates(events: ir.Table, design: TrialDesign, impact: ImpactSet
     early, purchase = e.day < early_cut, e[ACTIVITY].isin(value.purchase_activities)
     is_return = e[ACTIVITY].isin(value.return_activities) if value.return_activities else ibis.literal(False)
     complaint = e[ACTIVITY].isin(impact.complaint_activities) if impact.complaint_activities else ibis.literal(False)
-    amount = e[REVENUE].fill_null(0.0) if has_revenue else ibis.literal(0.0)
+    amount = e[REVENUE].fill_null(0.0)  # all null (so 0) in a log without revenue
     shares = {f"share_{c}": e.count(where=early & (e[CHANNEL] == c)) for c in channels}
     per = e.group_by(CUSTOMER_ID).aggregate(
         first_day=e.day.min(), last_day=e.day.max(where=early), last_order=e.day.max(where=early & purchase),
