@@ -23,7 +23,7 @@ def _inputs(out, kind: str) -> dict:
     con, values = connect(), {}
     for name, file in FILES.items():
         path = out / file
-        if not path.exists() or path.is_dir():
+        if not path.exists() or path.suffix not in (".csv", ".parquet", ".json"):
             continue
         if path.suffix == ".json":
             values[name] = {} if kind == "empty" else {k: None for k in json.loads(path.read_text())}

@@ -33,7 +33,8 @@ def event_log_has_events(event_log: ir.Table) -> dg.AssetCheckResult:
 def event_quarantine_is_a_small_share(ingest_summary: dict, settings: SettingsResource) -> dg.AssetCheckResult:
     """Warns when more than ``ingest.max_quarantine_share`` of the input rows were quarantined."""
     limit = settings.load().ingest.max_quarantine_share
-    share = ingest_summary["quarantined"] / ingest_summary["rows_in"] if ingest_summary["rows_in"] else 0.0
+    rows_in, quarantined = ingest_summary.get("rows_in") or 0, ingest_summary.get("quarantined") or 0
+    share = quarantined / rows_in if rows_in else 0.0
     return dg.AssetCheckResult(
         passed=share <= limit, severity=dg.AssetCheckSeverity.WARN,
         metadata={"share": round(share, 6), "limit": limit},

@@ -20,12 +20,14 @@ def trigger_rules_follow_the_schema_and_their_thresholds(trigger_rules: dict, tr
         schema_error = str(error)
     scores = trigger_rule_scores.to_pandas().set_index("rule_id")
     floor = settings.load().triggers.privacy_floor
-    ids = [r["rule_id"] for r in trigger_rules.get("rules", [])]
+    rules = trigger_rules.get("rules") or []
+    ids = [r.get("rule_id") for r in rules]
     problems = {
         "schema_errors": int(bool(schema_error)),
         "rules_not_marked_published": sum(1 for i in ids if i not in scores.index or not scores.published[i]),
-        "rules_below_privacy_floor": sum(1 for r in trigger_rules.get("rules", [])
-                                         if (r["evidence"]["backtest"]["support"] or 0) < floor),
+        "rules_below_privacy_floor": sum(1 for r in rules
+                                         if (((r.get("evidence") or {}).get("backtest") or {}).get("support") or 0)
+                                         < floor),
     }
     return dg.AssetCheckResult(passed=not any(problems.values()),
                                metadata={**problems, "rules": len(ids), "schema_error": schema_error or "none"})
@@ -35,8 +37,8 @@ def trigger_rules_follow_the_schema_and_their_thresholds(trigger_rules: dict, tr
 def trigger_rules_pass_their_backtest(trigger_rules: dict) -> dg.AssetCheckResult:
     """Warns when the rule set is empty or its capped back-test misses precision or coverage: it stays a
     candidate, not the champion."""
-    backtest = trigger_rules.get("backtest", {}).get("capped", {})
-    rules = len(trigger_rules.get("rules", []))
-    return dg.AssetCheckResult(passed=bool(rules) and bool(trigger_rules.get("backtest", {}).get("passed")),
+    whole = trigger_rules.get("backtest") or {}
+    backtest, rules = whole.get("capped") or {}, len(trigger_rules.get("rules") or [])
+    return dg.AssetCheckResult(passed=bool(rules) and bool(whole.get("passed")),
                                severity=dg.AssetCheckSeverity.WARN,
                                metadata={"rules": rules, **{k: v for k, v in backtest.items() if v is not None}})

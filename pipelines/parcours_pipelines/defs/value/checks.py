@@ -25,10 +25,17 @@ def customer_value_holdout_error_is_small(customer_value_holdout: ir.Table,
                                           settings: SettingsResource) -> dg.AssetCheckResult:
     """Warns when predicted holdout purchases are off the actual total by more than value.max_holdout_error."""
     t = customer_value_holdout
-    totals = t.aggregate(actual=t.actual_purchases.sum(), predicted=t.predicted_purchases.sum()).to_pyarrow()
-    actual, predicted = (float(totals[c][0].as_py() or 0) for c in ("actual", "predicted"))
-    error = (predicted - actual) / actual if actual else float("inf")
+    totals = t.aggregate(rows=t.count(), n=t.count(where=t.predicted_purchases.notnull()),
+                         actual=t.actual_purchases.sum(),
+                         predicted=t.predicted_purchases.sum()).to_pyarrow().to_pylist()[0]
+    actual, predicted = float(totals["actual"] or 0), float(totals["predicted"] or 0)
     limit = settings.load().value.max_holdout_error
+    if not totals["n"]:  # no customer (the step was skipped: nothing to compare), or none predicted (warn)
+        return dg.AssetCheckResult(passed=not totals["rows"], severity=dg.AssetCheckSeverity.WARN, metadata={
+            "customers": int(totals["rows"]), "customers_predicted": 0, "max_holdout_error": limit})
+    error = (predicted - actual) / actual if actual else float("inf")
     return dg.AssetCheckResult(passed=bool(abs(error) <= limit), severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"actual_purchases": actual, "predicted_purchases": round(predicted, 2),
-                                         "error_share": round(error, 4), "max_holdout_error": limit})
+                               metadata={"customers_predicted": int(totals["n"]), "actual_purchases": actual,
+                                         "predicted_purchases": round(predicted, 2),
+                                         "error_share": round(error, 4) if actual else "no purchase in the holdout",
+                                         "max_holdout_error": limit})
