@@ -64,6 +64,7 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_value.py
 	cd benchmarks && ../$(BIN)/python bench_impact.py
 	cd benchmarks && ../$(BIN)/python bench_triggers.py
+	cd benchmarks && ../$(BIN)/python bench_profile.py
 	cd benchmarks && ../$(BIN)/python bench_pipeline.py
 
 # the whole pipeline at 100k, 1M and 5M events (and the relational stages at 20M) beside pm4py: about an hour

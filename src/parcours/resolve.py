@@ -35,7 +35,8 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
     ...     id_type="integer", has_revenue=False, has_channel=False, conversion_like=["purchase"])
     >>> [(r.setting, r.value) for r in resolve_settings(Settings(), profile)]  # doctest: +NORMALIZE_WHITESPACE
     [('value.purchase_activities', ['purchase']), ('value.return_activities', []),
-     ('value.outcome', 'conversions'), ('episodes.conversion_activities', ['purchase'])]
+     ('value.outcome', 'conversions'), ('value.horizon_months', 1), ('impact.observation_months', 1),
+     ('impact.placebo_months', 1), ('episodes.conversion_activities', ['purchase'])]
     """
     value, resolved = settings.value, []
     purchases = value.purchase_activities
@@ -52,10 +53,46 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
         resolved.append(Resolution("value.outcome", "revenue" if money else "conversions", (
             "the purchases carry revenue" if money else "the purchases carry no revenue: value is counted in "
             "conversions")))
+    resolved.extend(_windows(settings, profile))
     if settings.episodes.conversion_activities == "auto":
         resolved.append(Resolution("episodes.conversion_activities", list(purchases),
                                    "the purchase activities (value.purchase_activities)"))
     return resolved
+
+
+#: The windows' lengths when the log is long enough (months): the CLV horizon, the impact observation and placebo.
+FULL_WINDOWS = {"value.horizon_months": 6, "impact.observation_months": 4, "impact.placebo_months": 2}
+#: The share of the span each window may take at most: the horizon a third of the log (the calibration at least
+#: twice the holdout); before the landmark, observation half and placebo a quarter (a quarter left for history).
+WINDOW_SHARES = {"value.horizon_months": 1 / 3, "impact.observation_months": 1 / 2, "impact.placebo_months": 1 / 4}
+
+
+def _windows(settings: Settings, profile: LogProfile) -> list[Resolution]:
+    """The window lengths left at ``auto``, fitted to the log's span (whole months, at least one)."""
+    month = 30.4375
+    horizon = settings.value.horizon_months
+    out = []
+    if horizon == "auto":
+        horizon = _fit_months("value.horizon_months", profile.span_days)
+        out.append(Resolution("value.horizon_months", horizon, _window_reason("value.horizon_months", horizon,
+                                                                              profile.span_days)))
+    before = max(profile.span_days - horizon * month, 0.0)
+    for key in ("impact.observation_months", "impact.placebo_months"):
+        if getattr(settings.impact, key.split(".")[1]) == "auto":
+            months = _fit_months(key, before)
+            out.append(Resolution(key, months, _window_reason(key, months, before, "of the log before the landmark")))
+    return out
+
+
+def _fit_months(key: str, days: float) -> int:
+    return max(1, min(FULL_WINDOWS[key], int(days * WINDOW_SHARES[key] / 30.4375)))
+
+
+def _window_reason(key: str, months: int, days: float, of: str = "of the log's span") -> str:
+    share = {1 / 3: "a third", 1 / 2: "half", 1 / 4: "a quarter"}[WINDOW_SHARES[key]]
+    if months == FULL_WINDOWS[key]:
+        return f"{FULL_WINDOWS[key]} months fit: {share} {of} ({days:,.0f} days) is at least that"
+    return f"{share} {of} ({days:,.0f} days), in whole months (at least 1); {FULL_WINDOWS[key]} would not fit"
 
 
 def apply_resolutions(settings: Settings, resolutions: list[dict[str, Any]] | list[Resolution]) -> Settings:
@@ -86,7 +123,8 @@ def settled(settings: Settings, events: Any, *, has_revenue: bool) -> Settings:
     from a notebook or a test may pass ``auto`` values, and gets the same resolution.
     """
     if "auto" not in (settings.value.purchase_activities, settings.value.return_activities, settings.value.outcome,
-                      settings.episodes.conversion_activities):
+                      settings.value.horizon_months, settings.impact.observation_months,
+                      settings.impact.placebo_months, settings.episodes.conversion_activities):
         return settings
     from parcours.eventlog.profile import profile_log
     from parcours.schema import CHANNEL

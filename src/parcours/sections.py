@@ -97,7 +97,10 @@ class ValueSettings(_Section):
         "net", description="net: a customer's returns lower the value of each of their purchases; ignore: they don't."
     )
     time_unit: Literal["D", "W", "M"] = Field("W", description="Unit of recency and T in the models: day, week, month.")
-    horizon_months: int = Field(6, ge=1, le=120, description="CLV horizon, and the length of the holdout period.")
+    horizon_months: int | Literal["auto"] = Field(
+        "auto", description="CLV horizon, and the length of the holdout period (1-120); auto: 6, or a third of the "
+                            "log's span when that is shorter, so the calibration is at least twice the holdout."
+    )
     landmark: date | None = Field(
         None, description="First day of the holdout period; null: the day after the last event minus the horizon."
     )
@@ -127,6 +130,11 @@ class ValueSettings(_Section):
     )
     seed: int = Field(0, description="Seed of the samplers and of the approximation draws.")
 
+    @model_validator(mode="after")
+    def _horizon_in_range(self) -> ValueSettings:
+        _months_between(self.horizon_months, 1, 120, "horizon_months")
+        return self
+
 
 class ImpactSettings(_Section):
     """Journey impact: a target-trial design around a landmark, cross-fitted AIPW per journey, and its checks."""
@@ -134,14 +142,16 @@ class ImpactSettings(_Section):
     landmark: date | None = Field(
         None, description="First day of the outcome window; null: the customer-value landmark (value.landmark)."
     )
-    observation_months: int = Field(
-        4, ge=1, le=60, description="Treated: an instance of the journey starts in these months before the landmark."
+    observation_months: int | Literal["auto"] = Field(
+        "auto", description="Treated: an instance of the journey starts in these months before the landmark (1-60); "
+                            "auto: 4, or half the log before the landmark when that is shorter."
     )
     outcome_months: int | None = Field(
         None, ge=1, le=120, description="Outcome: net revenue in these months after the landmark (null: value.horizon)."
     )
-    placebo_months: int = Field(
-        2, ge=1, le=60, description="The placebo outcome: net revenue in these months before the observation window."
+    placebo_months: int | Literal["auto"] = Field(
+        "auto", description="The placebo outcome: net revenue in these months before the observation window (1-60); "
+                            "auto: 2, or a quarter of the log before the landmark when that is shorter."
     )
     complaint_activities: list[str] = Field(
         default_factory=lambda: ["complaint"], description="Activities counted as complaints among the covariates."
@@ -174,6 +184,18 @@ class ImpactSettings(_Section):
                     "The effect is the same population average; its interval widens as the sample shrinks.",
     )
     seed: int = Field(0, description="Seed of the folds, the nuisance models, the permuted placebo and the sample.")
+
+    @model_validator(mode="after")
+    def _windows_in_range(self) -> ImpactSettings:
+        _months_between(self.observation_months, 1, 60, "observation_months")
+        _months_between(self.placebo_months, 1, 60, "placebo_months")
+        return self
+
+
+def _months_between(value: int | str, low: int, high: int, name: str) -> int | str:
+    if value != "auto" and not low <= int(value) <= high:
+        raise ValueError(f"{name} must be auto or between {low} and {high} months")
+    return value
 
 
 class CatalogueAction(_Section):

@@ -3,6 +3,7 @@ import json
 import dagster as dg
 import pandas as pd
 
+from parcours.stages import SKIPPED
 from parcours_pipelines.definitions import defs
 from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
 from tests.pipelines.conftest import SHOP_COLUMNS
@@ -29,7 +30,9 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
                            "process_map_starts_every_instance": True, "variants_cover_every_instance": True,
                            "journey_assignments_cover_every_instance": True, "journey_clusters_are_stable": True}
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {"event_log.parquet", "quarantine.csv", "ingest_summary.json",
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+                                                "event_log.parquet", "quarantine.csv", "ingest_summary.json",
+                                                "log_profile.json",
                                                 "journey_instances.parquet", "process_map.csv", "variants.csv",
                                                 "journey_timing.csv", "process_model", "temporal_profile.csv",
                                                 "temporal_deviations.parquet", "journey_clusters.parquet",
@@ -75,13 +78,17 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["temporal_deviations"]["profiled_pairs"].value > 0
 
 
-def test_customer_value_on_three_customers_fails_with_the_rule_it_breaks(shop_csv, run_resources, tmp_path) -> None:
+def test_customer_value_on_three_customers_is_skipped_with_the_rule_it_breaks(shop_csv, run_resources,
+                                                                             tmp_path) -> None:
     result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]), value=True)
-    failures = [e for e in result.all_events if e.is_step_failure]
-    assert [e.step_key for e in failures] == ["valued_customers"]
-    assert "too few for a calibration period and a holdout of value.horizon_months=6" in \
-        failures[0].step_failure_data.error.cause.message
-    assert (tmp_path / "out" / "journeys.csv").exists() and not (tmp_path / "out" / "customer_value.csv").exists()
+    assert result.success and not [e for e in result.all_events if e.is_step_failure]
+    metadata = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+    reason = metadata["customer_value"][SKIPPED].value
+    assert "fewer than value.min_repeat_buyers=20" in reason and metadata["customer_value_holdout"][SKIPPED].value == reason
+    assert pd.read_csv(tmp_path / "out" / "customer_value.csv").empty  # typed and empty: the header only
+    impact = pd.read_csv(tmp_path / "out" / "journey_impact.csv")
+    assert impact.effect.isna().all() and impact.note.notna().all() and (tmp_path / "out" / "report.html").exists()
 
 
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:

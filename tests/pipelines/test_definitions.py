@@ -9,7 +9,7 @@ def test_definitions_load() -> None:
 
 def test_exact_asset_keys() -> None:
     keys = {key.to_user_string() for asset in defs().assets for key in asset.keys}
-    assert keys == {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "process_map", "variants",
+    assert keys == {"event_log", "event_quarantine", "ingest_summary", "log_profile", "journey_instances", "process_map", "variants",
                     "journey_timing", "process_model", "temporal_profile", "temporal_deviations",
                     "journey_clusters", "journeys", "journey_assignments", "journey_models", "customer_value",
                     "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores", "journey_ranking", "journey_report"}
@@ -42,7 +42,7 @@ def test_schedule_follows_conf() -> None:
 def test_groups_are_the_defs_folders() -> None:
     groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
     assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
-                      "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
+                      "log_profile": "ingestion", "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
                       "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
                       "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",

@@ -5,7 +5,7 @@ import pytest
 from parcours.synthetic.purchases import PurchaseProcess, simulate_purchases
 from parcours_pipelines.definitions import defs
 
-KEEP = {"event_log", "event_quarantine", "ingest_summary", "customer_value", "customer_value_holdout"}
+KEEP = {"event_log", "event_quarantine", "ingest_summary", "log_profile", "customer_value", "customer_value_holdout"}
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,11 @@ def trial_design(events: ir.Table, impact: ImpactSettings, value: ValueSettings)
         When the log starts after the placebo window does (no early history to measure covariates
         on) or the landmark falls outside the log.
     """
+    from parcours.config import Settings
+    from parcours.resolve import settled  # the windows left at auto, fitted to this log
+
+    resolved = settled(Settings(value=value, impact=impact), events, has_revenue=True)
+    value, impact = resolved.value, resolved.impact
     first, last = observed_days(events)
     log_start, log_end = date.fromordinal(_ordinal(first)), date.fromordinal(_ordinal(last + 1))
     landmark = impact.landmark or value.landmark or default_landmark(events, value.horizon_months)

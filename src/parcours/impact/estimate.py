@@ -143,7 +143,8 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     -------
     JourneyImpact
     """
-    value = settled(Settings(value=value), events, has_revenue=has_revenue).value
+    resolved = settled(Settings(value=value, impact=impact), events, has_revenue=has_revenue)
+    value, impact = resolved.value, resolved.impact
     events, countable = value_measured(events, value) if has_revenue or value.outcome == "conversions" \
         else (events, False)
     if customer_value is not None and customer_value.empty:
@@ -182,23 +183,6 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     return JourneyImpact(table, balance_table[list(BALANCE_COLUMNS)], design,
                          trial.covariates.index, treated, pd.DataFrame(propensities, index=trial.covariates.index),
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
-
-
-def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
-    """The impact table when no journey can be estimated on this log: one row per journey, ``note`` says why.
-
-    Examples
-    --------
-    >>> table = not_estimated(pd.DataFrame({"journey_id": [0, 1], "name": ["a", "b"]}), "no outcome")
-    >>> table[["journey_id", "note", "finding"]].to_dict("list")
-    {'journey_id': [0, 1], 'note': ['no outcome', 'no outcome'], 'finding': [False, False]}
-    """
-    table = pd.DataFrame({c: pd.Series(np.nan, index=journeys.index, dtype="float64") for c in IMPACT_COLUMNS})
-    flags = {"overlap_ok": False, "refutation_ok": False, "finding": False}
-    return table.assign(journey_id=journeys.journey_id.to_numpy(), name=journeys.name.to_numpy(), n_treated=0,
-                        note=reason, outcome=None, landmark=None, outcome_end=None, **flags).astype(
-        {"journey_id": "int64", "n_treated": "int64", "note": "object", "outcome": "object", "landmark": "object",
-         "outcome_end": "object", "name": "object", **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]
 
 
 def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,

@@ -17,6 +17,8 @@ from parcours.impact.design import (
 from tests.lib.impact.conftest import T0, hand_events
 
 #: Landmark day 182; observation window days [121, 182), placebo window [91, 121), outcome [182, 243).
+#: The hand log's value settings, explicit (a library call below the step gets them resolved).
+VALUE = ValueSettings(purchase_activities=["order"], return_activities=["return"], horizon_months=6)
 SETTINGS = ImpactSettings(landmark=date(2024, 7, 1), observation_months=2, placebo_months=1, outcome_months=2)
 ROWS = [
     ("A", 10, "order", "web", 50.0), ("A", 20, "complaint", "phone", None), ("A", 95, "order", "store", 30.0),
@@ -35,7 +37,7 @@ def hand_log(con):
 
 @pytest.fixture
 def design(hand_log):
-    return trial_design(hand_log, SETTINGS, ValueSettings())
+    return trial_design(hand_log, SETTINGS, VALUE)
 
 
 def test_windows_run_back_from_the_landmark(design) -> None:
@@ -45,31 +47,31 @@ def test_windows_run_back_from_the_landmark(design) -> None:
 
 
 def test_the_default_landmark_is_the_customer_value_one(hand_log) -> None:
-    value = ValueSettings(landmark=date(2024, 8, 1))
+    value = VALUE.model_copy(update={"landmark": date(2024, 8, 1)})
     short = ImpactSettings(observation_months=1, placebo_months=1)
     assert trial_design(hand_log, short, value).landmark == value.landmark
     last = (T0 + timedelta(days=300)).date()
-    assert trial_design(hand_log, short, ValueSettings()).landmark == last + timedelta(days=1 - 183)  # less 6 months
+    assert trial_design(hand_log, short, VALUE).landmark == last + timedelta(days=1 - 183)  # less 6 months
 
 
 def test_a_log_without_history_before_the_windows_is_a_clear_error(hand_log) -> None:
     with pytest.raises(ImpactDesignError, match="impact.observation_months=6 − impact.placebo_months=1"):
         trial_design(hand_log, ImpactSettings(landmark=date(2024, 7, 1), observation_months=6, placebo_months=1),
-                     ValueSettings())
+                     VALUE)
 
 
 def test_a_landmark_after_the_log_is_a_clear_error(hand_log) -> None:
     with pytest.raises(ImpactDesignError, match="impact.landmark=2026-01-01: outside the event log"):
-        trial_design(hand_log, SETTINGS.model_copy(update={"landmark": date(2026, 1, 1)}), ValueSettings())
+        trial_design(hand_log, SETTINGS.model_copy(update={"landmark": date(2026, 1, 1)}), VALUE)
 
 
 def test_an_outcome_window_past_the_log_is_incomplete(hand_log) -> None:
     late = SETTINGS.model_copy(update={"landmark": date(2024, 9, 15)})
-    assert not trial_design(hand_log, late, ValueSettings()).outcome_complete
+    assert not trial_design(hand_log, late, VALUE).outcome_complete
 
 
 def test_covariates_split_early_history_from_the_placebo_window(hand_log, design) -> None:
-    x = customer_covariates(hand_log, design, SETTINGS, ValueSettings(), ["web", "phone", "store"])
+    x = customer_covariates(hand_log, design, SETTINGS, VALUE, ["web", "phone", "store"])
     a = x.loc["A"]
     assert (a.events, a.orders, a.revenue, a.complaints, a.tenure_days, a.recency_days, a.order_recency_days) == (
         2, 1, 50.0, 1, 81, 71, 81)
@@ -78,7 +80,7 @@ def test_covariates_split_early_history_from_the_placebo_window(hand_log, design
 
 
 def test_only_customers_known_before_the_window_are_eligible(hand_log, design) -> None:
-    x = customer_covariates(hand_log, design, SETTINGS, ValueSettings(), [])
+    x = customer_covariates(hand_log, design, SETTINGS, VALUE, [])
     assert list(x.index) == ["A", "B", "D"]
     never = (date(2024, 4, 1) - date(2024, 1, 6)).days + 1  # longer ago than the log goes
     assert (x.loc["B", "tenure_days"], x.loc["B", "recency_days"], x.loc["B", "events"]) == (0, never, 0)
@@ -86,11 +88,11 @@ def test_only_customers_known_before_the_window_are_eligible(hand_log, design) -
 
 
 def test_net_revenue_takes_returns_off_within_the_window(hand_log, design) -> None:
-    outcome = net_revenue(hand_log, design.landmark, design.outcome_end, ValueSettings())
-    placebo = net_revenue(hand_log, design.placebo_start, design.observation_start, ValueSettings())
+    outcome = net_revenue(hand_log, design.landmark, design.outcome_end, VALUE)
+    placebo = net_revenue(hand_log, design.placebo_start, design.observation_start, VALUE)
     assert outcome.to_dict() == {"A": 35.0}
     assert placebo.to_dict() == {"A": 20.0, "B": 20.0}
-    gross = net_revenue(hand_log, design.landmark, design.outcome_end, ValueSettings(returns="ignore"))
+    gross = net_revenue(hand_log, design.landmark, design.outcome_end, VALUE.model_copy(update={"returns": "ignore"}))
     assert gross.to_dict() == {"A": 40.0}
 
 

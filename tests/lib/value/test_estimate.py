@@ -28,7 +28,8 @@ def test_every_buyer_gets_a_value_inside_its_interval(valued, simulated_log) -> 
 
 
 def test_customers_who_never_bought_are_counted_not_valued(con, simulated_log) -> None:
-    browsers = simulated_log.head(5).assign(customer_id=[f"B{i}" for i in range(5)], activity="view_item")
+    browsers = simulated_log.head(5).assign(customer_id=[f"B{i}" for i in range(5)], activity="view_item",
+                                            revenue=float("nan"))  # a view carries no money
     events = con.create_table("log", pd.concat([simulated_log, browsers], ignore_index=True))
     value = estimate_customer_value(events, ValueSettings(landmark=LANDMARK, refit=False))
     assert value.metrics["customers_without_purchase"] == 5 and not value.values.customer_id.str.startswith("B").any()
@@ -50,7 +51,7 @@ def test_predictions_follow_the_bgnbd_logic(valued) -> None:
 
     rfm = pd.DataFrame({"customer_id": ["f1", "f3", "f6", "gone"], "frequency": [1, 3, 6, 6],
                         "recency": [50.0, 50.0, 50.0, 5.0], "T": [50.0] * 4, "monetary": [30.0] * 4})
-    out = predict_customers(valued.purchases, valued.spend, rfm, ValueSettings()).set_index("customer_id")
+    out = predict_customers(valued.purchases, valued.spend, rfm, ValueSettings(horizon_months=6)).set_index("customer_id")
     assert out.loc[["f1", "f3", "f6"], "expected_purchases"].is_monotonic_increasing
     assert out.loc["gone", "p_alive"] < 0.2 < out.loc["f6", "p_alive"]
     assert out.loc["gone", "clv"] < out.loc["f6", "clv"]
@@ -70,9 +71,15 @@ def test_holdout_comparison_is_exact_on_a_hand_table() -> None:
     assert frequency_buckets(table).label.tolist() == ["0", "3", "7+"]
 
 
-def test_no_revenue_column_is_a_clear_error(con) -> None:
+def test_revenue_asked_of_a_log_without_it_is_a_clear_error(con) -> None:
     events = value_events(con, [("a", 0, "order", 1.0)])
     with pytest.raises(CustomerValueError, match="no revenue column"):
+        estimate_customer_value(events, ValueSettings(outcome="revenue"), has_revenue=False)
+
+
+def test_a_log_with_neither_revenue_nor_a_conversion_is_skipped_with_its_reason(con) -> None:
+    events = value_events(con, [("a", 0, "view_item", None), ("a", 40, "Resolve ticket", None)])
+    with pytest.raises(CustomerValueError, match="no purchase or conversion activity"):
         estimate_customer_value(events, ValueSettings(), has_revenue=False)
 
 

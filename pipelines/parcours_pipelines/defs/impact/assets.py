@@ -4,8 +4,8 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.impact import estimate_journey_impact
-from parcours.impact.estimate import not_estimated
 from parcours.impact.figures import forest_figure, forest_png, overlap_figure
+from parcours.impact.skipped import not_estimated
 from parcours.stages import StageSkipped
 from parcours.tracking.impact import log_journey_impact
 from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata

@@ -1,0 +1,88 @@
+"""Any log that ingests runs to a report: the public logs and generated ones shaped like users' logs.
+
+Each runs through the whole asset graph, as ``parcours run`` does, with a column mapping at most. A stage
+the log cannot support is skipped, and its reason is in the run's summary and in the report.
+"""
+
+import html
+import json
+
+import pandas as pd
+import pytest
+
+from parcours_pipelines.resources import EngineResource
+from parcours_pipelines.runner import PipelineRun, run_pipeline
+from tests.conftest import SHARED_LOG_MAPPINGS, shared_log
+from tests.e2e.scenarios import SCENARIOS, write_scenario
+
+pytestmark = pytest.mark.slow
+
+
+def _run(tmp_path, monkeypatch, events, overrides: list[str]) -> PipelineRun:
+    home, out = tmp_path / "home", tmp_path / "out"
+    monkeypatch.setenv("PARCOURS_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    for key in [k for k in __import__("os").environ if k.startswith("MLFLOW_")]:
+        monkeypatch.delenv(key)
+    try:
+        return run_pipeline(home=home, out_dir=out, overrides=[f"ingest.path={events}", *overrides])
+    finally:
+        EngineResource.close_all()
+
+
+def _assert_reported(run: PipelineRun) -> str:
+    assert run.success, run.error or run.failed_checks
+    report = (run.out_dir / "report.html").read_text()
+    assert "The log this report reads" in report
+    for reason in run.skipped.values():
+        assert html.escape(reason) in report
+    return report
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_LOG_MAPPINGS))
+def test_a_public_log_runs_to_a_report(name, tmp_path, monkeypatch) -> None:
+    run = _run(tmp_path, monkeypatch, shared_log(name), SHARED_LOG_MAPPINGS[name])
+    _assert_reported(run)
+    profile = json.loads((run.out_dir / "log_profile.json").read_text())
+    assert profile["events"] == json.loads((run.out_dir / "ingest_summary.json").read_text())["clean"]
+
+
+def test_the_purchase_log_with_integer_ids_runs_every_stage(tmp_path, monkeypatch) -> None:
+    run = _run(tmp_path, monkeypatch, shared_log("cdnow_full"), SHARED_LOG_MAPPINGS["cdnow_full"])
+    _assert_reported(run)
+    assert "customer_value" not in run.skipped
+    values = pd.read_csv(run.out_dir / "customer_value.csv", dtype={"customer_id": str})
+    assert len(values) > 20_000 and values.customer_id.str.fullmatch(r"\d+").all()
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_log_shaped_like_users_logs_runs_to_a_report(name, tmp_path, monkeypatch) -> None:
+    path, mapping = write_scenario(name, tmp_path)
+    _assert_reported(_run(tmp_path, monkeypatch, path, mapping))
+
+
+def test_integer_ids_keep_their_leading_zeros(tmp_path, monkeypatch) -> None:
+    path, mapping = write_scenario("numeric_ids", tmp_path)
+    run = _run(tmp_path, monkeypatch, path, mapping)
+    _assert_reported(run)
+    logged = set(pd.read_csv(path, dtype={"customer_id": str}).customer_id)
+    valued = set(pd.read_csv(run.out_dir / "customer_value.csv", dtype={"customer_id": str}).customer_id)
+    assert valued <= logged and any(i.startswith("0") for i in valued)
+
+
+def test_a_log_without_revenue_is_valued_in_conversions(tmp_path, monkeypatch) -> None:
+    path, mapping = write_scenario("no_revenue", tmp_path)
+    run = _run(tmp_path, monkeypatch, path, mapping)
+    _assert_reported(run)
+    resolved = {r["setting"]: r["value"] for r in json.loads((run.out_dir / "log_profile.json").read_text())["resolved"]}
+    assert resolved["value.outcome"] == "conversions" and resolved["value.purchase_activities"] == ["order"]
+    assert "customer_value" not in run.skipped
+
+
+def test_names_with_spaces_accents_and_brackets_reach_the_rules(tmp_path, monkeypatch) -> None:
+    path, mapping = write_scenario("names_with_spaces", tmp_path)
+    run = _run(tmp_path, monkeypatch, path, [*mapping, "triggers.journeys=all"])
+    _assert_reported(run)
+    rules = json.loads((run.out_dir / "trigger_rules.json").read_text())["rules"]
+    scores = pd.read_csv(run.out_dir / "trigger_rules.csv")
+    assert rules and scores.pattern.str.contains(" |<|é|🛒", regex=True).any()
