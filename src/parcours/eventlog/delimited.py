@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 
 from parcours.config import IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
-from parcours.eventlog.raw import RawSource, resolve_mapping, standardise, table_ids
+from parcours.eventlog.raw import RawSource, attribute_name, resolve_mapping, standardise, table_ids, unmapped
 from parcours.schema import INPUT_COLUMNS
 
 
@@ -68,11 +68,13 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     rejects = _csv_rejects(con, names["rejects"])
     n_rejected = rejects.count().to_pyarrow().as_py()
     lined = _physical_line(raw, rejects, n_rejected)
-    good = standardise(lined, columns, lined._line, ibis.literal(idx))
+    extras = unmapped(list(view.columns), columns)
+    good = standardise(lined, columns, lined._line, ibis.literal(idx), extras=extras)
     bad = rejects.select(
         **{c: ibis.null("string") for c in INPUT_COLUMNS},
         line=rejects.line.cast("int64"), file_idx=ibis.literal(idx).cast("int64"),
         raw_line=rejects.csv_line.cast("string"), malformed=rejects.error_message.cast("string"),
+        **{attribute_name(c): ibis.null("string") for c in extras},
     )
     rows = raw.count().to_pyarrow().as_py() + n_rejected
     source = RawSource(str(path), "csv", rows, n_rejected, columns)

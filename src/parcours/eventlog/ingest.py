@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 from parcours.config import IdentitySettings, IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.identity import UNSTITCHED_ID, IdentityMap, read_identity_links, resolve_identities, stitch
-from parcours.eventlog.raw import table_ids
+from parcours.eventlog.raw import extra_columns, table_ids
 from parcours.eventlog.read import RawEvents, read_events
 from parcours.eventlog.validate import classify
 from parcours.paths import default_events_path, demo_dir
@@ -177,7 +177,7 @@ def ingest_events(
                                                                                   identity_map), temp=True)
     clean = staged.filter(staged[REASON].isnull())
     kept, firsts = drop_duplicates(clean) if settings.duplicates == "drop" else (clean, clean)
-    events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS)  # runs once, when written
+    events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS, *extra_columns(kept))  # runs once, when written
     quarantine = _quarantine_view(_with_source(staged, raw))
     identities = _identity_report(identity_map, clean) if identity_map is not None else None
     summary = _summarise(raw, staged, firsts, quarantine, settings.examples_per_reason, identities)
@@ -223,7 +223,8 @@ def drop_duplicates(clean: ir.Table) -> tuple[ir.Table, ir.Table]:
     tuple of ibis.expr.types.Table
         The kept rows, and one row per group (its key columns and ``event_seq``), for the counts.
     """
-    firsts = clean.group_by(list(_DUPLICATE_KEY)).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
+    key = [*_DUPLICATE_KEY, *extra_columns(clean)]  # identical on every input column, the attributes included
+    firsts = clean.group_by(key).aggregate(**{EVENT_SEQ: clean[EVENT_SEQ].min()})
     return clean.semi_join(firsts, EVENT_SEQ), firsts
 
 

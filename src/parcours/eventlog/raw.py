@@ -91,9 +91,40 @@ def resolve_mapping(
     return resolved
 
 
+#: Column names the ingest uses itself: an input column outside the mapping with one of these names is kept
+#: as an event attribute under ``<name>_attr``.
+RESERVED = frozenset({*INPUT_COLUMNS, "event_seq", "source", "line", "file_idx", "raw_line", "malformed", "reason",
+                      "detail", "unstitched_id", *(f"{c}_raw" for c in INPUT_COLUMNS)})
+
+
+def attribute_name(column: str) -> str:
+    """The event-log name of an input column outside the mapping (kept as an event attribute).
+
+    Examples
+    --------
+    >>> attribute_name("session_id"), attribute_name("source"), attribute_name("line")
+    ('session_id', 'source_attr', 'line_attr')
+    """
+    return f"{column}_attr" if column in RESERVED else column
+
+
+def extra_columns(table: ir.Table) -> list[str]:
+    """The event attributes of a raw, staged or clean table: its columns that the ingest does not use itself."""
+    return [c for c in table.columns if c not in RESERVED and not c.startswith("_")]
+
+
+def unmapped(existing: list[str], columns: dict[str, str | None]) -> list[str]:
+    """The input columns outside the mapping, in the file's order (internal ``_`` names left out)."""
+    mapped = {c for c in columns.values() if c}
+    return [c for c in existing if c not in mapped and not c.startswith("_")]
+
+
 def standardise(table: ir.Table, columns: dict[str, str | None], line: ir.Value,
-                file_idx: ir.Value, raw_line: ir.Value | None = None) -> ir.Table:
-    """The raw shape; the file is an integer (``file_idx``) until outputs are written (:meth:`RawEvents.files`)."""
+                file_idx: ir.Value, raw_line: ir.Value | None = None, extras: list[str] = ()) -> ir.Table:
+    """The raw shape; the file is an integer (``file_idx``) until outputs are written (:meth:`RawEvents.files`).
+
+    ``extras`` are the input columns outside the mapping: kept as text event attributes (:func:`attribute_name`).
+    """
     null = ibis.null("string")
     return table.select(
         **{c: (table[col] if col else null) for c, col in columns.items()},
@@ -101,6 +132,7 @@ def standardise(table: ir.Table, columns: dict[str, str | None], line: ir.Value,
         file_idx=file_idx.cast("int64"),
         raw_line=null if raw_line is None else raw_line,
         malformed=null,
+        **{attribute_name(c): table[c].cast("string") for c in extras},
     )
 
 

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from parcours.config import ColumnMapping, IngestSettings
 from parcours.eventlog.delimited import csv_header, read_csv
 from parcours.eventlog.errors import EventLogSchemaError
-from parcours.eventlog.raw import RawEvents, RawSource, resolve_mapping, standardise, table_ids
+from parcours.eventlog.raw import RawEvents, RawSource, extra_columns, resolve_mapping, standardise, table_ids, unmapped
 from parcours.schema import INPUT_COLUMNS
 
 __all__ = ["RawEvents", "RawSource", "check_columns", "read_events", "resolve_event_files"]
@@ -92,7 +92,11 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
             continue
         tables.append(table)
     if len(tables) > 1 and len({t.schema() for t in tables}) > 1:
-        tables = [t.mutate(**{c: t[c].cast("string") for c in INPUT_COLUMNS}) for t in tables]
+        extras = list(dict.fromkeys(c for t in tables for c in extra_columns(t)))  # files may differ in them
+        order = [*tables[0].select(*[c for c in tables[0].columns if c not in extras]).columns, *extras]
+        tables = [t.mutate(**{c: t[c].cast("string") for c in INPUT_COLUMNS},
+                           **{c: ibis.null("string") for c in extras if c not in t.columns}).select(*order)
+                  for t in tables]
     table = ibis.union(*tables) if len(tables) > 1 else tables[0]
     return RawEvents(table=table, sources=tuple(sources[i] for i in range(len(files))))
 
@@ -143,13 +147,14 @@ def _format(path: Path, settings: IngestSettings) -> str:
 def _read_parquet(con: ibis.BaseBackend, files: list[Path], indices: list[int],
                   mapping: ColumnMapping) -> tuple[ir.Table, list[RawSource]]:
     """All Parquet files in one scan; DuckDB's ``file_index`` says which file a row came from."""
-    sources, columns = [], None
+    sources, columns, names = [], None, {}
     for file in files:
         try:
             meta = pq.read_metadata(file)
         except Exception as exc:  # pyarrow raises several types for a non-Parquet file
             raise EventLogSchemaError(f"{file}: cannot be read as Parquet ({exc})") from exc
         found = resolve_mapping(file, meta.schema.names, mapping)
+        names.update(dict.fromkeys(meta.schema.names))
         columns = columns or found
         if found != columns:
             raise EventLogSchemaError(f"{file}: provides columns {found}, other files {columns}")
@@ -162,7 +167,8 @@ def _read_parquet(con: ibis.BaseBackend, files: list[Path], indices: list[int],
         raise EventLogSchemaError(f"{files[0].parent}: cannot read the Parquet files ({exc})") from exc
     position = table._file_index.cast("int64")
     file_idx = position if indices == list(range(len(files))) else position.substitute(dict(enumerate(indices)))
-    return standardise(table, columns, table.file_row_number + 1, file_idx), sources
+    extras = [c for c in unmapped(list(names), columns) if c not in ("file_row_number", "file_index")]
+    return standardise(table, columns, table.file_row_number + 1, file_idx, extras=extras), sources
 
 
 def _read_xes(con: ibis.BaseBackend, path: Path, idx: int, mapping: ColumnMapping) -> tuple[ir.Table, RawSource]:
@@ -173,12 +179,13 @@ def _read_xes(con: ibis.BaseBackend, path: Path, idx: int, mapping: ColumnMappin
     except Exception as exc:  # pm4py surfaces lxml and its own errors
         raise EventLogSchemaError(f"{path}: cannot be read as XES ({exc})") from exc
     columns = resolve_mapping(path, list(frame.columns), mapping, defaults=_XES_DEFAULTS)
-    frame = frame[[c for c in columns.values() if c]].copy()
+    frame = frame.copy()
     for col in frame.columns:
         if hasattr(frame[col], "dt"):
             frame[col] = frame[col].map(lambda v: v.isoformat() if v is not None and v == v else None)
         frame[col] = frame[col].astype("string")
     frame["_line"] = range(1, len(frame) + 1)
     table = con.create_table(f"_parcours_xes_{next(table_ids)}", frame, temp=True)
-    standard = standardise(table, columns, table._line, ibis.literal(idx))
+    extras = unmapped(list(frame.columns), columns)
+    standard = standardise(table, columns, table._line, ibis.literal(idx), extras=extras)
     return standard, RawSource(str(path), "xes", len(frame), 0, columns)

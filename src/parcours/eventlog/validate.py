@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 
 from parcours.config import IngestSettings
 from parcours.engine import localize_to_utc
+from parcours.eventlog.raw import extra_columns
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_COLUMNS, REVENUE, TIMESTAMP
 
 _OFFSET = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"  # an offset after a time part
@@ -111,7 +112,7 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
            REVENUE: revenue},
         event_seq=raw.file_idx * 2**32 + raw.line,
         line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
-        reason=reason, detail=detail,
+        reason=reason, detail=detail, **{c: raw[c] for c in extra_columns(raw)},  # event attributes, as read
     )
 
 

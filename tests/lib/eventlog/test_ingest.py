@@ -105,3 +105,25 @@ def test_arbitrary_text_never_crashes_the_reader_and_loses_nothing(tmp_path_fact
     assert account_for_rows(result.summary.to_dict(), result.events, result.quarantine).ok
     quarantine = result.quarantine.to_pandas()
     assert quarantine.reason.notna().all() and pd.Series(quarantine.line).notna().all()
+
+
+def test_columns_outside_the_mapping_are_kept_as_event_attributes(con, tmp_path) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text("customer_id,ts,activity,resource,source\n7,2024-06-01T10:00:00Z,Resolve ticket,Sue,mail\n"
+                    "007,2024-06-01T11:00:00Z,Resolve ticket,Pete,\n")
+    events = _ingest(con, path).events.to_pandas().sort_values("event_seq")
+    assert list(events.columns[-2:]) == ["resource", "source_attr"]  # a name the log uses itself is suffixed
+    assert events.resource.tolist() == ["Sue", "Pete"] and events.customer_id.tolist() == ["7", "007"]
+
+
+def test_a_duplicate_is_identical_on_every_input_column(con, tmp_path) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text("customer_id,ts,activity,resource\na,2024-06-01T10:00:00Z,Resolve,Sue\n"
+                    "a,2024-06-01T10:00:00Z,Resolve,Pete\na,2024-06-01T10:00:00Z,Resolve,Pete\n")
+    assert _ingest(con, path).summary.duplicates == 1
+
+
+def test_duplicates_can_be_kept_as_events(con, write_csv) -> None:
+    path = write_csv(["a,2024-06-01T10:00:00Z,view,web,", "a,2024-06-01T10:00:00Z,view,web,"])
+    summary = _ingest(con, path, IngestSettings(duplicates="keep")).summary
+    assert (summary.clean, summary.duplicates, summary.duplicates_policy) == (2, 0, "keep")
