@@ -51,3 +51,24 @@ def test_bad_setting_value_is_a_usage_error(tmp_path, monkeypatch, capsys) -> No
 def test_missing_events_file_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
     code, err = _main(monkeypatch, capsys, "run", "--events", str(tmp_path / "nope.csv"), "--out", str(tmp_path))
     assert code == 2 and "no such file or folder" in err
+
+
+def test_validate_prints_the_log_profile_and_the_settings_resolved_from_it(tmp_path) -> None:
+    path = tmp_path / "shop.csv"
+    path.write_text(SHOP)
+    result = runner.invoke(app, ["validate", str(path), "--column", "customer_id=user", "--column", "activity=action",
+                                 "--column", "channel=touchpoint", "--column", "revenue=null"])
+    assert result.exit_code == 0, result.output
+    assert "the log:" in result.output and "revenue: no" in result.output
+    assert "auto value.outcome = conversions" in result.output
+
+
+def test_the_preflight_reads_a_dirty_csv_as_the_ingest_does(tmp_path) -> None:
+    from parcours.config import IngestSettings
+    from parcours.engine import connect
+    from parcours.eventlog import check_columns, ingest_events
+    from parcours.synthetic import generate_demo_log
+
+    path = generate_demo_log(300, seed=7, dirty_share=0.02).write(tmp_path)["events.csv"]  # malformed lines too
+    assert check_columns(connect(), IngestSettings(), path) == [path.resolve()]
+    assert ingest_events(connect(), IngestSettings(), path).summary.by_reason["malformed_row"] > 0
