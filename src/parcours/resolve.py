@@ -8,6 +8,7 @@ the metadata, MLflow and the report show them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -36,7 +37,8 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
     >>> [(r.setting, r.value) for r in resolve_settings(Settings(), profile)]  # doctest: +NORMALIZE_WHITESPACE
     [('value.purchase_activities', ['purchase']), ('value.return_activities', []),
      ('value.outcome', 'conversions'), ('value.horizon_months', 1), ('impact.observation_months', 1),
-     ('impact.placebo_months', 1), ('episodes.conversion_activities', ['purchase'])]
+     ('impact.placebo_months', 1), ('mining.temporal_max_distance', 1), ('mining.replay_max_steps', 10),
+     ('episodes.conversion_activities', ['purchase'])]
     """
     value, resolved = settings.value, []
     purchases = value.purchase_activities
@@ -52,8 +54,17 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
         money = profile.has_revenue and any(a in profile.purchase_like for a in purchases)
         resolved.append(Resolution("value.outcome", "revenue" if money else "conversions", (
             "the purchases carry revenue" if money else "the purchases carry no revenue: value is counted in "
-            "conversions")))
+            "conversions" if purchases else "no purchase or conversion activity: there is no value to count")))
     resolved.extend(_windows(settings, profile))
+    if settings.mining.temporal_max_distance == "auto":
+        longest = max(1, math.ceil(profile.events_per_customer.get("p99", 1)))
+        resolved.append(Resolution("mining.temporal_max_distance", longest, (
+            "the 99th percentile of events per customer: every pair of a typical customer's steps is profiled, "
+            "and no customer gives more than that many pairs per event")))
+    if settings.mining.replay_max_steps == "auto":
+        longest = 10 * max(1, math.ceil(profile.events_per_customer.get("p99", 1)))
+        resolved.append(Resolution("mining.replay_max_steps", longest, (
+            "10 × the 99th percentile of events per customer: only outliers are left out of the replay, and counted")))
     if settings.episodes.conversion_activities == "auto":
         resolved.append(Resolution("episodes.conversion_activities", list(purchases),
                                    "the purchase activities (value.purchase_activities)"))

@@ -32,9 +32,25 @@ class MiningSettings(_Section):
     temporal_zeta: float = Field(
         3.0, gt=0, description="A step pair deviates when this many standard deviations from its typical time."
     )
-    temporal_max_distance: int | None = Field(
-        None, ge=1, description="Profile only steps at most this far apart (null: every pair, as pm4py)."
+    temporal_max_distance: int | Literal["auto"] | None = Field(
+        "auto", description="Profile only steps at most this far apart (null: every pair, as pm4py); auto: the 99th "
+                            "percentile of events per customer, so a typical customer's pairs are all profiled and "
+                            "a bot's 100,000 events give at most that many pairs each, not billions."
     )
+
+
+    replay_max_steps: int | Literal["auto"] | None = Field(
+        "auto", description="Replay fitness leaves out instances longer than this (null: replay all); auto: 10 × the "
+                            "99th percentile of events per customer: only outliers (a bot) are left out, and counted."
+    )
+
+    @model_validator(mode="after")
+    def _distance_positive(self) -> MiningSettings:
+        for name in ("temporal_max_distance", "replay_max_steps"):
+            value = getattr(self, name)
+            if isinstance(value, int) and value < 1:
+                raise ValueError(f"{name} must be auto, null or at least 1")
+        return self
 
 
 class JourneySettings(_Section):

@@ -43,6 +43,8 @@ class ReplayFitness:
     average_trace_fitness: float
     instances: int
     variants: int
+    instances_not_replayed: int = 0
+    variants_not_replayed: int = 0
 
 
 def variant_log(variants: pd.DataFrame, max_cases: int | None = None) -> pd.DataFrame:
@@ -92,13 +94,24 @@ def discover_process_model(
                         cases_used=int(log.case.nunique()))
 
 
-def replay_fitness(model: ProcessModel, variants: pd.DataFrame) -> ReplayFitness:
+def replay_fitness(model: ProcessModel, variants: pd.DataFrame, max_steps: int | None = None) -> ReplayFitness:
     """Token-based replay of every instance, computed once per distinct variant and weighted by count.
 
     Equals pm4py's ``fitness_token_based_replay`` on the log with every instance (a test checks it).
+    ``max_steps`` leaves out the variants longer than that (a bot's 100,000 steps exhaust pm4py's
+    memory); how many instances and variants were left out is part of the result.
     """
     import pm4py
 
+    everything = variants
+    if max_steps is not None:
+        lengths = variants.variant.str.count(VARIANT_SEPARATOR) + 1
+        variants = variants[lengths <= max_steps]
+    left_out = {"instances_not_replayed": int(everything["count"].sum() - variants["count"].sum()),
+                "variants_not_replayed": len(everything) - len(variants)}
+    if variants.empty:
+        nan = float("nan")
+        return ReplayFitness(nan, nan, nan, instances=0, variants=0, **left_out)
     traces = variant_log(variants.assign(count=1))  # one case per variant, in the table's order
     diagnostics = pm4py.conformance_diagnostics_token_based_replay(
         traces, model.net, model.initial_marking, model.final_marking, opt_parameters=_QUIET, **_KEYS
@@ -115,7 +128,7 @@ def replay_fitness(model: ProcessModel, variants: pd.DataFrame) -> ReplayFitness
         log_fitness=log_fitness,
         fitting_share=float((diag.trace_is_fit * weight).sum() / weight.sum()),
         average_trace_fitness=float((diag.trace_fitness * weight).sum() / weight.sum()),
-        instances=int(weight.sum()), variants=len(variants),
+        instances=int(weight.sum()), variants=len(variants), **left_out,
     )
 
 
@@ -137,6 +150,7 @@ def describe_model(model: ProcessModel, fitness: ReplayFitness) -> dict[str, flo
         "fitting_share": round(fitness.fitting_share, 4),
         "average_trace_fitness": round(fitness.average_trace_fitness, 4),
         "variants_used": float(model.variants_used),
+        "instances_not_replayed": float(fitness.instances_not_replayed),
         "coverage": round(model.coverage, 4),
         "transitions": float(sum(1 for t in model.net.transitions if t.label)),
         "silent_transitions": float(sum(1 for t in model.net.transitions if not t.label)),
@@ -146,7 +160,7 @@ def describe_model(model: ProcessModel, fitness: ReplayFitness) -> dict[str, flo
 
 def journey_models(
     clusters: pd.DataFrame, *, journeys: int = 12, coverage: float = 0.8, noise_threshold: float = 0.2,
-    max_cases: int = 20_000,
+    max_cases: int = 20_000, max_steps: int | None = None,
 ) -> dict[int, tuple[ProcessModel, ReplayFitness]]:
     """A process model per discovered journey (the largest ``journeys``), on its own variants.
 
@@ -158,6 +172,8 @@ def journey_models(
         How many journeys, largest first.
     coverage, noise_threshold, max_cases
         As for :func:`discover_process_model`, within each journey.
+    max_steps
+        As for :func:`replay_fitness`.
 
     Returns
     -------
@@ -172,5 +188,5 @@ def journey_models(
         share = table["count"] / table["count"].sum()
         table = table.assign(share=share, cum_share=share.cumsum())
         model = discover_process_model(table, coverage=coverage, noise_threshold=noise_threshold, max_cases=max_cases)
-        models[int(journey_id)] = (model, replay_fitness(model, table))
+        models[int(journey_id)] = (model, replay_fitness(model, table, max_steps))
     return models

@@ -89,12 +89,12 @@ def _changes_markdown(changes: list[dict]) -> str:
 @dg.asset(group_name="journeys", kinds={"pm4py", "bpmn", "svg"}, code_version="1",
           metadata={"parcours/file": "journey_models/"})
 def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table, journeys: ir.Table,
-                   settings: SettingsResource, mlflow: MlflowResource) -> dg.MaterializeResult:
+                   log_profile: dict, settings: SettingsResource, mlflow: MlflowResource) -> dg.MaterializeResult:
     """A BPMN model of each large journey, discovered on its own variants, with the replay fitness of its instances."""
-    conf = settings.load().mining
+    conf = settings.load(log_profile).mining
     models = discover_journey_models(journey_clusters.to_pandas(), journeys=conf.journey_models,
                                      coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
-                                     max_cases=conf.model_max_cases)
+                                     max_cases=conf.model_max_cases, max_steps=conf.replay_max_steps)
     names = journeys.to_pandas().set_index("journey_id").name
     summary = [{"journey_id": j, "name": names.get(j, ""), **describe_model(*fitted)} for j, fitted in models.items()]
     files = {"summary.json": {"journeys": summary}}

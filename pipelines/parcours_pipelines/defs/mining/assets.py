@@ -65,14 +65,15 @@ def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -
 
 @dg.asset(group_name="mining", kinds={"pm4py", "bpmn", "svg"}, code_version="2",
           metadata={"parcours/file": "process_model/"})
-def process_model(context: dg.AssetExecutionContext, variants: ir.Table, settings: SettingsResource,
+def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_profile: dict, settings: SettingsResource,
                   mlflow: MlflowResource) -> dg.MaterializeResult:
     """A Petri net and BPMN model of the frequent journeys, drawn, with the replay fitness of every instance."""
-    conf = settings.load().mining
+    conf = settings.load(log_profile).mining
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
     model = discover_process_model(table, coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
                                    max_cases=conf.model_max_cases)
-    stats, documents = describe_model(model, replay_fitness(model, table)), model_documents(model)
+    stats = describe_model(model, replay_fitness(model, table, conf.replay_max_steps))
+    documents = model_documents(model)
     pictures = draw_model(model)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_model.")
@@ -87,22 +88,22 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, setting
 
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
           metadata={"parcours/file": "temporal_profile.csv"})
-def temporal_profile(event_log: ir.Table, ingest_summary: dict, journey_assignments: ir.Table,
+def temporal_profile(event_log: ir.Table, ingest_summary: dict, log_profile: dict, journey_assignments: ir.Table,
                      settings: SettingsResource, engine: EngineResource) -> dg.MaterializeResult:
     """The typical time between two steps, per discovered journey (every later step, as pm4py's temporal profile)."""
-    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, settings.load())
+    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, settings.load(log_profile))
     profile = materialise(engine.connection(), temporal.temporal_profile(pairs, by=JOURNEY_ID), "profile")
     return dg.MaterializeResult(value=profile, metadata=table_metadata(profile))
 
 
 @dg.asset(group_name="mining", kinds={"duckdb", "parquet"}, code_version="1")
 def temporal_deviations(
-    context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, journey_instances: ir.Table,
-    journey_assignments: ir.Table, temporal_profile: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
-    engine: EngineResource,
+    context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
+    journey_instances: ir.Table, journey_assignments: ir.Table, temporal_profile: ir.Table, settings: SettingsResource,
+    mlflow: MlflowResource, engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Journey instances with steps further from their journey's typical time than its temporal profile allows."""
-    conf, con = settings.load(), engine.connection()
+    conf, con = settings.load(log_profile), engine.connection()
     pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, conf)
     deviations = materialise(con, temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta,
                                                                by=JOURNEY_ID), "deviations")  # the self-join, once
