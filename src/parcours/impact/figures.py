@@ -24,7 +24,7 @@ def effect_status(table: pd.DataFrame) -> pd.Series:
 
 def _estimated(table: pd.DataFrame) -> pd.DataFrame:
     rows = table[table.effect.notna()].sort_values("effect")
-    return rows.assign(status=effect_status(rows), label=rows.journey_id.astype(str) + ": " + rows["name"])
+    return rows.assign(status=effect_status(rows), label=rows.journey_id.astype(str) + ": " + rows["name"].astype(str))
 
 
 def forest_figure(table: pd.DataFrame, outcome: str = "net revenue in the outcome window") -> go.Figure:

@@ -56,6 +56,7 @@ def rank_journeys(journeys: pd.DataFrame, impact: pd.DataFrame, timing: pd.DataF
     _require(journeys, "journeys", ("journey_id", "name", "n_instances", "n_customers", "representative"))
     _require(impact, "journey_impact", ("journey_id", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
                                         "refutation_ok", "finding", "value_at_stake", "n_treated", "note"))
+    journeys, impact = (t.astype({"journey_id": "int64"}) for t in (journeys, impact))  # empty: typed alike
     table = journeys.merge(impact.drop(columns=["name"], errors="ignore"), on="journey_id", how="left")
     table = table.assign(**_status(table), **_timing(table.journey_id, timing),
                          **_best_rules(table.journey_id, rules, rules_per_journey))

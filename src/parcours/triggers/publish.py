@@ -74,9 +74,10 @@ def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, e
     spans = spans.assign(start=seconds_since_epoch(spans.start_ts), end=seconds_since_epoch(spans.end_ts))
     spans["tokens"] = spans.tokens.map(list)
     assigned = spans.start[spans.journey_id >= 0]
-    if assigned.empty:
-        raise NoTriggerDataError("no journey instance is assigned to a journey: there are no journeys to enter")
-    cut = float(assigned.quantile(settings.mining_share))
+    if spans.empty:
+        raise NoTriggerDataError("no journey instance: there are no journeys to enter")
+    # no instance assigned to a journey (every one is noise): nothing to mine, and the empty set is published
+    cut = float((assigned if len(assigned) else spans.start).quantile(settings.mining_share))
     return TriggerData(steps, spans.drop(columns=["start_ts", "end_ts", "probability"]), cut)
 
 

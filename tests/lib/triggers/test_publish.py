@@ -1,7 +1,7 @@
 import pytest
 
 from parcours.config import EpisodeSettings, TriggerSettings
-from parcours.triggers import NoTriggerDataError, mine_trigger_rules, trigger_data, validate_rule_set
+from parcours.triggers import mine_trigger_rules, trigger_data, validate_rule_set
 from tests.lib.triggers.conftest import CATALOGUE, mini_world
 
 DAY = 86_400.0
@@ -63,10 +63,12 @@ def test_the_global_frequency_cap_holds_back_triggers(world) -> None:
     assert backtest["capped"]["triggers"] == backtest["uncapped"]["triggers"] - backtest["capped"]["held_back_by_cap"]
 
 
-def test_without_assigned_instances_there_is_nothing_to_mine(world) -> None:
+def test_without_assigned_instances_an_empty_rule_set_is_published(world) -> None:
     nobody = world.assignments.mutate(journey_id=-1)
-    with pytest.raises(NoTriggerDataError, match="no journey instance"):
-        trigger_data(world.events, world.instances, nobody, EpisodeSettings(), TriggerSettings())
+    data = trigger_data(world.events, world.instances, nobody, EpisodeSettings(), TriggerSettings())
+    rules = mine_trigger_rules(data, world.journeys, world.impact, TriggerSettings(), max_window_s=30 * DAY)
+    assert rules.document["rules"] == [] and not rules.champion
+    validate_rule_set(rules.document, "empty")
 
 
 def test_support_below_the_privacy_floor_is_refused() -> None:
