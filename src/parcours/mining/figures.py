@@ -230,8 +230,23 @@ def draw_process_map(graph: pd.DataFrame, edges: int = 20) -> dict[str, object]:
             "figure": process_map_figure(folded, title)}
 
 
-def draw_model(model: ProcessModel) -> dict[str, bytes]:
-    """The process model rendered: ``bpmn.svg``, ``petri_net.svg`` and ``bpmn.png``."""
+#: Models with more activities than this are not laid out: graphviz takes many minutes on a few hundred
+#: activities (a log of page URLs), and a picture of them could not be read; the BPMN file has the model.
+MAX_DRAWN_ACTIVITIES = 80
+
+
+def draw_model(model: ProcessModel, max_activities: int = MAX_DRAWN_ACTIVITIES) -> dict[str, bytes]:
+    """The process model rendered: ``bpmn.svg``, ``petri_net.svg`` and ``bpmn.png``.
+
+    A model with more than ``max_activities`` activities is drawn as a note that says so and where the
+    model is (``model.bpmn``, ``model.pnml``).
+    """
+    activities = len({t.label for t in model.net.transitions if t.label})
+    if activities > max_activities:
+        note = graphviz.Digraph("too_large", graph_attr={"label": plain_label(
+            f"{activities} activities: too many to draw readably (the model is in model.bpmn and model.pnml)")})
+        note.node("n0", label=plain_label(f"process model: {activities} activities"), shape="box")
+        return {"bpmn.svg": render(note, "svg"), "petri_net.svg": render(note, "svg"), "bpmn.png": render(note, "png")}
     graphs = model_graphs(model)
     return {"bpmn.svg": render(graphs["bpmn"], "svg"), "petri_net.svg": render(graphs["petri_net"], "svg"),
             "bpmn.png": render(graphs["bpmn"], "png")}
