@@ -98,9 +98,9 @@ SHARED_LOG_MAPPINGS = {
 
 
 def shared_log(name: str) -> Path:
-    """The events file of a log in ../shared/logs (the tests that need one skip, saying so, without it)."""
+    """The events file of a log in ../shared/logs; a missing one fails the test (CI has them beside the checkout)."""
     folder = SHARED_LOGS / name
-    files = [f for f in sorted(folder.glob("events.*"))] if folder.is_dir() else []
+    files = sorted(folder.glob("events.*")) if folder.is_dir() else []
     if not files:
-        pytest.skip(f"{folder}: the shared logs are not beside this checkout")
+        pytest.fail(f"{folder}: no events file; the public logs of ../shared/logs must be beside this checkout")
     return files[0]
