@@ -8,8 +8,8 @@ from parcours_pipelines.definitions import defs
 
 def _journey_graph():
     definitions = defs()
-    keep = {"event_log", "event_quarantine", "ingest_summary", "journey_instances", "variants", "journey_clusters",
-            "journeys", "journey_assignments", "journey_models"}
+    keep = {"event_log", "event_quarantine", "ingest_summary", "log_profile", "journey_instances", "variants",
+            "journey_clusters", "journeys", "journey_assignments", "journey_models"}
     assets = [a for a in definitions.assets if set(k.to_user_string() for k in a.keys) <= keep]
     checks = [c for c in definitions.asset_checks if all(k.name.startswith("journey") for k in c.check_keys)]
     return assets, checks

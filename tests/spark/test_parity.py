@@ -15,6 +15,7 @@ from parcours.engine import connect
 from parcours.eventlog.episodes import episode_steps, journey_instances
 from parcours.eventlog.ingest import drop_duplicates, stage_rows
 from parcours.mining.discovery import directly_follows, variants
+from parcours.resolve import settled
 from parcours.value.rfm import default_landmark, rfm_summary
 from tests.spark.conftest import NOW
 
@@ -107,8 +108,9 @@ def test_variants_are_the_same(duck_con, spark_con, demo_files, demo_conf):
 
 
 def test_rfm_is_the_same(duck_con, spark_con, demo_files, demo_conf):
-    value = demo_conf.value
-    landmark = default_landmark(duck_con.read_parquet(str(demo_files.event_log)), value.horizon_months)
+    events = duck_con.read_parquet(str(demo_files.event_log))
+    value = settled(demo_conf, events, has_revenue=True).value
+    landmark = default_landmark(events, value.horizon_months)
     duck, spark = on_both(duck_con, spark_con, demo_files.event_log, lambda events: rfm_summary(
         events, landmark, purchase_activities=value.purchase_activities, return_activities=value.return_activities,
         returns=value.returns, time_unit=value.time_unit))
