@@ -3,7 +3,10 @@
 ``log_profile`` runs right after ingest on every run, so it must stay a small share of it. Both are
 timed in one process, one after the other, on the same engine file: the ingest writes
 ``event_log.parquet`` as the ``event_log`` asset does, then the profile (and the ``auto`` settings
-resolved from it) reads that file, as the ``log_profile`` asset does. Run:
+resolved from it) reads that file, as the ``log_profile`` asset does. The peer, in the same process
+and on the same file, is the same profile computed with pandas, as a data scientist would in a
+notebook (read the Parquet file, count per customer, sort by customer and time, diff, quantiles,
+count activities, channels and tokens, and the revenue rows per activity). Run:
 ``python benchmarks/bench_profile.py`` (``--sizes 1000000`` for one size).
 """
 
@@ -40,8 +43,31 @@ def measure(n_events: int) -> dict:
     start = time.perf_counter()
     profile = describe_log(con.read_parquet(str(out / "event_log.parquet")), result.summary.to_dict(), settings)
     profile_s = time.perf_counter() - start
+    start = time.perf_counter()
+    peer = pandas_profile(out / "event_log.parquet")
+    pandas_s = time.perf_counter() - start
+    assert peer["customers"] == profile["customers"] and peer["tie_share"] == profile["tie_share"], (peer, profile)
     return {"events": profile["events"], "customers": profile["customers"], "ingest_s": round(ingest_s, 2),
-            "profile_s": round(profile_s, 2), "share_of_ingest": round(profile_s / ingest_s, 3)}
+            "profile_s": round(profile_s, 2), "share_of_ingest": round(profile_s / ingest_s, 3),
+            "pandas_profile_s": round(pandas_s, 2)}
+
+
+def pandas_profile(path: Path) -> dict:
+    """The log profile's figures with pandas: what a notebook would compute on ``event_log.parquet``."""
+    import pandas as pd
+
+    quantiles = [0.1, 0.5, 0.9, 0.99]
+    events = pd.read_parquet(path, columns=["customer_id", "ts", "activity", "channel", "revenue", "event_seq"])
+    per_customer = events.groupby("customer_id").size()
+    ordered = events.sort_values(["customer_id", "ts", "event_seq"])
+    gaps = ordered.ts.diff().dt.total_seconds()[ordered.customer_id.eq(ordered.customer_id.shift())]
+    money = events.revenue
+    per_activity = events.assign(with_revenue=money.notna(), positive=money > 0, negative=money < 0).groupby(
+        "activity")[["with_revenue", "positive", "negative"]].sum()
+    return {"customers": len(per_customer), "events_per_customer": per_customer.quantile(quantiles).tolist(),
+            "gap_hours": (gaps / 3600).quantile(quantiles).tolist(), "tie_share": round(float((gaps == 0).mean()), 6),
+            "activities": events.activity.nunique(), "channels": events.channel.nunique(),
+            "tokens": (events.activity + "@" + events.channel.fillna("")).nunique(), "revenue": len(per_activity)}
 
 
 def main() -> None:
@@ -55,7 +81,7 @@ def main() -> None:
     (HERE / "results" / "profile.json").write_text(json.dumps(results, indent=2))
     for row in rows:
         print(f"{row['events']:>10,} events  ingest {row['ingest_s']:>7.2f} s  profile {row['profile_s']:>6.2f} s "
-              f"({row['share_of_ingest']:.1%} of ingest)")
+              f"({row['share_of_ingest']:.1%} of ingest)  pandas {row['pandas_profile_s']:>6.2f} s")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The ``parcours`` command: ``demo``, ``run``, ``report``, ``validate``, ``ui`` and ``triggers fire``.
+"""The ``parcours`` command: ``demo``, ``run``, ``report``, ``validate``, ``ui``, ``config`` and ``triggers fire``.
 
 ``run`` and ``demo`` materialise the Dagster asset graph in this process, on the same Dagster
 instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI and the reverse.
@@ -24,6 +24,8 @@ from parcours.schema import INPUT_COLUMNS
 app = typer.Typer(help="Discover customer journeys, their effect on lifetime value, and trigger rules.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 app.add_typer(triggers_app, name="triggers")
+config_app = typer.Typer(help="The settings: the conf/*.yaml files and the values in effect.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
 
 Home = Annotated[Path | None, typer.Option(help="PARCOURS_HOME: data, Dagster instance, MLflow store.",
                                            envvar="PARCOURS_HOME", show_default=False)]
@@ -168,15 +170,8 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole summary as JSON.")] = False,
 ) -> None:
     """Ingest only: read and validate an event log and print where every row went."""
-    from parcours.engine import connect
-    from parcours.eventlog import ingest_events
-    from parcours.resolve import describe_log
-
-    overrides = _overrides(path, column, set_)
-    settings = _settings(conf, overrides)
-    ingested = ingest_events(connect(), settings.ingest, settings.ingest.path)
-    summary = ingested.summary.to_dict()
-    profile = describe_log(ingested.events, summary, settings)
+    settings = _settings(conf, _overrides(path, column, set_))
+    summary, profile = _profiled(settings)
     if as_json:
         typer.echo(json.dumps({**summary, "profile": profile}, indent=2, default=str))
         return
@@ -190,6 +185,44 @@ def validate(
             where = f"line {example.get('line', '?')} of {example.get('source', '?')}"
             typer.echo(f"    {reason:<22}{n:>8,}   e.g. {where}")
     print_profile(profile)
+
+
+def _profiled(settings: Settings) -> tuple[dict, dict]:
+    """The ingest summary of ``settings.ingest.path`` and the profile of its clean log (``auto`` resolved)."""
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events
+    from parcours.resolve import describe_log
+
+    ingested = ingest_events(connect(), settings.ingest, settings.ingest.path)
+    summary = ingested.summary.to_dict()
+    return summary, describe_log(ingested.events, summary, settings)
+
+
+@config_app.command("show")
+def config_show(
+    events: Annotated[Path | None, typer.Option(
+        help="Resolve the auto settings from this log's profile (it is ingested, nothing is written).")] = None,
+    column: Columns = None, conf: Conf = None, set_: Sets = None,
+) -> None:
+    """Print the settings in effect: the models' defaults, the conf files' overrides, then --set."""
+    from parcours.conf_files import show_settings
+    from parcours.resolve import apply_resolutions
+
+    settings = _settings(conf, _overrides(events, column, set_))
+    resolutions = _profiled(settings)[1]["resolved"] if events is not None else []
+    typer.echo(show_settings(apply_resolutions(settings, resolutions), resolutions), nl=False)
+
+
+@config_app.command("init")
+def config_init(
+    conf: Annotated[Path | None, typer.Option(help="Folder to (re)write; default: the project's conf.",
+                                              show_default=False)] = None,
+) -> None:
+    """(Re)write conf/*.yaml from the settings models: every default documented and commented out, overrides kept."""
+    from parcours.conf_files import write_conf
+
+    for path in write_conf(conf or paths.conf_dir()):
+        typer.echo(f"wrote {path}")
 
 
 @app.command()

@@ -57,32 +57,65 @@ class IdentitySettings(_Section):
 class IngestSettings(_Section):
     """How event files are read and validated."""
 
-    path: str | None = Field(None, description="Event file, folder or glob; default: the demo log.")
+    path: str | None = Field(None, description=(
+        "Event file, folder or glob. null = the demo log under $PARCOURS_HOME/demo (run `parcours demo`)."
+    ))
     format: Literal["auto", "csv", "parquet", "xes"] = Field(
-        "auto", description="Input format; auto uses the extension."
+        "auto", description=(
+            "auto (by extension), csv, parquet or xes"
+        )
     )
-    columns: ColumnMapping = Field(default_factory=ColumnMapping, description="Input → canonical column mapping.")
-    delimiter: str | None = Field(None, description="CSV delimiter; null lets DuckDB's sniffer detect it.")
+    columns: ColumnMapping = Field(default_factory=ColumnMapping, description=(
+        "Input column → canonical column. On the CLI: --column customer_id=user --column activity=action. "
+        "channel and revenue are optional: null for a log without them (a default name that the file lacks is "
+        "read as \"no such column\"). For XES the default names mean the XES standard keys (case:concept:name, "
+        "time:timestamp, concept:name)."
+    ))
+    delimiter: str | None = Field(None, description=(
+        "CSV delimiter; null lets DuckDB's sniffer detect it."
+    ))
     quote: str = Field(
         '"', min_length=1, max_length=1,
-        description="CSV quote character (doubled to escape). Fixed, not sniffed: a sniffed ' merges rows on O'Brien.",
+        description=(
+            "CSV quote character (doubled inside a quoted field to escape it). Fixed rather than sniffed: a "
+            "sniffed single quote would merge rows that contain names like O'Brien."
+        ),
     )
-    timezone: str = Field("UTC", description="Time zone of timestamps written without an offset.")
-    time_format: str | None = Field(None, description="strptime format of the time column; null parses ISO 8601.")
+    timezone: str = Field("UTC", description=(
+        "Time zone of timestamps written without an offset (\"2024-03-01 10:00\"). Z and offsets are honoured."
+    ))
+    time_format: str | None = Field(None, description=(
+        "strptime format of the time column; null parses ISO 8601."
+    ))
     min_time: datetime | None = Field(
-        datetime(1990, 1, 1, tzinfo=UTC), description="Events before this instant are quarantined (sentinel dates)."
+        datetime(1990, 1, 1, tzinfo=UTC), description=(
+            "Times before min_time or after max_time are quarantined (time_out_of_range)."
+        )
     )
     max_time: datetime | None = Field(None, description="Events after this instant are quarantined.")
-    future_tolerance_seconds: int = Field(0, ge=0, description="Allowed clock skew before a time counts as future.")
-    vocabulary: list[str] | None = Field(None, description="Known activities; others are quarantined. Null: any.")
-    identity: IdentitySettings | None = Field(None, description="Identity table for cross-device stitching.")
+    future_tolerance_seconds: int = Field(0, ge=0, description=(
+        "Times later than now + this many seconds are quarantined (future_time)."
+    ))
+    vocabulary: list[str] | None = Field(None, description=(
+        "Known activities; others are quarantined (unknown_activity). null = accept any activity."
+    ))
+    identity: IdentitySettings | None = Field(None, description=(
+        "Identity table for cross-device stitching, e.g. identity: {path: /data/identities.csv, "
+        "identifier_column: device_id, customer_column: customer_id}. null = none (the demo log uses the demo's"
+        " own identities.csv)."
+    ))
     duplicates: Literal["drop", "keep"] = Field(
-        "drop", description="Rows identical on every mapped column: drop (counted as duplicates) or keep (each one an "
-                            "event, as pm4py reads a log)."
+        "drop", description=(
+            "Rows identical on every mapped column (same customer, instant, activity, channel and revenue): "
+            "drop keeps the first and counts the others as duplicates; keep makes each one an event (a repeated"
+            " \"Resolve ticket\" in a case log, as pm4py reads it). The summary says which was done."
+        )
     )
     examples_per_reason: int = Field(5, ge=0, description="Quarantined rows shown per reason in the summary.")
     max_quarantine_share: float = Field(
-        0.05, ge=0, le=1, description="Above this share of quarantined rows a (non-blocking) check warns."
+        0.05, ge=0, le=1, description=(
+            "A non-blocking check warns above this share of quarantined rows."
+        )
     )
 
     @field_validator("timezone")
@@ -99,48 +132,78 @@ class IngestSettings(_Section):
 
 
 class EpisodeSettings(_Section):
-    """How a customer's events are cut into journey instances and turned into tokens."""
+    """How a customer's events become journey instances, and their events tokens."""
 
     inactivity_gap_days: float | None = Field(
-        30.0, gt=0, description="A gap longer than this starts a new instance; null: one instance per customer."
+        30.0, gt=0, description=(
+            "A gap longer than this starts a new journey instance. null = one instance per customer (or case)."
+        )
     )
     abstraction: dict[str, str] = Field(
-        default_factory=dict, description="Maps an activity or an activity@channel token to a coarser token."
+        default_factory=dict, description=(
+            "Coarser tokens: keys without \"@\" map activities, keys with \"@\" map whole activity@channel tokens, "
+            "e.g. abstraction: {add_to_cart: cart, \"view_item@app\": browse@app}"
+        )
     )
-    collapse_repeats: bool = Field(False, description="Fold immediate repeats of the same token into one.")
-    use_channel: bool = Field(True, description="Tokens are activity@channel when the log has a channel.")
-    missing_channel: str = Field("unknown", description="Channel used in tokens for events without one.")
+    collapse_repeats: bool = Field(False, description=(
+        "Fold immediate repeats of the same token into one (view, view, order → view, order)."
+    ))
+    use_channel: bool = Field(True, description=(
+        "Tokens are activity@channel when the log has a channel column."
+    ))
+    missing_channel: str = Field("unknown", description=(
+        "Channel used in tokens for events without one."
+    ))
     conversion_activities: list[str] | Literal["auto"] = Field(
-        "auto", description="Activities that count as a conversion (time to first conversion); auto: the purchase "
-                            "activities (value.purchase_activities, resolved)."
+        "auto", description=(
+            "Activities that count as a conversion: each instance gets the time from its start to the first. "
+            "auto: the purchase activities (value.purchase_activities, as resolved from the log)."
+        )
     )
 
 
 class DemoSettings(_Section):
-    """The synthetic omnichannel demo log."""
+    """The synthetic omnichannel demo log of ``parcours demo`` (:mod:`parcours.synthetic`)."""
 
     customers: int = Field(10_000, ge=10, description="Number of customers generated.")
     seed: int = Field(7, description="Seed of every random draw of the generator.")
     start: datetime = Field(datetime(2024, 1, 1, tzinfo=UTC), description="First day of the pre-period.")
-    dirty_share: float = Field(0.01, ge=0, le=0.5, description="Share of rows made dirty on purpose.")
+    dirty_share: float = Field(0.01, ge=0, le=0.5, description=(
+        "Dirty rows added on purpose (missing ids, bad dates, duplicates, malformed lines, ...)."
+    ))
 
 
 class ScheduleSettings(_Section):
-    """Nightly operations: when the run starts, the input folder watched for new files, drift warnings."""
+    """Nightly operations: when the run starts, the input folder watched for new files, drift warnings.
 
-    cron: str = Field("0 2 * * *", description="Cron expression of the nightly run.")
+    Turn the schedule and the sensor on in the Dagster UI (Automation), with the Dagster daemon running
+    (``dagster dev`` starts one).
+    """
+
+    cron: str = Field("0 2 * * *", description=(
+        "When the nightly run starts (parcours_nightly_schedule)."
+    ))
     timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
-    inbox: str | None = Field(None, description="Folder watched for new event files (null: the sensor skips).")
+    inbox: str | None = Field(None, description=(
+        "The parcours_inbox_sensor: a run whenever new or changed event files land in this folder; the run "
+        "reads the whole folder (ingest.path = inbox). null: the sensor skips and says why."
+    ))
     inbox_patterns: list[str] = Field(
         default_factory=lambda: ["*.csv", "*.csv.gz", "*.parquet", "*.xes", "*.xes.gz"],
         description="File names in the inbox that count as event files.",
     )
     settle_seconds: float = Field(
-        60.0, ge=0, description="A file counts once unchanged this long (not while it is still being written)."
+        60.0, ge=0, description=(
+            "A file counts once it has not changed for this long (not while it is still being copied in)."
+        )
     )
     sensor_interval_seconds: int = Field(60, ge=10, description="How often the sensor looks at the inbox.")
     drift_max_size_change: float = Field(
-        0.25, gt=0, description="Warn when a journey's customers change by more than this share between runs."
+        0.25, gt=0, description=(
+            "Drift between runs (warning checks on journey_ranking): a journey whose customers change by more "
+            "than this share, or whose effect moves by more than drift_effect_z standard errors of the "
+            "difference."
+        )
     )
     drift_effect_z: float = Field(
         3.0, gt=0, description="Warn when a journey's effect moves by more than this many standard errors."
@@ -199,7 +262,7 @@ def load_settings(conf_dir: str | Path, overrides: dict[str, Any] | None = None)
         raise ConfigError(f"configuration folder {conf_dir} does not exist")
     raw: dict[str, Any] = {}
     for name in Settings.model_fields:
-        raw[name] = _read_section(conf_dir / f"{name}.yaml")
+        raw[name] = read_section(conf_dir / f"{name}.yaml")
     for key, value in (overrides or {}).items():
         _set_dotted(raw, key, value)
     try:
@@ -276,7 +339,8 @@ def _flatten(annotation: Any) -> set[Any]:
     return {origin or annotation}
 
 
-def _read_section(path: Path) -> dict[str, Any]:
+def read_section(path: Path) -> dict[str, Any]:
+    """The keys a section file sets (empty when the file is missing or empty)."""
     if not path.exists():
         return {}
     try:

@@ -16,6 +16,12 @@ from parcours.config import Settings
 from parcours.eventlog.profile import LogProfile
 
 
+PROFILED = ("value.purchase_activities", "value.return_activities", "value.outcome", "value.horizon_months",
+            "impact.observation_months", "impact.placebo_months", "mining.temporal_max_distance",
+            "mining.replay_max_steps", "episodes.conversion_activities")
+"""The settings that may be ``auto``, resolved from the log's profile."""
+
+
 @dataclass(frozen=True)
 class Resolution:
     """One ``auto`` setting resolved: the dotted key, the value chosen and why."""
@@ -133,15 +139,18 @@ def settled(settings: Settings, events: Any, *, has_revenue: bool) -> Settings:
     The pipeline resolves once, in ``log_profile``, and hands the stages settled settings; a library call
     from a notebook or a test may pass ``auto`` values, and gets the same resolution.
     """
-    if "auto" not in (settings.value.purchase_activities, settings.value.return_activities, settings.value.outcome,
-                      settings.value.horizon_months, settings.impact.observation_months,
-                      settings.impact.placebo_months, settings.episodes.conversion_activities):
+    if not any(_value(settings, key) == "auto" for key in PROFILED):
         return settings
     from parcours.eventlog.profile import profile_log
     from parcours.schema import CHANNEL
 
     profile = profile_log(events, has_revenue=has_revenue, has_channel=CHANNEL in events.columns)
     return apply_resolutions(settings, resolve_settings(settings, profile))
+
+
+def _value(settings: Settings, dotted: str) -> Any:
+    section, key = dotted.split(".")
+    return getattr(getattr(settings, section), key)
 
 
 def value_measured(events: Any, value: Any) -> tuple[Any, bool]:

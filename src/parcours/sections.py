@@ -18,30 +18,50 @@ class _Section(BaseModel):
 class MiningSettings(_Section):
     """How the process map and the variants are shown."""
 
-    top_edges: int = Field(20, ge=1, description="Edges listed in the process map's preview (by count).")
-    top_variants: int = Field(20, ge=1, description="Variants listed in the variants' preview (by count).")
+    top_edges: int = Field(20, ge=1, description=(
+        "Edges listed in the process map's preview in the Dagster UI (by count; the CSV has them all)."
+    ))
+    top_variants: int = Field(20, ge=1, description=(
+        "Variants listed in the variants' preview (by count; the CSV has them all)."
+    ))
     model_coverage: float = Field(
-        0.8, gt=0, le=1, description="Share of instances whose variants the process model is discovered from."
+        0.8, gt=0, le=1, description=(
+            "The process model: pm4py's Inductive Miner (infrequent) on the variants that cover this share of "
+            "the instances, each replicated in proportion to its count (at most model_max_cases cases)."
+        )
     )
     noise_threshold: float = Field(0.2, ge=0, lt=1, description="Inductive Miner (infrequent) noise threshold.")
     model_max_cases: int = Field(
         20_000, ge=100, description="Cap on cases handed to pm4py (variants replicated in proportion to counts)."
     )
-    journey_models: int = Field(12, ge=0, description="Journeys (the largest) that get their own process model.")
-    map_edges: int = Field(20, ge=1, description="Edges drawn in the process map picture; the rest go through other.")
+    journey_models: int = Field(12, ge=0, description=(
+        "A process model per discovered journey, for the largest journey_models journeys (same settings)."
+    ))
+    map_edges: int = Field(20, ge=1, description=(
+        "The process map picture: the most frequent edges drawn, every other move routed through \"other\"."
+    ))
     temporal_zeta: float = Field(
-        3.0, gt=0, description="A step pair deviates when this many standard deviations from its typical time."
+        3.0, gt=0, description=(
+            "The temporal profile (typical time between two steps of an instance, every later step as pm4py): a"
+            " pair deviates when it lies more than temporal_zeta standard deviations from its mean."
+        )
     )
     temporal_max_distance: int | Literal["auto"] | None = Field(
-        "auto", description="Profile only steps at most this far apart (null: every pair, as pm4py); auto: the 99th "
-                            "percentile of events per customer, so a typical customer's pairs are all profiled and "
-                            "a bot's 100,000 events give at most that many pairs each, not billions."
+        "auto", description=(
+            "Profile only steps at most this many apart (null = every pair; the pairs grow with length "
+            "squared). auto: the 99th percentile of events per customer (every pair of a typical customer's "
+            "steps, as pm4py; a bot with 100,000 events gets at most that many pairs per event, not 5 billion "
+            "pairs)."
+        )
     )
 
 
     replay_max_steps: int | Literal["auto"] | None = Field(
-        "auto", description="Replay fitness leaves out instances longer than this (null: replay all); auto: 10 × the "
-                            "99th percentile of events per customer: only outliers (a bot) are left out, and counted."
+        "auto", description=(
+            "Replay fitness (process_model, journey_models) leaves out instances longer than this, and counts "
+            "them (instances_not_replayed); null = replay all. auto: 10 × the 99th percentile of events per "
+            "customer: only outliers such as a bot's 100,000 steps, which exhaust pm4py's replay, are left out."
+        )
     )
 
     @model_validator(mode="after")
@@ -54,95 +74,175 @@ class MiningSettings(_Section):
 
 
 class JourneySettings(_Section):
-    """How journey instances are clustered into typical journeys (the journey-discovery issue)."""
+    """Journey discovery: journey instances clustered into typical journeys.
 
-    min_tokens: int = Field(2, ge=1, description="Shorter instances are not a journey: noise (-1).")
-    ngram_max: int = Field(3, ge=1, le=5, description="Longest token n-gram in the TF-IDF features.")
+    The work is done on de-duplicated variants, weighted by their counts.
+    """
+
+    min_tokens: int = Field(2, ge=1, description=(
+        "Instances shorter than this are not a journey and get the noise label (-1)."
+    ))
+    ngram_max: int = Field(3, ge=1, le=5, description=(
+        "Features: TF-IDF of token 1..ngram_max-grams, transitions, length, duration, channel mix, reduced to "
+        "this many SVD components."
+    ))
     components: int = Field(20, ge=2, description="TruncatedSVD components the features are reduced to.")
-    min_samples: int = Field(10, ge=2, description="HDBSCAN min_samples; a variant counts at most min_samples-1 times.")
+    min_samples: int = Field(10, ge=2, description=(
+        "HDBSCAN. A variant enters min(count, min_samples - 1) times, so a variant followed by thousands weighs"
+        " more than a single customer's, and no stack of identical points forms a cluster of its own."
+    ))
     min_cluster_share: float = Field(
-        0.005, gt=0, lt=1, description="HDBSCAN min_cluster_size as a share of the weighted variants (scales)."
+        0.005, gt=0, lt=1, description=(
+            "min_cluster_size = max(min_cluster_floor, min_cluster_share x weighted variants): it grows with "
+            "the population."
+        )
     )
     min_cluster_floor: int = Field(10, ge=2, description="Smallest min_cluster_size, whatever the population.")
     merge_distance: float = Field(
-        0.3, ge=0, description="HDBSCAN cluster_selection_epsilon: clusters closer than this merge."
+        0.3, ge=0, description=(
+            "HDBSCAN cluster_selection_epsilon, in feature distance (features are unit vectors, 0..2): clusters"
+            " closer than this merge, so a planted journey with optional steps is not split by each option."
+        )
     )
     min_probability: float = Field(
-        0.05, ge=0, lt=1, description="Variants HDBSCAN attaches with a lower membership probability are noise."
+        0.05, ge=0, lt=1, description=(
+            "HDBSCAN keeps points that fall out of a cluster far from its core as members with a low "
+            "probability; below this they are noise."
+        )
     )
     standalone_share: float = Field(
-        0.01, gt=0, lt=1, description="A noise variant followed by this share of instances is a journey by itself."
+        0.01, gt=0, lt=1, description=(
+            "A variant HDBSCAN calls noise but that this share of instances follows is a journey by itself."
+        )
     )
     sample_instances: int = Field(
-        40_000, ge=1_000, description="Instances drawn (by variant count) for clustering; the rest are assigned."
+        40_000, ge=1_000, description=(
+            "Clustering sees a sample of this many instances, drawn in proportion to the variant counts, so the"
+            " journeys do not drift with the population (with 10x the customers, rare sequences would reach the"
+            " weight of typical ones and bridge journeys together). Variants not drawn are assigned by the "
+            "classifier."
+        )
     )
     max_variants: int = Field(
-        20_000, ge=10, description="Most frequent variants clustered; rarer ones are assigned by the classifier."
+        20_000, ge=10, description=(
+            "At most this many (the most frequent drawn) variants are clustered."
+        )
     )
-    neighbours: int = Field(15, ge=1, description="Neighbours the classifier votes with for an unseen sequence.")
+    neighbours: int = Field(15, ge=1, description=(
+        "Unseen sequences: the classifier's vote among this many nearest clustered variants; below min_vote "
+        "agreement the sequence is noise (as HDBSCAN leaves a point between clusters)."
+    ))
     min_vote: float = Field(
         0.6, ge=0, le=1, description="An unseen sequence below this share of its neighbours' vote is noise."
     )
-    silhouette_sample: int = Field(5_000, ge=100, description="Instances sampled for the silhouette.")
+    silhouette_sample: int = Field(5_000, ge=100, description=(
+        "Quality: silhouette on a sample of instances, bootstrap stability (adjusted Rand index)."
+    ))
     bootstrap_rounds: int = Field(5, ge=0, description="Resamples for the stability (adjusted Rand index).")
     min_stability: float = Field(0.7, ge=0, le=1, description="The stability check warns below this.")
     representative_coverage: float = Field(
-        0.25, gt=0, le=1, description="Representatives cover at least this share of a journey's instances."
+        0.25, gt=0, le=1, description=(
+            "Representatives cover at least this share of each journey (TraMineR's seqrep idea)."
+        )
     )
     match_max_distance: float = Field(
-        0.5, ge=0, le=1, description="A journey keeps the previous run's id when its medoids are this close."
+        0.5, ge=0, le=1, description=(
+            "Nightly taxonomy: a journey keeps the previous run's id when their medoids are this close "
+            "(normalised edit distance over tokens, Hungarian assignment)."
+        )
     )
     seed: int = Field(0, description="Seed of the SVD, the samples and the bootstrap.")
 
 
 class ValueSettings(_Section):
-    """Customer lifetime value: RFM at a landmark, BG/NBD (or Pareto/NBD) + Gamma-Gamma, holdout check."""
+    """Customer lifetime value: RFM at a landmark day, a purchase model (BG/NBD or Pareto/NBD) and Gamma-Gamma.
+
+    Both models are fitted with pymc-marketing and checked on a holdout.
+    """
 
     purchase_activities: list[str] | Literal["auto"] = Field(
-        "auto", description="Activities that are purchases (conversions in a log without revenue); auto: those whose "
-                            "rows carry positive revenue, or without revenue the ones named like a conversion."
+        "auto", description=(
+            "Which activities are purchases, and which give money back. Purchases on the same day are one "
+            "transaction (its value: their summed revenue; an order without revenue counts, with 0). auto: read"
+            " from the log's profile (log_profile.json): purchases are the activities whose rows carry positive"
+            " revenue, returns those with negative revenue; in a log without revenue, the activities named like"
+            " a conversion (purchase, order, payment_done, ...). A list such as [order] always wins."
+        )
     )
     return_activities: list[str] | Literal["auto"] = Field(
         "auto", description="Activities that give money back; auto: those whose rows carry negative revenue."
     )
     outcome: Literal["auto", "revenue", "conversions"] = Field(
-        "auto", description="What value is counted in: revenue (money on purchases) or conversions (purchases "
-                            "counted); auto: revenue when purchases carry it, else conversions."
+        "auto", description=(
+            "What value is counted in: revenue, or conversions (purchases counted, for a log without money). "
+            "auto: revenue when the purchases carry it, else conversions."
+        )
     )
     returns: Literal["net", "ignore"] = Field(
-        "net", description="net: a customer's returns lower the value of each of their purchases; ignore: they don't."
+        "net", description=(
+            "net: a customer's returns lower the value of each of their purchases (by their return share); "
+            "ignore: returns are not counted."
+        )
     )
-    time_unit: Literal["D", "W", "M"] = Field("W", description="Unit of recency and T in the models: day, week, month.")
+    time_unit: Literal["D", "W", "M"] = Field("W", description=(
+        "Unit of recency and T in the models: D (days), W (weeks) or M (months of 30.4375 days)."
+    ))
     horizon_months: int | Literal["auto"] = Field(
-        "auto", description="CLV horizon, and the length of the holdout period (1-120); auto: 6, or a third of the "
-                            "log's span when that is shorter, so the calibration is at least twice the holdout."
+        "auto", description=(
+            "CLV is the discounted value of the next horizon_months. The holdout check is the same length: the "
+            "models are fitted on the data before the landmark and predict the horizon after it. auto: 6 "
+            "months, or a third of the log's span when that is shorter (whole months, at least 1), so the "
+            "calibration period is at least twice the holdout."
+        )
     )
     landmark: date | None = Field(
-        None, description="First day of the holdout period; null: the day after the last event minus the horizon."
+        None, description=(
+            "First day of the holdout period (YYYY-MM-DD). null = the day after the last event minus the "
+            "horizon."
+        )
     )
     annual_discount_rate: float = Field(0.10, ge=0, lt=1, description="Discount rate of future purchases, per year.")
-    purchase_model: Literal["bgnbd", "pareto_nbd"] = Field("bgnbd", description="Model of purchase counts.")
+    purchase_model: Literal["bgnbd", "pareto_nbd"] = Field("bgnbd", description=(
+        "bgnbd (BG/NBD) or pareto_nbd (Pareto/NBD)."
+    ))
     method: Literal["map", "mcmc", "advi", "fullrank_advi"] = Field(
-        "map", description="map (nightly default, Laplace interval), or a posterior: mcmc, advi, fullrank_advi."
+        "map", description=(
+            "map: the nightly default; clv_low/clv_high then come from a Laplace approximation of the "
+            "parameters' posterior, carried to each customer's CLV by the delta method on the log scale. mcmc "
+            "(NUTS), advi or fullrank_advi: intervals from interval_draws thinned posterior draws."
+        )
     )
     draws: int = Field(1000, ge=10, description="Posterior draws per chain (mcmc) or drawn from the approximation.")
     tune: int = Field(1000, ge=0, description="MCMC tuning steps per chain.")
     advi_iterations: int = Field(
-        50_000, ge=1000, description="Optimisation steps of advi / fullrank_advi (10k, pymc's default, stops short)."
+        50_000, ge=1000, description=(
+            "Steps of advi / fullrank_advi; pymc's default (10k) stops before the BG/NBD and Gamma-Gamma fits "
+            "converge."
+        )
     )
     chains: int = Field(2, ge=1, description="MCMC chains.")
-    interval: float = Field(0.9, gt=0, lt=1, description="Probability mass of the clv_low .. clv_high interval.")
+    interval: float = Field(0.9, gt=0, lt=1, description=(
+        "Probability mass between clv_low and clv_high."
+    ))
     interval_draws: int = Field(
         200, ge=10, description="Posterior draws (thinned) used for intervals, never more per customer."
     )
     refit: bool = Field(
-        True, description="Refit on all the data for the published values (false: publish the calibration fit)."
+        True, description=(
+            "Publish values from a model refitted on all the data (true), or from the calibration fit (false)."
+        )
     )
     min_repeat_buyers: int = Field(
-        20, ge=2, description="Fewer customers with repeat purchases and revenue than this: no Gamma-Gamma fit."
+        20, ge=2, description=(
+            "With fewer customers having repeat purchases with revenue, Gamma-Gamma cannot be fitted: an error "
+            "says so."
+        )
     )
     max_holdout_error: float = Field(
-        0.15, gt=0, description="A (non-blocking) check warns when total holdout purchases are off by more."
+        0.15, gt=0, description=(
+            "A (non-blocking) check warns when the predicted total of holdout purchases is off by more than "
+            "this share."
+        )
     )
     seed: int = Field(0, description="Seed of the samplers and of the approximation draws.")
 
@@ -153,35 +253,71 @@ class ValueSettings(_Section):
 
 
 class ImpactSettings(_Section):
-    """Journey impact: a target-trial design around a landmark, cross-fitted AIPW per journey, and its checks."""
+    """Journey impact: what being in each discovered journey does to a customer's value.
+
+    A target trial emulated around a landmark day, cross-fitted AIPW per journey, and its checks::
+
+      early history | placebo window | observation window | landmark | outcome window
+      covariates    | covariates, and the placebo outcome | treatment |  | outcome
+    """
 
     landmark: date | None = Field(
-        None, description="First day of the outcome window; null: the customer-value landmark (value.landmark)."
+        None, description=(
+            "First day of the outcome window (YYYY-MM-DD). null = the customer-value landmark (value.landmark, "
+            "or the day after the last event minus value.horizon_months), so both steps share one landmark."
+        )
     )
     observation_months: int | Literal["auto"] = Field(
-        "auto", description="Treated: an instance of the journey starts in these months before the landmark (1-60); "
-                            "auto: 4, or half the log before the landmark when that is shorter."
+        "auto", description=(
+            "Treated for journey k: the customer has an instance of k starting in these months before the "
+            "landmark. auto: 4, or half of the log before the landmark when that is shorter (whole months, at "
+            "least 1)."
+        )
     )
     outcome_months: int | None = Field(
-        None, ge=1, le=120, description="Outcome: net revenue in these months after the landmark (null: value.horizon)."
+        None, ge=1, le=120, description=(
+            "Outcome: net revenue in these months from the landmark (null = value.horizon_months). The "
+            "predicted CLV (customer_value.csv) is reported as a second outcome."
+        )
     )
     placebo_months: int | Literal["auto"] = Field(
-        "auto", description="The placebo outcome: net revenue in these months before the observation window (1-60); "
-                            "auto: 2, or a quarter of the log before the landmark when that is shorter."
+        "auto", description=(
+            "Placebo outcome: net revenue in these months before the observation window, estimated with the "
+            "covariates measured before it. A journey cannot change the past: an \"effect\" there means "
+            "confounding. auto: 2, or a quarter of the log before the landmark when that is shorter (whole "
+            "months, at least 1)."
+        )
     )
     complaint_activities: list[str] = Field(
-        default_factory=lambda: ["complaint"], description="Activities counted as complaints among the covariates."
+        default_factory=lambda: ["complaint"], description=(
+            "Covariates: tenure, recency, events, active days, orders, revenue, returns and complaints before "
+            "the placebo window, the same totals within it, and each channel's share of events (the busiest "
+            "max_channels)."
+        )
     )
     max_channels: int = Field(8, ge=0, description="Channels (the busiest) whose share of events is a covariate.")
     min_probability: float = Field(
-        0.0, ge=0, le=1, description="Instances assigned with a lower membership probability do not count as treated."
+        0.0, ge=0, le=1, description=(
+            "Instances assigned with a lower membership probability do not make a customer treated."
+        )
     )
-    min_treated: int = Field(50, ge=10, description="Journeys with fewer treated customers are listed, not estimated.")
-    folds: int = Field(5, ge=2, le=20, description="Cross-fitting folds of the nuisance models.")
+    min_treated: int = Field(50, ge=10, description=(
+        "Journeys with fewer treated customers are listed with a note, not estimated."
+    ))
+    folds: int = Field(5, ge=2, le=20, description=(
+        "Cross-fitted AIPW (doubly robust): propensity and outcome models fitted on the other folds."
+    ))
     trim: float = Field(
         0.01, ge=0, lt=0.5,
-        description="Common support: left out below this quantile of the treated's propensities, above 1 − it of the "
-                    "others'.",
+        description=(
+            "Common support: customers with a propensity below the trim quantile of the treated's, or above the"
+            " 1 - trim quantile of the others', are left out (asymmetric trimming; fixed bounds such as [0.02, "
+            "0.98] would drop nearly everyone for a rare journey). Each effect is averaged over the customers "
+            "kept. overlap_ok needs at most max_trimmed_share left out, and every covariate balanced after "
+            "weighting: |standardised mean difference| below max_smd, or below balance_noise_z times the noise "
+            "a difference has in groups of the weighted sizes when that is larger (with 100 customers in a "
+            "journey, chance alone leaves differences of 0.1 and more)."
+        ),
     )
     max_trimmed_share: float = Field(0.10, ge=0, le=1, description="overlap_ok needs at most this share trimmed.")
     max_smd: float = Field(
@@ -190,14 +326,24 @@ class ImpactSettings(_Section):
     balance_noise_z: float = Field(
         3.0, ge=0, description="A covariate is imbalanced above max_smd or this many noise SDs, whichever is larger."
     )
-    fdr: float = Field(0.05, gt=0, lt=1, description="False discovery rate of the Benjamini-Hochberg q-values.")
+    fdr: float = Field(0.05, gt=0, lt=1, description=(
+        "Benjamini-Hochberg false discovery rate across journeys: an effect is a finding when its q-value is "
+        "below fdr and both overlap_ok and refutation_ok hold."
+    ))
     refutation_alpha: float = Field(
-        0.01, gt=0, lt=1, description="A placebo effect with a p-value below this fails refutation_ok."
+        0.01, gt=0, lt=1, description=(
+            "refutation_ok: the permuted-label placebo and the placebo outcome both show no effect at this "
+            "level."
+        )
     )
     max_customers: int | None = Field(
         50_000, ge=1_000,
-        description="Estimate on a seeded random sample of at most this many eligible customers (null: all of them). "
-                    "The effect is the same population average; its interval widens as the sample shrinks.",
+        description=(
+            "Past this many eligible customers, effects are estimated on a seeded random sample of them (null: "
+            "all). A simple random sample of the same population estimates the same average effect without "
+            "bias; its interval is wider (at 50,000 the nuisance models have all they need and the step stays "
+            "under a minute or two; the whole population is still counted in n_treated and value_at_stake)."
+        ),
     )
     seed: int = Field(0, description="Seed of the folds, the nuisance models, the permuted placebo and the sample.")
 
@@ -244,21 +390,39 @@ DEFAULT_ACTIONS = (  # the demo's catalogue, as in conf/triggers.yaml: step, whe
 
 
 class TriggerSettings(_Section):
-    """Trigger rules: mined on the earlier part of the journeys' period, back-tested on the later part."""
+    """Trigger rules a marketing platform can fire when a customer's recent events show a journey starting.
+
+    Rules are mined on the earlier part of the journeys' period and back-tested on the later part.
+    """
 
     journeys: Literal["findings", "estimated", "all"] = Field(
-        "findings", description="Journeys that get rules: impact findings, any estimated effect, or every journey."
+        "findings", description=(
+            "Journeys that get rules: findings (an effect that passed its checks), estimated (any effect), or "
+            "all."
+        )
     )
     mining_share: float = Field(
-        0.6, gt=0.1, lt=0.95, description="Rules are mined on the instances starting in this earlier share of time."
+        0.6, gt=0.1, lt=0.95, description=(
+            "Out of time: rules are mined on the journey instances that start in this earlier share of the "
+            "period the journeys span, and replayed (back-tested) on the events after it. Only rules that pass "
+            "the thresholds below on both halves are published."
+        )
     )
     min_probability: float = Field(0.0, ge=0, le=1, description="Assignments below this membership count as noise.")
-    max_entry_steps: int = Field(4, ge=1, le=8, description="Candidate patterns come from this many first steps.")
+    max_entry_steps: int = Field(4, ge=1, le=8, description=(
+        "Candidate entry patterns: ordered steps (others may come between) taken from the first max_entry_steps"
+        " steps of the journey's instances, up to its defining step (its most telling step)."
+    ))
     max_pattern_length: int = Field(3, ge=1, le=5, description="Longest entry pattern, in steps.")
     candidates_per_journey: int = Field(15, ge=1, description="Most frequent candidate patterns evaluated per journey.")
-    privacy_floor: int = Field(10, ge=1, description="No rule is ever backed by fewer distinct customers than this.")
+    privacy_floor: int = Field(10, ge=1, description=(
+        "Support: distinct customers a rule catches entering its journey. Never below the privacy floor."
+    ))
     min_support: int = Field(25, ge=1, description="Distinct customers a rule must catch entering its journey.")
-    min_precision: float = Field(0.5, gt=0, le=1, description="Share of a rule's matches that follow its journey.")
+    min_precision: float = Field(0.5, gt=0, le=1, description=(
+        "Precision: share of a rule's matches that are instances of its journey. Recall: share of the journey's"
+        " instances it catches. Lead time: median time from firing to the journey's defining step."
+    ))
     min_recall: float = Field(0.1, gt=0, le=1, description="Share of the journey's instances a rule catches.")
     min_lead_time_hours: float = Field(
         0.0, description="Median time from firing to the journey's defining step, at least (0: fire at entry)."
@@ -266,22 +430,36 @@ class TriggerSettings(_Section):
     window_quantile: float = Field(
         0.9, gt=0, le=1, description="A rule's window: this quantile of its pattern's span in the journey's instances."
     )
-    max_rules_per_journey: int = Field(3, ge=1)
+    max_rules_per_journey: int = Field(3, ge=1, description=(
+        "Pruning: at most this many rules per journey; a rule matching mostly the same instances as a better "
+        "one, or a longer/shorter pattern of one that is not min_precision_gain more precise, is dropped."
+    ))
     max_overlap: float = Field(
         0.8, gt=0, le=1, description="A rule whose matched instances overlap a better one's this much is pruned."
     )
     min_precision_gain: float = Field(
         0.05, ge=0, description="A longer or shorter pattern of a kept rule must be this much more precise to stay."
     )
-    cap_per_customer: int = Field(1, ge=1, description="Times one rule fires for one customer, at most.")
+    cap_per_customer: int = Field(1, ge=1, description=(
+        "Firing: one rule at most cap_per_customer times per customer; all rules together at most frequency_cap"
+        " triggers per customer in any frequency_cap_days."
+    ))
     frequency_cap: int = Field(2, ge=1, description="Triggers of all rules one customer gets per cap period, at most.")
     frequency_cap_days: float = Field(7.0, gt=0, description="The global frequency cap's period.")
     max_triggers_per_customer_week: float = Field(
-        0.5, gt=0, description="Back-test: triggers per active customer per week must stay below this (champion)."
+        0.5, gt=0, description=(
+            "The rule set becomes the registry's champion only when its back-test keeps triggers per active "
+            "customer per week below this (and its published rules meet the thresholds above)."
+        )
     )
     actions: list[CatalogueAction] = Field(
         default_factory=lambda: [CatalogueAction(**dict(zip(ACTION_FIELDS, a, strict=True))) for a in DEFAULT_ACTIONS],
-        description="The action catalogue.",
+        description=(
+            "The action catalogue: what to do when a customer enters a journey. For a journey that raises "
+            "value, the rule nudges towards the journey's next step (when: raises); for one that destroys "
+            "value, it intervenes before the damaging step (when: destroys). step: a token (activity@channel) "
+            "or an activity. A rule whose step has no entry is published with action null and a note saying so."
+        ),
     )
 
     @model_validator(mode="after")
@@ -292,14 +470,28 @@ class TriggerSettings(_Section):
 
 
 class ReportSettings(_Section):
-    """The marketer's report: the journey ranking, its cards and its wording."""
+    """The marketer's report: journey_ranking.csv and report.html (its cards and its wording)."""
 
     title: str = Field("Customer journeys: what they are worth, and when to act", description="Report title.")
-    currency: str = Field("€", description="Written before money amounts (the log's revenue unit).")
-    cards: int = Field(30, ge=1, description="Journeys with a card of their own, best ranked first; the CSV has all.")
-    flow_steps: int = Field(5, ge=2, le=10, description="First steps drawn in a journey's step-flow diagram.")
-    map_edges: int = Field(15, ge=3, description="Most frequent moves drawn in a journey's process map.")
+    currency: str = Field("€", description=(
+        "Written before money amounts: the currency of the log's revenue column."
+    ))
+    cards: int = Field(30, ge=1, description=(
+        "Journeys with a card of their own in report.html, best ranked first (journey_ranking.csv has them "
+        "all)."
+    ))
+    flow_steps: int = Field(5, ge=2, le=10, description=(
+        "A card's step-flow diagram: the first steps of the journey's paths."
+    ))
+    map_edges: int = Field(15, ge=3, description=(
+        "A card's process map: the journey's most frequent moves, the rest folded into \"other\"."
+    ))
     paths_per_journey: int = Field(
-        300, ge=10, description="Most frequent paths of a journey its diagrams are drawn from (the rest is counted)."
+        300, ge=10, description=(
+            "Both diagrams are drawn from the journey's most frequent paths (the card says what share they "
+            "cover)."
+        )
     )
-    rules_per_journey: int = Field(3, ge=1, description="Best published trigger rules named in the ranking.")
+    rules_per_journey: int = Field(3, ge=1, description=(
+        "Published trigger rules named per journey in the ranking (the card lists every candidate)."
+    ))

@@ -72,3 +72,18 @@ def test_the_preflight_reads_a_dirty_csv_as_the_ingest_does(tmp_path) -> None:
     path = generate_demo_log(300, seed=7, dirty_share=0.02).write(tmp_path)["events.csv"]  # malformed lines too
     assert check_columns(connect(), IngestSettings(), path) == [path.resolve()]
     assert ingest_events(connect(), IngestSettings(), path).summary.by_reason["malformed_row"] > 0
+
+
+def test_config_show_resolves_the_auto_settings_from_a_log(tmp_path) -> None:
+    path = tmp_path / "shop.csv"
+    path.write_text(SHOP)
+    result = runner.invoke(app, ["config", "show", "--events", str(path), "--column", "customer_id=user",
+                                 "--column", "activity=action", "--column", "revenue=null", "--set", "value.seed=3"])
+    assert result.exit_code == 0, result.output
+    assert "  outcome: conversions  # auto: " in result.output and "  seed: 3\n" in result.output
+
+
+def test_config_init_writes_every_section_file(tmp_path) -> None:
+    result = runner.invoke(app, ["config", "init", "--conf", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert len(list(tmp_path.glob("*.yaml"))) == 10

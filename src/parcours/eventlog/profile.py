@@ -14,6 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from parcours.engine import seconds_since_epoch
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, EVENT_LOG_COLUMNS, EVENT_SEQ, REVENUE, TIMESTAMP
 
 QUANTILES = (0.1, 0.5, 0.9, 0.99)
@@ -108,20 +109,18 @@ def profile_log(events: ir.Table, *, has_revenue: bool, has_channel: bool) -> Lo
     -------
     LogProfile
     """
-    totals = events.aggregate(
-        events=events.count(), customers=events[CUSTOMER_ID].nunique(), first=events[TIMESTAMP].min(),
-        last=events[TIMESTAMP].max(), activities=events[ACTIVITY].nunique(), channels=events[CHANNEL].nunique(),
-        tokens=(events[ACTIVITY] + "@" + events[CHANNEL].fill_null("")).nunique(),
-    ).to_pyarrow().to_pylist()[0]
+    totals = events.aggregate(events=events.count(), first=events[TIMESTAMP].min(),
+                              last=events[TIMESTAMP].max()).to_pyarrow().to_pylist()[0]
     first, last = totals["first"], totals["last"]
-    activities = _activities(events, has_revenue)
+    pairs = _activity_channels(events, has_revenue)
+    activities = _per_activity(pairs)
+    tokens = (pairs[ACTIVITY] + "@" + pairs[CHANNEL].fillna("")).nunique()
     return LogProfile(
-        events=int(totals["events"]), customers=int(totals["customers"]),
-        first_ts=first.isoformat() if first else None, last_ts=last.isoformat() if last else None,
+        events=int(totals["events"]), first_ts=first.isoformat() if first else None,
+        last_ts=last.isoformat() if last else None,
         span_days=round((last - first).total_seconds() / 86_400, 3) if first else 0.0,
-        events_per_customer=_quantiles(events.group_by(CUSTOMER_ID).aggregate(n=ibis._.count()).n),
-        **_gaps(events), activities=int(totals["activities"]), channels=int(totals["channels"] or 0),
-        tokens=int(totals["tokens"]), id_type=_id_type(events),
+        **_customers(events), **_gaps(events), activities=len(activities),
+        channels=int(pairs[CHANNEL].dropna().nunique()), tokens=int(tokens),
         has_revenue=has_revenue, has_channel=has_channel, **_money(activities, has_revenue),
         conversion_like=conversion_like(list(activities[ACTIVITY])),
         extra_columns=[c for c in events.columns if c not in EVENT_LOG_COLUMNS],
@@ -152,30 +151,45 @@ def conversion_like(activities: list[str]) -> list[str]:
 
 
 def _quantiles(column: ir.NumericColumn) -> dict[str, float]:
+    return _rounded(column.as_table().aggregate(**_quantile_struct(column)).to_pyarrow().to_pylist()[0]["s"])
+
+
+def _quantile_struct(column: ir.NumericColumn) -> dict[str, ir.StructScalar]:
+    """``s``: the :data:`QUANTILES` and the maximum of ``column``, from one sort (a multi-quantile aggregate)."""
     values = column.cast("float64")
-    stats = ibis.struct({f"p{round(q * 100)}": values.quantile(q) for q in QUANTILES} | {"max": values.max()})
-    row = column.as_table().aggregate(s=stats).to_pyarrow().to_pylist()[0]["s"] or {}
-    return {k: round(float(v), 4) for k, v in row.items() if v is not None}
+    cuts = values.quantile(list(QUANTILES))
+    return {"s": ibis.struct({f"p{round(q * 100)}": cuts[i] for i, q in enumerate(QUANTILES)} | {"max": values.max()})}
+
+
+def _rounded(stats: dict[str, Any] | None) -> dict[str, float]:
+    return {k: round(float(v), 4) for k, v in (stats or {}).items() if v is not None}
 
 
 def _gaps(events: ir.Table) -> dict[str, Any]:
     """Gaps between a customer's consecutive events (hours) and the share of events tied with the previous one."""
     by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
-    seconds = events[TIMESTAMP].epoch_seconds()
+    seconds = seconds_since_epoch(events[TIMESTAMP])
     gaps = events.select(gap=seconds - seconds.lag().over(by_customer))
     gaps = gaps.filter(gaps.gap.notnull())
-    ties = gaps.aggregate(n=gaps.count(), tied=gaps.count(where=gaps.gap == 0)).to_pyarrow().to_pylist()[0]
-    hours = _quantiles((gaps.gap / 3_600.0).name("gap")) if ties["n"] else {}
-    return {"gap_hours": hours, "tie_share": round(ties["tied"] / ties["n"], 6) if ties["n"] else 0.0}
+    row = gaps.aggregate(n=gaps.count(), tied=gaps.count(where=gaps.gap == 0),
+                         **_quantile_struct(gaps.gap / 3_600.0)).to_pyarrow().to_pylist()[0]
+    if not row["n"]:
+        return {"gap_hours": {}, "tie_share": 0.0}
+    return {"gap_hours": _rounded(row["s"]), "tie_share": round(row["tied"] / row["n"], 6)}
 
 
-def _activities(events: ir.Table, has_revenue: bool) -> Any:
-    """Per activity: rows, rows with revenue, positive and negative ones (pandas, one row per activity)."""
+def _activity_channels(events: ir.Table, has_revenue: bool) -> Any:
+    """Per activity and channel: rows, rows with revenue, positive and negative ones (one scan; pandas)."""
     money = events[REVENUE] if has_revenue else ibis.null("float64")
-    per = events.group_by(ACTIVITY).aggregate(
+    return events.group_by([ACTIVITY, CHANNEL]).aggregate(
         rows=events.count(), with_revenue=events.count(where=money.notnull()),
-        positive=events.count(where=money > 0), negative=events.count(where=money < 0))
-    return per.order_by([ibis.desc("rows"), ACTIVITY]).to_pandas()
+        positive=events.count(where=money > 0), negative=events.count(where=money < 0)).to_pandas()
+
+
+def _per_activity(pairs: Any) -> Any:
+    """The per-channel counts summed per activity, the busiest first."""
+    per = pairs.groupby(ACTIVITY, as_index=False, sort=False)[["rows", "with_revenue", "positive", "negative"]].sum()
+    return per.sort_values(["rows", ACTIVITY], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _money(activities: Any, has_revenue: bool) -> dict[str, Any]:
@@ -190,16 +204,19 @@ def _money(activities: Any, has_revenue: bool) -> dict[str, Any]:
     }
 
 
-def _id_type(events: ir.Table) -> str:
-    """``integer`` (digits only), ``uuid`` or ``text``, from the distinct ids (leading zeros stay text ids)."""
-    ids = events.select(i=events[CUSTOMER_ID]).distinct()
-    row = ids.aggregate(
-        n=ids.count(), digits=ids.count(where=ids.i.re_search(r"^-?[0-9]+$")),
-        uuids=ids.count(where=ids.i.re_search(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                                              r"[0-9a-fA-F]{12}$")),
-    ).to_pyarrow().to_pylist()[0]
-    if row["n"] and row["digits"] == row["n"]:
-        return "integer"
-    if row["n"] and row["uuids"] == row["n"]:
-        return "uuid"
-    return "text"
+def _customers(events: ir.Table) -> dict[str, Any]:
+    """Customers, events per customer (quantiles) and the id type, from one pass over the per-customer counts.
+
+    The id type is ``integer`` (digits only), ``uuid`` or ``text``, from the distinct ids (leading zeros
+    stay text ids).
+    """
+    per = events.group_by(CUSTOMER_ID).aggregate(n=events.count())
+    ids = per[CUSTOMER_ID]
+    row = per.aggregate(
+        customers=per.count(), digits=per.count(where=ids.re_search(r"^-?[0-9]+$")),
+        uuids=per.count(where=ids.re_search(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                            r"[0-9a-fA-F]{12}$")),
+        **_quantile_struct(per.n)).to_pyarrow().to_pylist()[0]
+    n = int(row["customers"])
+    id_type = "integer" if n and row["digits"] == n else "uuid" if n and row["uuids"] == n else "text"
+    return {"customers": n, "events_per_customer": _rounded(row["s"]), "id_type": id_type}
