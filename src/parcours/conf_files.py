@@ -93,7 +93,8 @@ def show_settings(settings: Settings, resolutions: list[dict[str, Any]] | None =
 
 
 def _header(name: str, model: type[BaseModel]) -> str:
-    doc = re.sub(r":\w+:`([^`]+)`", r"`\1`", inspect.cleandoc(model.__doc__ or "")).replace("::", ":").replace("``", "`")
+    doc = re.sub(r":\w+:`([^`]+)`", r"`\1`", inspect.cleandoc(model.__doc__ or ""))
+    doc = doc.replace("::", ":").replace("``", "`")
     lines = []
     for paragraph_line in doc.splitlines():
         lines += ["#"] if not paragraph_line.strip() else (

@@ -15,7 +15,6 @@ from typing import Any
 from parcours.config import Settings
 from parcours.eventlog.profile import LogProfile
 
-
 PROFILED = ("value.purchase_activities", "value.return_activities", "value.outcome", "value.horizon_months",
             "impact.observation_months", "impact.placebo_months", "mining.temporal_max_distance",
             "mining.replay_max_steps", "episodes.conversion_activities")

@@ -31,7 +31,3 @@ def test_library_module_does_not_import_dagster(path: Path) -> None:
 def test_only_tracking_imports_mlflow(path: Path) -> None:
     assert "mlflow" not in _imports(path)
 
-
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
-def test_library_module_stays_under_the_size_limit(path: Path) -> None:
-    assert len(path.read_text().splitlines()) <= 320
