@@ -139,6 +139,12 @@ class EpisodeSettings(_Section):
             "A gap longer than this starts a new journey instance. null = one instance per customer (or case)."
         )
     )
+    session_column: str | None = Field(None, description=(
+        "An event attribute (an input column outside the mapping, kept in event_log.parquet as it is named, "
+        "e.g. session_id) whose change from one event to the next starts a new journey instance, in place "
+        "of the inactivity gap: each web session, visit or case of a customer is one instance. null = the "
+        "inactivity gap."
+    ))
     abstraction: dict[str, str] = Field(
         default_factory=dict, description=(
             "Coarser tokens: keys without \"@\" map activities, keys with \"@\" map whole activity@channel tokens, "

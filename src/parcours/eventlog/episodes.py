@@ -1,4 +1,4 @@
-"""Journey instances: each customer's events cut into episodes by an inactivity gap, as token sequences."""
+"""Journey instances: each customer's events cut into episodes (an inactivity gap, or a session), as token sequences."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from parcours.schema import (
     CUSTOMER_ID,
     END_TS,
     EPISODE,
+    EVENT_LOG_COLUMNS,
     EVENT_SEQ,
     JOURNEY_INSTANCE_ID,
     N_EVENTS,
@@ -23,6 +24,10 @@ from parcours.schema import (
 )
 
 TOKEN = "token"
+
+
+class EpisodeSettingsError(ValueError):
+    """The episode settings name something the event log does not hold (a session column, say)."""
 
 
 def event_tokens(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.StringValue:
@@ -45,8 +50,14 @@ def episode_steps(events: ir.Table, settings: EpisodeSettings, *, has_channel: b
     """Every event with its journey instance, its token and its position in the instance.
 
     A new instance starts at a customer's first event and after every gap longer than
-    ``settings.inactivity_gap_days`` (never, if that is null). Events are ordered by time, ties by
-    ``event_seq`` (source order).
+    ``settings.inactivity_gap_days`` (never, if that is null); with ``settings.session_column``, at
+    every event whose session differs from the customer's previous event's instead (a missing session
+    is a value of its own). Events are ordered by time, ties by ``event_seq`` (source order).
+
+    Raises
+    ------
+    EpisodeSettingsError
+        If ``settings.session_column`` is not a column of ``events``.
 
     Returns
     -------
@@ -58,7 +69,10 @@ def episode_steps(events: ir.Table, settings: EpisodeSettings, *, has_channel: b
     by_customer = ibis.window(group_by=CUSTOMER_ID, order_by=[TIMESTAMP, EVENT_SEQ])
     tokens = events.mutate(**{TOKEN: event_tokens(events, settings, has_channel=has_channel)})
     prev_ts = tokens[TIMESTAMP].lag().over(by_customer)
-    if settings.inactivity_gap_days is None:
+    if settings.session_column is not None:
+        session = _session(tokens, settings.session_column)
+        starts = prev_ts.isnull() | ~session.identical_to(session.lag().over(by_customer))
+    elif settings.inactivity_gap_days is None:
         starts = prev_ts.isnull()
     else:
         gap = ibis.interval(seconds=round(settings.inactivity_gap_days * 86_400))
@@ -74,6 +88,15 @@ def episode_steps(events: ir.Table, settings: EpisodeSettings, *, has_channel: b
         **{JOURNEY_INSTANCE_ID: numbered[CUSTOMER_ID] + ":" + numbered[EPISODE].cast("string")},
         step=ibis.row_number().over(by_episode) + 1, is_step=is_step,
     )
+
+
+def _session(events: ir.Table, column: str) -> ir.StringValue:
+    if column not in events.columns:
+        kept = [c for c in events.columns if c not in EVENT_LOG_COLUMNS]
+        raise EpisodeSettingsError(
+            f"episodes.session_column {column!r} is not a column of the event log; its event attributes are: "
+            f"{', '.join(kept) or 'none'} (an input column outside the mapping is kept under its own name)")
+    return events[column].cast("string")
 
 
 def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channel: bool = True) -> ir.Table:

@@ -5,6 +5,7 @@ import pytest
 
 from parcours.config import EpisodeSettings
 from parcours.eventlog.episodes import (
+    EpisodeSettingsError,
     count_covered_events,
     describe_instances,
     journey_instances,
@@ -81,3 +82,42 @@ def test_passes_over_groups_of_customers_give_the_same_instances(con, events, ev
     frame = passes.to_pandas().sort_values("journey_instance_id", ignore_index=True)
     pd.testing.assert_frame_equal(frame.assign(tokens=frame.tokens.map(list)), one.assign(tokens=one.tokens.map(list)))
     assert not [t for t in con.list_tables() if "_part" in t]  # the parts are dropped once put together
+
+
+@pytest.fixture
+def sessions(con):
+    rows = [  # customer, minutes, activity, session: a's second session starts a minute after the first ends
+        ("a", 0, "view", "s1"), ("a", 1, "cart", "s1"), ("a", 2, "view", "s2"), ("a", 3, "order", "s2"),
+        ("b", 0, "view", None), ("b", 5, "view", None), ("b", 6, "order", "s9"),
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "minutes", "activity", "session_id"])
+    frame["ts"] = [T0 + timedelta(minutes=m) for m in frame.minutes]
+    frame = frame.assign(channel=None, revenue=float("nan"), event_seq=range(len(frame)), source="s.csv")
+    frame["channel"] = frame["channel"].astype("string")
+    return con.create_table("sessions", frame.drop(columns="minutes"))
+
+
+def test_a_session_column_starts_an_instance_at_each_new_session(sessions) -> None:
+    frame = journey_instances(sessions, EpisodeSettings(session_column="session_id"), has_channel=False).to_pandas()
+    assert [list(t) for t in frame.tokens] == [["view", "cart"], ["view", "order"], ["view", "view"], ["order"]]
+    assert frame.journey_instance_id.tolist() == ["a:1", "a:2", "b:1", "b:2"]
+
+
+def test_a_session_column_the_log_lacks_is_named_in_the_error(sessions) -> None:
+    with pytest.raises(EpisodeSettingsError, match="'visit'.*session_id"):
+        journey_instances(sessions, EpisodeSettings(session_column="visit"), has_channel=False).to_pandas()
+
+
+def test_a_real_clickstreams_sessions_are_its_instances(con) -> None:
+    """ecom_clickstream (../shared/logs): with session_column, one instance per user and session id."""
+    from parcours.config import load_settings, parse_assignments
+    from parcours.eventlog import ingest_events
+    from parcours.paths import conf_dir
+    from tests.conftest import SHARED_LOG_MAPPINGS, shared_log
+
+    settings = load_settings(conf_dir(), parse_assignments([*SHARED_LOG_MAPPINGS["ecom_clickstream"],
+                                                            "episodes.session_column=session_id"]))
+    events = ingest_events(con, settings.ingest, shared_log("ecom_clickstream")).events
+    instances = journey_instances(events, settings.episodes).to_pandas()
+    sessions = events.select("customer_id", "session_id").distinct().count().execute()
+    assert len(instances) == sessions > instances.customer_id.nunique()
