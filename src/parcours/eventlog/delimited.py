@@ -1,9 +1,10 @@
-"""Reading CSV files with DuckDB, keeping malformed lines (from DuckDB's reject tables) and line numbers."""
+"""Reading CSV files: DuckDB for a file it reads whole, the careful reader for a damaged one; every line counted."""
 
 from __future__ import annotations
 
 import csv
-import gzip
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,20 @@ import ibis.expr.types as ir
 from parcours.config import IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawSource, attribute_name, resolve_mapping, standardise, table_ids, unmapped
+from parcours.eventlog.records import EXCERPT_CHARS, MAX_RECORD_CHARS, count_lines, open_text, split_records
 from parcours.schema import INPUT_COLUMNS
+
+#: The delimiters tried, in this order, when the setting gives none and DuckDB's sniffer does not split the header.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file is split: its delimiter, its header's names, and whether DuckDB's sniffer found the same."""
+
+    delimiter: str
+    names: list[str]
+    sniffer_agrees: bool
 
 
 def csv_header(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> list[str]:
@@ -25,46 +39,91 @@ def csv_header(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> l
     Raises
     ------
     EventLogSchemaError
-        If the file cannot be opened as CSV.
+        If the file has no header line, or a name twice.
     """
+    return csv_dialect(con, path, settings).names
+
+
+def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> Dialect:
+    """The delimiter (the setting's, else the one that splits the header as DuckDB's sniffer does, else the
+    common one that splits it most) and the header's names, read from the file's first line itself.
+
+    Raises
+    ------
+    EventLogSchemaError
+        If the file has no header line, or a name twice (a clear error naming them).
+    """
+    with open_text(path, settings_encoding(settings)) as handle:
+        first = handle.readline().rstrip("\r\n").removeprefix("\ufeff")
+    if not first.strip():
+        raise EventLogSchemaError(f"{path}: no header line (the first line is empty)")
+    sniffed = _sniffed_names(con, path, settings)
+    delimiter = settings.delimiter or _delimiter(first, sniffed, settings.quote)
+    names = next(csv.reader([first], delimiter=delimiter, quotechar=settings.quote))
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise EventLogSchemaError(f"{path}: the header names {', '.join(map(repr, twice))} more than once; "
+                                  "each column needs a name of its own")
+    return Dialect(delimiter, names, sniffed == names)
+
+
+def settings_encoding(settings: IngestSettings) -> str:
+    """The text encoding of the event files (UTF-8 unless set)."""
+    return getattr(settings, "encoding", None) or "utf-8"
+
+
+def _sniffed_names(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> list[str] | None:
+    """The header DuckDB's sniffer finds, or None when it cannot sniff the file (the careful reader will)."""
     try:
-        return list(_open_view(con, path, settings, _options(settings) | {"ignore_errors": True}).columns)
-    except duckdb.Error as exc:
-        raise EventLogSchemaError(f"{path}: cannot be read as CSV ({exc})") from exc
+        return list(con.read_csv(str(path), **_options(settings), ignore_errors=True).columns)
+    except duckdb.Error:
+        return None
 
 
-def _options(settings: IngestSettings) -> dict[str, object]:
+def _delimiter(first: str, sniffed: list[str] | None, quote: str) -> str:
+    splits = {d: next(csv.reader([first], delimiter=d, quotechar=quote)) for d in DELIMITERS}
+    agreeing = [d for d, names in splits.items() if names == sniffed and len(names) > 1]
+    return agreeing[0] if agreeing else max(DELIMITERS, key=lambda d: len(splits[d]))  # ties: the first, ","
+
+
+def _options(settings: IngestSettings, delimiter: str | None = None) -> dict[str, object]:
     options: dict[str, object] = {"all_varchar": True, "header": True, "quote": settings.quote,
                                   "escape": settings.quote}
-    if settings.delimiter:
-        options["delim"] = settings.delimiter
+    if delimiter or settings.delimiter:
+        options["delim"] = delimiter or settings.delimiter
     return options
 
 
-def _open_view(con: ibis.BaseBackend, path: Path, settings: IngestSettings, options: dict[str, object],
-               table_name: str | None = None) -> ir.Table:
-    """DuckDB's sniffed dialect, or RFC 4180 with the file's own header when the sniffer gives up."""
-    named = {"table_name": table_name} if table_name else {}
-    try:
-        return con.read_csv(str(path), **named, **options)
-    except duckdb.InvalidInputException as exc:
-        if "sniff" not in str(exc).lower():
-            raise
-        return con.read_csv(str(path), **named, **(options | _explicit_dialect(path, settings)))
-
-
 def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings) -> tuple[ir.Table, RawSource]:
-    """One CSV file as the raw table (see :mod:`parcours.eventlog.raw`), its malformed lines included."""
+    """One CSV file as the raw table (see :mod:`parcours.eventlog.raw`), its malformed lines included.
+
+    DuckDB reads the file when its sniffer splits the header as the file does and its rows (read and
+    rejected) account for every physical line; otherwise the careful reader does
+    (:mod:`parcours.eventlog.records`): a stray quote, a field over DuckDB's line limit, a line break
+    inside a quoted field or a blank line cost that record alone, each with its own line.
+    """
+    dialect = csv_dialect(con, path, settings)
+    lines = count_lines(path)
+    if dialect.sniffer_agrees:
+        try:
+            table, source = _read_with_duckdb(con, path, idx, settings, dialect)
+        except duckdb.Error:  # e.g. a field over DuckDB's line limit: the careful reader quarantines that row
+            table, source = None, None
+        if source is not None and source.rows + 1 == lines:
+            return table, replace(source, lines=lines, lines_accounted=lines)
+    return _read_carefully(con, path, idx, settings, dialect, lines)
+
+
+def _read_with_duckdb(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings,
+                      dialect: Dialect) -> tuple[ir.Table, RawSource]:
     uid = next(table_ids)
     names = {k: f"_parcours_{k}_{uid}" for k in ("view", "raw", "rejects", "scans")}
-    options = _options(settings) | {"ignore_errors": True, "store_rejects": True,
-                                    "rejects_table": names["rejects"], "rejects_scan": names["scans"]}
-    try:
-        view = _open_view(con, path, settings, options, names["view"])
-        columns = resolve_mapping(path, list(view.columns), settings.columns)
-        raw = con.create_table(names["raw"], view.mutate(_rec=ibis.row_number()), temp=True)
-    except duckdb.Error as exc:
-        raise EventLogSchemaError(f"{path}: cannot be read as CSV ({exc})") from exc
+    options = _options(settings, dialect.delimiter) | {"ignore_errors": True, "store_rejects": True,
+                                                       "rejects_table": names["rejects"],
+                                                       "rejects_scan": names["scans"]}
+    view = con.read_csv(str(path), table_name=names["view"], **options)
+    columns = resolve_mapping(path, list(view.columns), settings.columns)
+    raw = con.create_table(names["raw"], view.mutate(_rec=ibis.row_number()), temp=True)
     rejects = _csv_rejects(con, names["rejects"])
     n_rejected = rejects.count().to_pyarrow().as_py()
     lined = _physical_line(raw, rejects, n_rejected)
@@ -73,7 +132,8 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     bad = rejects.select(
         **{c: ibis.null("string") for c in INPUT_COLUMNS},
         line=rejects.line.cast("int64"), file_idx=ibis.literal(idx).cast("int64"),
-        raw_line=rejects.csv_line.cast("string"), malformed=rejects.error_message.cast("string"),
+        raw_line=rejects.csv_line.cast("string").substr(0, EXCERPT_CHARS),
+        malformed=rejects.error_message.cast("string").substr(0, EXCERPT_CHARS),
         **{attribute_name(c): ibis.null("string") for c in extras},
     )
     rows = raw.count().to_pyarrow().as_py() + n_rejected
@@ -81,20 +141,46 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     return (good.union(bad) if n_rejected else good), source
 
 
-def _explicit_dialect(path: Path, settings: IngestSettings) -> dict[str, object]:
-    """RFC 4180 options for a file DuckDB's sniffer gives up on (mixed line ends, heavy garbage).
-
-    Non-strict mode reads past stray carriage returns; rows with the wrong number of fields are
-    still rejected (and so quarantined), though line numbers may drift in such files.
-    """
-    delimiter = settings.delimiter or ","
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="", errors="replace") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter, quotechar=settings.quote), [])
-    if not header:
-        raise EventLogSchemaError(f"{path}: no header line")
-    return {"auto_detect": False, "strict_mode": False, "delim": delimiter,
-            "columns": {name: "VARCHAR" for name in header}}
+def _read_carefully(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings, dialect: Dialect,
+                    lines: int) -> tuple[ir.Table, RawSource]:
+    """The file split by :func:`parcours.eventlog.records.split_records`, its good records read by DuckDB."""
+    columns = resolve_mapping(path, dialect.names, settings.columns)
+    positional = [f"c{i}" for i in range(len(dialect.names))]
+    bad: dict[str, list] = {"line": [], "csv_line": [], "error_message": []}
+    accounted, good = 1, 0
+    with tempfile.TemporaryDirectory(prefix="parcours-csv-") as folder:
+        copy = Path(folder) / "records.csv"
+        encoding = settings_encoding(settings)
+        with open_text(path, encoding) as handle, copy.open("w", newline="", encoding="utf-8") as out:
+            handle.readline()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["_line", *positional])
+            for record in split_records(handle, delimiter=dialect.delimiter, quote=settings.quote,
+                                        n_fields=len(positional)):
+                accounted += record.lines
+                if record.problem:
+                    bad["line"].append(record.line)
+                    bad["csv_line"].append(record.text)
+                    bad["error_message"].append(record.problem)
+                elif record.fields:
+                    writer.writerow([record.line, *record.fields])
+                    good += 1
+        view = con.read_csv(str(copy), header=True, auto_detect=False, delim=",", quote='"', escape='"',
+                            max_line_size=8 * MAX_RECORD_CHARS,
+                            columns={"_line": "BIGINT", **{c: "VARCHAR" for c in positional}})
+        raw = con.create_table(f"_parcours_careful_{next(table_ids)}", view, temp=True)
+    named = raw.rename({name: c for name, c in zip(dialect.names, positional, strict=True)})
+    extras = unmapped(dialect.names, columns)
+    table = standardise(named, columns, named._line, ibis.literal(idx), extras=extras)
+    if bad["line"]:
+        rejects = ibis.memtable(bad, schema={"line": "int64", "csv_line": "string", "error_message": "string"})
+        table = table.union(rejects.select(
+            **{c: ibis.null("string") for c in INPUT_COLUMNS}, line=rejects.line,
+            file_idx=ibis.literal(idx).cast("int64"), raw_line=rejects.csv_line, malformed=rejects.error_message,
+            **{attribute_name(c): ibis.null("string") for c in extras}))
+    source = RawSource(str(path), "csv", good + len(bad["line"]), len(bad["line"]), columns, lines=lines,
+                       lines_accounted=accounted)
+    return table, source
 
 
 def _csv_rejects(con: ibis.BaseBackend, name: str) -> ir.Table:

@@ -72,17 +72,25 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class RowAccounting:
-    """Whether the rows read equal the rows written plus the duplicates dropped."""
+    """Whether the rows read equal the rows written plus the duplicates dropped, and the rows the file's lines.
+
+    ``lines_in_files`` are the CSV files' physical lines, counted on their bytes apart from the parse;
+    ``lines_accounted`` the lines the parse put somewhere (the header, each row's lines, blank lines).
+    When they differ, the parser lost lines that ``rows_in`` cannot show.
+    """
 
     rows_in: int
     clean: int
     quarantined: int
     duplicates: int
+    lines_in_files: int = 0
+    lines_accounted: int = 0
 
     @property
     def ok(self) -> bool:
-        """``rows_in == clean + quarantined + duplicates``."""
-        return self.rows_in == self.clean + self.quarantined + self.duplicates
+        """``rows_in == clean + quarantined + duplicates`` and every physical line accounted for."""
+        return (self.rows_in == self.clean + self.quarantined + self.duplicates
+                and self.lines_in_files == self.lines_accounted)
 
     @property
     def unaccounted(self) -> int:
@@ -100,11 +108,14 @@ def account_for_rows(summary: dict[str, Any], events: ir.Table, quarantine: ir.T
     events, quarantine
         The stored outputs, counted anew.
     """
+    csv_files = [s for s in summary.get("sources") or [] if isinstance(s, dict) and s.get("lines") is not None]
     return RowAccounting(  # a summary without its counts accounts for nothing: the check fails, it does not raise
         rows_in=int(summary.get("rows_in") or 0),
         clean=int(events.count().to_pyarrow().as_py()),
         quarantined=int(quarantine.count().to_pyarrow().as_py()),
         duplicates=int(summary.get("duplicates") or 0),
+        lines_in_files=sum(int(s["lines"]) for s in csv_files),
+        lines_accounted=sum(int(s.get("lines_accounted") or 0) for s in csv_files),
     )
 
 

@@ -32,6 +32,10 @@ class RawSource:
     rows: int
     malformed: int
     columns: dict[str, str | None]
+    #: A CSV file's physical lines, counted on its bytes apart from any parse (None for other formats).
+    lines: int | None = None
+    #: The lines the parse accounts for: the header, each row's lines and the blank lines.
+    lines_accounted: int | None = None
 
 
 @dataclass(frozen=True)

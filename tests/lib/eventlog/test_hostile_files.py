@@ -1,0 +1,134 @@
+"""Hostile CSV files: each fault costs the rows it damages, each with its line, and every line is accounted for."""
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+from parcours.config import IngestSettings
+from parcours.engine import connect
+from parcours.eventlog import ingest_events
+from parcours.eventlog.errors import EventLogSchemaError
+from parcours.eventlog.ingest import account_for_rows
+from parcours.eventlog.records import EXCERPT_CHARS, count_lines
+from tests.conftest import HEADER, NOW
+
+
+def _row(i: int, activity: str = "view") -> str:
+    return f"c{i},2024-03-01T10:{i // 60 % 60:02d}:{i % 60:02d}Z,{activity},web,"
+
+
+def _write(tmp_path, lines: list[str], *, end: str = "\n", header: str = HEADER, name: str = "events.csv"):
+    path = tmp_path / name
+    path.write_bytes((header + end + end.join(lines) + end).encode())
+    return path
+
+
+def _ingest(path, **settings):
+    con = connect()
+    result = ingest_events(con, IngestSettings(**settings), path, now=NOW)
+    accounting = account_for_rows(result.summary.to_dict(), result.events, result.quarantine)
+    return result, accounting, result.quarantine.to_pandas()
+
+
+def test_a_stray_quote_costs_its_own_row_and_never_the_rest_of_the_file(tmp_path) -> None:
+    rows = [_row(i) for i in range(40_001)]
+    rows[30_000] = '"' + rows[30_000]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    assert (result.summary.rows_in, result.summary.clean, result.summary.quarantined) == (40_001, 40_000, 1)
+    assert accounting.ok and accounting.lines_in_files == accounting.lines_accounted == 40_002
+    assert quarantine.line.tolist() == [30_002] and "unterminated quote" in quarantine.detail.iloc[0]
+
+
+def test_a_small_file_with_a_stray_quote_is_read_not_refused(tmp_path) -> None:
+    rows = [_row(1), _row(2).replace(",view", ',"view'), _row(3)]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    assert (result.summary.clean, result.summary.quarantined) == (2, 1) and accounting.ok
+    assert quarantine.line.tolist() == [3]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path) -> None:
+    rows = [_row(1), _row(2).replace(",view", ',"view'), _row(3)]
+    path = _write(tmp_path, rows, header="\ufeff" + HEADER, end="\r\n")
+    result, accounting, _ = _ingest(path)
+    assert (result.summary.clean, result.summary.quarantined) == (2, 1) and accounting.ok
+
+
+def test_one_oversize_field_costs_its_row_and_its_message_is_short(tmp_path) -> None:
+    rows = [_row(1), _row(2, activity="x" * 3_000_000), _row(3)]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    assert (result.summary.clean, result.summary.quarantined) == (2, 1) and accounting.ok
+    assert len(quarantine.raw_line.iloc[0]) < EXCERPT_CHARS + 40 and len(quarantine.detail.iloc[0]) < 200
+
+
+def test_mixed_line_endings_are_each_a_line_end(tmp_path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(f"{HEADER}\r\n{_row(1)}\n{_row(2)}\r\n{_row(3)}\r{_row(4)}\n".encode())
+    result, accounting, _ = _ingest(path)
+    assert (result.summary.rows_in, result.summary.clean) == (4, 4) and accounting.ok
+
+
+def test_ragged_lines_are_quarantined_one_by_one_with_their_lines(tmp_path) -> None:
+    rows = [_row(1), _row(2) + ",extra", "c3,2024-03-01T10:00:00Z,view", _row(4)]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    assert (result.summary.clean, result.summary.quarantined) == (2, 2) and accounting.ok
+    assert sorted(quarantine.line) == [3, 4]
+
+
+def test_a_quoted_line_break_keeps_the_next_rows_on_their_own_lines(tmp_path) -> None:
+    rows = [_row(1).replace(",view,", ',"view\nitem",'), _row(2), _row(3) + ",extra"]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    assert (result.summary.rows_in, result.summary.clean) == (3, 2) and accounting.ok
+    assert quarantine.line.tolist() == [5]  # header, a record of two lines, the next, then the ragged one
+    assert "view\nitem" in result.events.to_pandas().activity.tolist()
+
+
+def test_blank_lines_are_lines_but_not_rows(tmp_path) -> None:
+    result, accounting, _ = _ingest(_write(tmp_path, [_row(1), "", _row(2), ""]))
+    assert (result.summary.rows_in, result.summary.clean) == (2, 2) and accounting.ok
+
+
+def test_an_explicit_delimiter_reads_every_row(tmp_path) -> None:
+    rows = [_row(i).replace(",", ";") for i in range(5)]
+    result, accounting, _ = _ingest(_write(tmp_path, rows, header=HEADER.replace(",", ";")), delimiter=";")
+    assert (result.summary.rows_in, result.summary.clean) == (5, 5) and accounting.ok
+
+
+def test_a_name_twice_in_the_header_is_a_clear_error(tmp_path) -> None:
+    path = _write(tmp_path, [_row(1)], header="customer_id,ts,activity,activity,revenue")
+    with pytest.raises(EventLogSchemaError, match="'activity' more than once"):
+        _ingest(path)
+
+
+def test_lost_lines_fail_the_accounting(tmp_path) -> None:
+    result, accounting, _ = _ingest(_write(tmp_path, [_row(1), _row(2)]))
+    summary = result.summary.to_dict()
+    summary["sources"][0]["lines_accounted"] -= 1
+    assert accounting.ok and not account_for_rows(summary, result.events, result.quarantine).ok
+
+
+_FAULTS = {
+    "stray_quote": lambda row: row.replace(",view", ',"view'),
+    "quote_at_start": lambda row: '"' + row,
+    "extra_field": lambda row: row + ",extra",
+    "missing_field": lambda row: row.rsplit(",", 2)[0],
+    "carriage_return": lambda row: row + "\r",
+    "quoted_line_break": lambda row: row.replace(",view,", ',"vi\new",'),
+    "blank_line_before": lambda row: "\n" + row,
+    "doubled_quotes": lambda row: row.replace(",view,", ',"say ""hi""",'),
+    "lone_quote_inside": lambda row: row.replace(",view,", ',vi"ew,'),
+}
+
+
+@hyp_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 60), where=st.integers(0, 59), fault=st.sampled_from(sorted(_FAULTS)),
+       end=st.sampled_from(["\n", "\r\n"]))
+def test_any_single_structural_fault_loses_no_row(tmp_path_factory, n, where, fault, end) -> None:
+    rows = [_row(i) for i in range(n)]
+    rows[where % n] = _FAULTS[fault](rows[where % n])
+    path = _write(tmp_path_factory.mktemp("fault"), rows, end=end)
+    result, accounting, _ = _ingest(path)
+    summary = result.summary
+    assert summary.rows_in == n, (fault, summary)
+    assert summary.rows_in == summary.clean + summary.quarantined + summary.duplicates
+    assert accounting.ok and accounting.lines_in_files == count_lines(path)
