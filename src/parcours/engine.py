@@ -210,8 +210,33 @@ def seconds_since_epoch(ts: ir.TimestampValue) -> ir.FloatingValue:
     return _duckdb_epoch(ts) if duckdb else ts.epoch_seconds().cast("float64")
 
 
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_wall_clock(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.Timestamp():  # type: ignore[valid-type]
+    """DuckDB's ``timezone(zone, instant)``: the wall-clock time in ``zone`` of an instant."""
+
+
+@ibis.udf.scalar.builtin(name="try_strptime")
+def _duckdb_try_strptime(text: str, fmt: str) -> dt.Timestamp():  # type: ignore[valid-type]
+    """DuckDB's ``try_strptime``: null where the text does not match the format."""
+
+
+@ibis.udf.scalar.builtin(name="try_strptime")
+def _duckdb_try_strptime_aware(text: str, fmt: str) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """DuckDB's ``try_strptime`` with ``%z`` in the format: an instant."""
+
+
+#: DST changes are found by reading a wall-clock time with the offsets in force this long before and after it.
+_DST_REACH = ibis.interval(hours=3)
+
+
 def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     """Read naive wall-clock timestamps as local times in ``zone`` and return UTC instants.
+
+    Daylight-saving changes follow one stated rule, Python's ``fold=0`` (PEP 495): a wall-clock
+    time is read with the UTC offset in force just before the clocks changed. A time the clocks
+    skipped (02:30 on the spring night in Paris) is moved on by the change (03:30); a time they
+    repeated (02:30 on the autumn night) is its first occurrence. :func:`wall_clock_kind` says
+    which times were either.
 
     Parameters
     ----------
@@ -227,7 +252,48 @@ def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     """
     if zone == "UTC":
         return naive.cast(dt.Timestamp(timezone="UTC"))
-    return _duckdb_timezone(zone, naive)
+    as_found, before, _, kind = _readings(naive, zone)
+    return ibis.ifelse(kind.isnull(), as_found, before)
+
+
+def wall_clock_kind(naive: ir.TimestampValue, zone: str) -> ir.StringValue:
+    """``skipped`` for a wall-clock time the clocks skipped in ``zone``, ``repeated`` for one repeated, else null."""
+    if zone == "UTC":
+        return ibis.null("string")
+    return _readings(naive, zone)[3]
+
+
+def _readings(naive: ir.TimestampValue, zone: str) -> tuple[ir.TimestampValue, ...]:
+    """The instant DuckDB reads, the ones read with the offsets of 3 hours before and after, and the kind."""
+    as_found = _duckdb_timezone(zone, naive)
+    before = _duckdb_timezone(zone, naive - _DST_REACH) + _DST_REACH
+    after = _duckdb_timezone(zone, naive + _DST_REACH) - _DST_REACH
+
+    def shows(instant: ir.TimestampValue) -> ir.BooleanValue:
+        return _duckdb_wall_clock(zone, instant) == naive
+
+    kind = ibis.cases(
+        (shows(before) & shows(after) & (before != after), "repeated"),
+        (~shows(as_found), "skipped"),
+        else_=ibis.null("string"),
+    )
+    return as_found, before, after, kind
+
+
+def parse_with_format(text: ir.StringValue, fmt: str) -> ir.TimestampValue:
+    """``text`` parsed with the strptime format ``fmt``, null where it does not match (a try-parse).
+
+    Naive, unless the format reads an offset (``%z``): then the instants. DuckDB's ``try_strptime``;
+    other engines get Ibis's ``as_timestamp``.
+    """
+    aware = "%z" in fmt or "%Z" in fmt
+    try:
+        duckdb = ibis.get_backend(text).name == "duckdb"
+    except IbisError:
+        duckdb = False
+    if duckdb:
+        return (_duckdb_try_strptime_aware if aware else _duckdb_try_strptime)(text, fmt)
+    return text.as_timestamp(fmt)
 
 
 #: Columns that hold identifiers: always text, whatever they look like ("007" stays "007", 7 is "7").

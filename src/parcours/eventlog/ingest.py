@@ -59,6 +59,8 @@ class IngestSummary:
     identities: dict[str, int] | None = None
     fingerprint: str = ""
     duplicates_policy: str = "drop"
+    #: Usable rows (duplicates included) whose local time the clocks skipped or repeated, read by one rule.
+    wall_clock: dict[str, int] = field(default_factory=lambda: {"skipped": 0, "repeated": 0})
 
     @property
     def accounts_for_every_row(self) -> bool:
@@ -262,6 +264,10 @@ def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: i
         clean=firsts.count(), customers=firsts[CUSTOMER_ID].nunique(),
         first=firsts[TIMESTAMP].min(), last=firsts[TIMESTAMP].max(),
     ).to_pyarrow().to_pylist()[0]
+    usable_rows = staged.filter(staged[REASON].isnull())
+    clock = usable_rows.aggregate(skipped=usable_rows.count(where=usable_rows._wall_clock == "skipped"),
+                                  repeated=usable_rows.count(where=usable_rows._wall_clock == "repeated"),
+                                  ).to_pyarrow().to_pylist()[0]
     return IngestSummary(
         rows_in=raw.rows_in,
         clean=int(stats["clean"]),
@@ -277,6 +283,7 @@ def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: i
         has_revenue=raw.has_revenue,
         identities=identities,
         fingerprint=raw.fingerprint,
+        wall_clock={"skipped": int(clock["skipped"]), "repeated": int(clock["repeated"])},
     )
 
 

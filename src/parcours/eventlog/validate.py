@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from parcours.config import IngestSettings
-from parcours.engine import localize_to_utc
+from parcours.engine import localize_to_utc, parse_with_format, wall_clock_kind
 from parcours.eventlog.raw import extra_columns
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_COLUMNS, REVENUE, TIMESTAMP
 
 _OFFSET = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"  # an offset after a time part
 UTC_TS = dt.Timestamp(timezone="UTC")
+#: The instants an event time may be: what a nanosecond timestamp (pandas, NumPy, Spark's Arrow) can hold.
+REPRESENTABLE = (datetime(1677, 9, 22, tzinfo=UTC), datetime(2262, 4, 11, tzinfo=UTC))
 
 
 _BLANKS = r"^[ \t\n\r\f\x0b]+|[ \t\n\r\f\x0b]+$"  # string.whitespace, at either end
@@ -34,19 +36,44 @@ def parse_time(value: ir.Value, timezone: str, time_format: str | None = None) -
     """Parse event times into UTC instants; what cannot be parsed becomes null.
 
     Strings with ``Z`` or an offset denote their instant; naive strings are wall-clock times in
-    ``timezone``. Typed timestamps keep their instant (aware) or are read in ``timezone`` (naive).
+    ``timezone`` (daylight-saving changes by the rule of :func:`parcours.engine.localize_to_utc`).
+    Typed timestamps keep their instant (aware) or are read in ``timezone`` (naive). With
+    ``time_format``, a text that does not match it is null, like any unreadable time; so is an
+    instant outside :data:`REPRESENTABLE` (``infinity``, year 1).
     """
+    return _bounded(_parsed(value, timezone, time_format)[0])
+
+
+def _parsed(value: ir.Value, timezone: str, time_format: str | None) -> tuple[ir.TimestampValue, ir.Value]:
+    """The instants, and the wall-clock times read in ``timezone`` (null where the text had an offset)."""
     vtype = value.type()
     if vtype.is_timestamp():
-        return value.cast(UTC_TS) if vtype.timezone else localize_to_utc(value, timezone)
+        naive = ibis.null(dt.Timestamp()) if vtype.timezone else value
+        return (value.cast(UTC_TS) if vtype.timezone else localize_to_utc(value, timezone)), naive
     if vtype.is_date():
-        return localize_to_utc(value.cast(dt.Timestamp()), timezone)
+        naive = value.cast(dt.Timestamp())
+        return localize_to_utc(naive, timezone), naive
     text = clean_text(value)
     if time_format:
-        return localize_to_utc(text.as_timestamp(time_format), timezone)
-    aware = text.try_cast(UTC_TS)
-    naive = localize_to_utc(text.try_cast(dt.Timestamp()), timezone)
-    return ibis.ifelse(text.re_search(_OFFSET), aware, naive)
+        parsed = parse_with_format(text, time_format)
+        if parsed.type().timezone:
+            return parsed.cast(UTC_TS), ibis.null(dt.Timestamp())
+        return localize_to_utc(parsed, timezone), parsed
+    has_offset = text.re_search(_OFFSET)
+    naive = ibis.ifelse(has_offset, ibis.null(dt.Timestamp()), text.try_cast(dt.Timestamp()))
+    return ibis.ifelse(has_offset, text.try_cast(UTC_TS), localize_to_utc(naive, timezone)), naive
+
+
+def _bounded(ts: ir.TimestampValue) -> ir.TimestampValue:
+    """Null for an instant outside :data:`REPRESENTABLE` (``infinity``, year 1 or 9999): no tool after overflows."""
+    low, high = REPRESENTABLE
+    return ibis.ifelse((ts >= low) & (ts <= high), ts, ibis.null(UTC_TS))
+
+
+def time_adjustment(value: ir.Value, timezone: str, time_format: str | None = None) -> ir.StringValue:
+    """``skipped`` or ``repeated`` for a wall-clock time the clocks skipped or repeated in ``timezone``
+    (read by the rule of :func:`parcours.engine.localize_to_utc`), else null."""
+    return wall_clock_kind(_parsed(value, timezone, time_format)[1], timezone)
 
 
 def parse_revenue(value: ir.Value) -> tuple[ir.FloatingValue, ir.BooleanValue]:
@@ -78,7 +105,8 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     ibis.expr.types.Table
         The raw columns as read (``<name>_raw``, null on usable rows), the canonical columns, ``event_seq`` (file index
         · 2³² + line: source order, unique), ``line``, ``file_idx``, ``raw_line``,
-        ``reason`` and ``detail``. The reason is the first rule broken, in
+        ``reason`` and ``detail``, and ``_wall_clock`` (``skipped`` or ``repeated``: a local time read
+        across a daylight-saving change). The reason is the first rule broken, in
         the order of :data:`parcours.schema.REASONS`.
     """
     customer = clean_text(raw[CUSTOMER_ID])
@@ -113,6 +141,7 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
         event_seq=raw.file_idx * 2**32 + raw.line,
         line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
         reason=reason, detail=detail, **{c: raw[c] for c in extra_columns(raw)},  # event attributes, as read
+        _wall_clock=time_adjustment(raw[TIMESTAMP], settings.timezone, settings.time_format),
     )
 
 

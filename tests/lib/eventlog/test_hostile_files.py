@@ -132,3 +132,27 @@ def test_any_single_structural_fault_loses_no_row(tmp_path_factory, n, where, fa
     assert summary.rows_in == n, (fault, summary)
     assert summary.rows_in == summary.clean + summary.quarantined + summary.duplicates
     assert accounting.ok and accounting.lines_in_files == count_lines(path)
+
+
+def test_a_time_that_does_not_match_the_format_is_quarantined_not_fatal(tmp_path) -> None:
+    rows = ["a,01/02/2024,view,web,", "b,31/02/2024,view,web,", "c,2024-02-01,view,web,"]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows), time_format="%d/%m/%Y")
+    assert result.summary.clean == 1 and accounting.ok
+    assert set(quarantine.reason) == {"unparseable_time"} and sorted(quarantine.line) == [3, 4]
+
+
+def test_infinite_and_unrepresentable_times_are_unparseable_even_without_a_range(tmp_path) -> None:
+    rows = ["a,-infinity,view,web,", "b,infinity,view,web,", "c,0001-01-01T00:00:00Z,view,web,", _row(1)]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows), min_time=None)
+    assert result.summary.clean == 1 and accounting.ok and set(quarantine.reason) == {"unparseable_time"}
+
+
+def test_local_times_across_daylight_saving_follow_one_rule_and_are_counted(tmp_path) -> None:
+    rows = ["a,2024-03-31 02:30:00,view,web,",  # Paris skips 02:00-03:00: read with the offset before (+01:00)
+            "b,2024-10-27 02:30:00,view,web,",  # Paris repeats 02:00-03:00: the first occurrence (+02:00)
+            "c,2024-10-27 03:30:00,view,web,", "d,2024-07-01 12:00:00,view,web,"]
+    result, accounting, _ = _ingest(_write(tmp_path, rows), timezone="Europe/Paris")
+    times = result.events.to_pandas().set_index("customer_id").ts.dt.strftime("%Y-%m-%d %H:%M").to_dict()
+    assert times == {"a": "2024-03-31 01:30", "b": "2024-10-27 00:30", "c": "2024-10-27 02:30",
+                     "d": "2024-07-01 10:00"}
+    assert result.summary.wall_clock == {"skipped": 1, "repeated": 1} and accounting.ok
