@@ -62,6 +62,7 @@ JOURNEY_INSTANCE_COLUMNS = (
 #: Quarantine reasons, in the order they are tested: a row gets the first that applies.
 REASONS = (
     "malformed_row",
+    "control_character",
     "missing_customer_id",
     "missing_activity",
     "unparseable_time",

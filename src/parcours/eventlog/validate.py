@@ -21,6 +21,8 @@ REPRESENTABLE = (datetime(1677, 9, 22, tzinfo=UTC), datetime(2262, 4, 11, tzinfo
 
 
 _BLANKS = r"^[ \t\n\r\f\x0b]+|[ \t\n\r\f\x0b]+$"  # string.whitespace, at either end
+#: Characters nobody sees, that break tokens, pictures and files: C0 controls (NUL, tab, line breaks) and DEL.
+_CONTROL = r"[\x00-\x1f\x7f]"
 
 
 def clean_text(value: ir.Value) -> ir.StringValue:
@@ -117,8 +119,13 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     too_late = ts > settings.max_time if settings.max_time else ibis.literal(False)
     future = ts > now + timedelta(seconds=settings.future_tolerance_seconds)
     unknown = ~activity.isin(settings.vocabulary) if settings.vocabulary else ibis.literal(False)
+    channel = clean_text(raw[CHANNEL])
+    invisible = {name: value.re_search(_CONTROL).fill_null(False)
+                 for name, value in ((CUSTOMER_ID, customer), (ACTIVITY, activity), (CHANNEL, channel))}
+    hidden = invisible[CUSTOMER_ID] | invisible[ACTIVITY] | invisible[CHANNEL]
     reason = ibis.cases(
         (raw.malformed.notnull(), "malformed_row"),
+        (hidden, "control_character"),
         (customer.isnull(), "missing_customer_id"),
         (activity.isnull(), "missing_activity"),
         (ts.isnull(), "unparseable_time"),
@@ -130,13 +137,15 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     )
     detail = ibis.cases(
         (raw.malformed.notnull(), raw.malformed),
+        *((invisible[name], ibis.literal(f"a control character (NUL, tab, line break, ...) inside {name}"))
+          for name in invisible),
         (too_early | too_late, _range_text(settings)),
         (future, ibis.literal(f"after {now.isoformat()}")),
         else_=ibis.null("string"),
     )
     return raw.select(  # the original values are kept only where a reason needs them shown
         **{f"{c}_raw": ibis.ifelse(reason.notnull(), raw[c], ibis.null(raw[c].type())) for c in INPUT_COLUMNS},
-        **{CUSTOMER_ID: customer, TIMESTAMP: ts, ACTIVITY: activity, CHANNEL: clean_text(raw[CHANNEL]),
+        **{CUSTOMER_ID: customer, TIMESTAMP: ts, ACTIVITY: activity, CHANNEL: channel,
            REVENUE: revenue},
         event_seq=raw.file_idx * 2**32 + raw.line,
         line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,

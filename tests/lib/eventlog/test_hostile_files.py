@@ -76,11 +76,21 @@ def test_ragged_lines_are_quarantined_one_by_one_with_their_lines(tmp_path) -> N
 
 
 def test_a_quoted_line_break_keeps_the_next_rows_on_their_own_lines(tmp_path) -> None:
-    rows = [_row(1).replace(",view,", ',"view\nitem",'), _row(2), _row(3) + ",extra"]
-    result, accounting, quarantine = _ingest(_write(tmp_path, rows))
+    rows = [_row(1) + ',"two\nlines"', _row(2) + ",", _row(3) + ",,extra"]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows, header=HEADER + ",note"))
     assert (result.summary.rows_in, result.summary.clean) == (3, 2) and accounting.ok
     assert quarantine.line.tolist() == [5]  # header, a record of two lines, the next, then the ragged one
-    assert "view\nitem" in result.events.to_pandas().activity.tolist()
+    assert "two\nlines" in result.events.to_pandas().note.tolist()
+
+
+@pytest.mark.parametrize("column", ["customer_id", "activity", "channel"])
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\t", "\x7f"])
+def test_an_invisible_character_inside_an_id_activity_or_channel_is_quarantined(tmp_path, column, character) -> None:
+    fields = dict(zip(HEADER.split(","), _row(1).split(","), strict=True))
+    fields[column] = fields[column][:1] + character + fields[column][1:]
+    result, accounting, quarantine = _ingest(_write(tmp_path, [",".join(fields.values()), _row(2)]))
+    assert result.summary.clean == 1 and accounting.ok
+    assert quarantine.reason.tolist() == ["control_character"] and column in quarantine.detail.iloc[0]
 
 
 def test_blank_lines_are_lines_but_not_rows(tmp_path) -> None:
