@@ -21,6 +21,7 @@ import pandas as pd
 from parcours import engine, paths, tracking
 from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
+from parcours.spreadsheet import neutralise, neutralise_frame
 
 
 class SettingsResource(dg.ConfigurableResource):
@@ -83,7 +84,9 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
     """Stores each asset as a file of the output folder (DESIGN.md §7) and reads it back lazily.
 
     The file name comes from the asset's ``parcours/file`` metadata (default ``<asset>.parquet``):
-    Ibis tables are written by the engine (no pandas round trip), dicts as JSON, text as is. Inputs are opened
+    Ibis tables are written by the engine (no pandas round trip), dicts as JSON, text as is; a CSV file's
+    text cells that a spreadsheet would run as formulas are escaped (:mod:`parcours.spreadsheet`) and read
+    back unescaped. Inputs are opened
     as Ibis tables over the file. A name ending in ``/`` is a folder: the value is a dict of file
     names to contents (text, bytes, or a dict written as JSON), replaced as a whole.
     """
@@ -107,10 +110,12 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         if isinstance(obj, ir.Table | pd.DataFrame) and path.suffix == ".csv":
             _types_path(path).write_text(json.dumps(engine.column_types(obj)))
         if isinstance(obj, ir.Table):
-            (obj.to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)
+            (neutralise(obj).to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)  # CSV: safe in a spreadsheet
             engine.release(self.engine.connection(), obj)  # downstream steps read the file, not the engine table
+        elif isinstance(obj, pd.DataFrame) and path.suffix == ".csv":
+            neutralise_frame(obj).to_csv(tmp, index=False)
         elif isinstance(obj, pd.DataFrame):
-            obj.to_csv(tmp, index=False) if path.suffix == ".csv" else obj.to_parquet(tmp, index=False)
+            obj.to_parquet(tmp, index=False)
         elif isinstance(obj, dict):
             tmp.write_text(json.dumps(obj, indent=2, default=str))
         elif isinstance(obj, str):

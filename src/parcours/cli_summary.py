@@ -13,9 +13,9 @@ def _report_value(values: Path, holdout: Path) -> None:
     """Customers valued, their total CLV, and how far the holdout prediction was from what happened."""
     if not values.exists() or not holdout.exists():
         return
-    import pandas as pd
+    from parcours.spreadsheet import read_written_csv
 
-    table, check = pd.read_csv(values), pd.read_csv(holdout)
+    table, check = read_written_csv(values), read_written_csv(holdout)
     actual, predicted = check.actual_purchases.sum(), check.predicted_purchases.sum()
     error = f"{(predicted - actual) / actual:+.1%}" if actual else "n/a"
     typer.echo(f"  value:   {len(table):,} customers, total CLV {table.clv.sum():,.0f} "
@@ -29,7 +29,9 @@ def _report_impact(path: Path, shown: int = 3) -> None:
         return
     import pandas as pd
 
-    table = pd.read_csv(path)
+    from parcours.spreadsheet import read_written_csv
+
+    table = read_written_csv(path)
     estimated, findings = table[table.effect.notna()], table[table.finding]
     typer.echo(f"  impact:  {len(estimated)} of {len(table)} journeys estimated, {len(findings)} findings "
                f"(q < fdr, overlap and refutation checks passed)")
@@ -130,5 +132,7 @@ def _rows(path: Path) -> list[dict[str, str]] | None:
     """The rows of an output CSV, or None when the run did not write it."""
     if not path.exists():
         return None
+    from parcours.spreadsheet import unescape
+
     with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [{k: unescape(v) for k, v in row.items()} for row in csv.DictReader(handle)]

@@ -19,6 +19,8 @@ import pandas as pd
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from ibis.common.exceptions import IbisError
 
+from parcours.spreadsheet import restore_text
+
 _LOCK_RETRY_SECONDS = 0.5
 _temporary_ids = itertools.count()
 _TEMPORARY = "_parcours_tmp_"
@@ -317,7 +319,8 @@ def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str
 
     Without ``types`` DuckDB would guess: integer customer ids would become numbers, and a column that is
     empty on every row would become text. Identifier columns (:data:`ID_COLUMNS`) stay text; a nested type
-    that CSV cannot hold stays text too.
+    that CSV cannot hold stays text too. Text cells lose the ``'`` that made them safe to open in a
+    spreadsheet (:mod:`parcours.spreadsheet`).
 
     Examples
     --------
@@ -337,7 +340,10 @@ def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str
     casts = {}
     for name, text in (types or {}).items():
         dtype = dt.dtype(text)
-        if name in table.columns and name not in ID_COLUMNS and not dtype.is_null() and (
-                dtype.is_primitive() or dtype.is_temporal()):
+        if name not in table.columns:
+            continue
+        if dtype.is_string() or name in ID_COLUMNS:
+            casts[name] = restore_text(table[name])  # the spreadsheet escape of :mod:`parcours.spreadsheet`
+        elif not dtype.is_null() and (dtype.is_primitive() or dtype.is_temporal()):
             casts[name] = table[name].cast(dtype)
     return table.mutate(**casts) if casts else table

@@ -90,11 +90,13 @@ def a_bot(seed: int) -> pd.DataFrame:
 
 
 def names_with_spaces(_: int) -> pd.DataFrame:
-    """Activities and channels as people write them: spaces, accents, ``<...>``, an ``@``, an emoji."""
+    """Activities and channels as people write them: spaces, accents, ``<...>``, an ``@``, an emoji, and names a
+    spreadsheet would run as formulas (``=``, ``+``, ``-`` first)."""
     frame = _demo()
     frame["activity"] = frame.activity.replace({
         "complaint": "réclamation client", "delivery_issue": "delivery issue", "view_item": "<view item>",
-        "add_to_cart": "add to cart 🛒", "newsletter_open": "open mail@home"})
+        "add_to_cart": "add to cart 🛒", "newsletter_open": "open mail@home", "email_click": "=HYPERLINK(1)",
+        "social_click": "+social click", "cart_abandon": "-cart abandon"})
     frame["channel"] = frame.channel.replace({"store": "magasin physique"})
     return frame
 

@@ -4,7 +4,9 @@ Each runs through the whole asset graph, as ``parcours run`` does, with a column
 the log cannot support is skipped, and its reason is in the run's summary and in the report.
 """
 
+import csv
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -86,3 +88,23 @@ def test_names_with_spaces_accents_and_brackets_reach_the_rules(tmp_path, monkey
     rules = json.loads((run.out_dir / "trigger_rules.json").read_text())["rules"]
     scores = pd.read_csv(run.out_dir / "trigger_rules.csv")
     assert rules and scores.pattern.str.contains(" |<|é|🛒", regex=True).any()
+
+
+def test_no_csv_written_for_people_holds_a_cell_a_spreadsheet_would_run(tmp_path, monkeypatch) -> None:
+    path, mapping = write_scenario("names_with_spaces", tmp_path)
+    run = _run(tmp_path, monkeypatch, path, mapping)
+    _assert_reported(run)
+    cells = {}
+    for name in ("journey_ranking.csv", "journeys.csv", "variants.csv", "process_map.csv", "trigger_rules.csv"):
+        with open(run.out_dir / name, newline="", encoding="utf-8") as handle:
+            cells[name] = [cell for row in csv.reader(handle) for cell in row]
+    formulas = {name: [c for c in found if re.match(r"[=+\-@\t\r]", c) and not _is_number(c)]
+                for name, found in cells.items()}
+    assert formulas == {name: [] for name in cells}
+    assert any("'=HYPERLINK(1)" in c for c in cells["variants.csv"])  # the names are there, escaped
+    report = (run.out_dir / "report.html").read_text()
+    assert "=HYPERLINK(1)" in report and "'=HYPERLINK" not in report and "&#39;=HYPERLINK" not in report
+
+
+def _is_number(cell: str) -> bool:
+    return bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?inf|nan", cell))
