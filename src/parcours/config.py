@@ -7,6 +7,7 @@ overridden with a dotted key, as the CLI's ``--set section.key=value`` does.
 
 from __future__ import annotations
 
+import codecs
 import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,12 @@ class IngestSettings(_Section):
             "sniffed single quote would merge rows that contain names like O'Brien."
         ),
     )
+    encoding: str = Field("auto", description=(
+        "Text encoding of CSV files: auto reads a file as UTF-8 when every byte of it is UTF-8, else as "
+        "Windows-1252 (what Excel and most Windows tools write, Latin-1's characters and €); or any Python "
+        "codec name (latin-1, cp1252, iso-8859-15, ...). UTF-16 files are refused with the command that "
+        "converts them."
+    ))
     timezone: str = Field("UTC", description=(
         "Time zone of timestamps written without an offset (\"2024-03-01 10:00\"). Z and offsets are honoured."
     ))
@@ -111,12 +118,32 @@ class IngestSettings(_Section):
             " \"Resolve ticket\" in a case log, as pm4py reads it). The summary says which was done."
         )
     )
+    decimal: Literal[".", ","] = Field(".", description=(
+        "Decimal separator of the revenue column: \".\" (1234.50), or \",\" (1234,50 or 1.234,50, as much "
+        "of Europe writes money; dots and spaces are then thousands separators)."
+    ))
+    unreadable_revenue: Literal["quarantine", "keep_event"] = Field("quarantine", description=(
+        "A revenue that is not a finite number: quarantine puts the row in the quarantine (bad_revenue); "
+        "keep_event keeps the event without its revenue, and the summary counts them (revenues_unread, "
+        "with examples)."
+    ))
     examples_per_reason: int = Field(5, ge=0, description="Quarantined rows shown per reason in the summary.")
     max_quarantine_share: float = Field(
         0.05, ge=0, le=1, description=(
             "A non-blocking check warns above this share of quarantined rows."
         )
     )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value == "auto":
+            return value
+        try:
+            return codecs.lookup(value).name
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r} (use a Python codec name such as 'latin-1' or 'cp1252')"
+                             ) from None
 
     @field_validator("timezone")
     @classmethod

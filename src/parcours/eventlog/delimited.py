@@ -14,11 +14,20 @@ import ibis.expr.types as ir
 from parcours.config import IngestSettings
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawSource, attribute_name, resolve_mapping, standardise, table_ids, unmapped
-from parcours.eventlog.records import EXCERPT_CHARS, MAX_RECORD_CHARS, count_lines, open_text, split_records
+from parcours.eventlog.records import (
+    EXCERPT_CHARS,
+    MAX_RECORD_CHARS,
+    encoding_of,
+    file_facts,
+    open_text,
+    split_records,
+)
 from parcours.schema import INPUT_COLUMNS
 
 #: The delimiters tried, in this order, when the setting gives none and DuckDB's sniffer does not split the header.
 DELIMITERS = (",", ";", "\t", "|")
+#: Python codec names DuckDB's reader decodes itself, and its names for them; other encodings go through Python.
+DUCKDB_ENCODINGS = {"utf-8": "utf-8", "iso8859-1": "latin-1"}
 
 
 @dataclass(frozen=True)
@@ -41,10 +50,10 @@ def csv_header(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> l
     EventLogSchemaError
         If the file has no header line, or a name twice.
     """
-    return csv_dialect(con, path, settings).names
+    return csv_dialect(con, path, settings, encoding_of(path, settings.encoding, file_facts(path))).names
 
 
-def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> Dialect:
+def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings, encoding: str = "utf-8") -> Dialect:
     """The delimiter (the setting's, else the one that splits the header as DuckDB's sniffer does, else the
     common one that splits it most) and the header's names, read from the file's first line itself.
 
@@ -53,11 +62,11 @@ def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> 
     EventLogSchemaError
         If the file has no header line, or a name twice (a clear error naming them).
     """
-    with open_text(path, settings_encoding(settings)) as handle:
+    with open_text(path, encoding) as handle:
         first = handle.readline().rstrip("\r\n").removeprefix("\ufeff")
     if not first.strip():
         raise EventLogSchemaError(f"{path}: no header line (the first line is empty)")
-    sniffed = _sniffed_names(con, path, settings)
+    sniffed = _sniffed_names(con, path, settings) if encoding in DUCKDB_ENCODINGS else None
     delimiter = settings.delimiter or _delimiter(first, sniffed, settings.quote)
     names = next(csv.reader([first], delimiter=delimiter, quotechar=settings.quote))
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -65,11 +74,6 @@ def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> 
         raise EventLogSchemaError(f"{path}: the header names {', '.join(map(repr, twice))} more than once; "
                                   "each column needs a name of its own")
     return Dialect(delimiter, names, sniffed == names)
-
-
-def settings_encoding(settings: IngestSettings) -> str:
-    """The text encoding of the event files (UTF-8 unless set)."""
-    return getattr(settings, "encoding", None) or "utf-8"
 
 
 def _sniffed_names(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> list[str] | None:
@@ -102,25 +106,27 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     (:mod:`parcours.eventlog.records`): a stray quote, a field over DuckDB's line limit, a line break
     inside a quoted field or a blank line cost that record alone, each with its own line.
     """
-    dialect = csv_dialect(con, path, settings)
-    lines = count_lines(path)
+    facts = file_facts(path)
+    encoding = encoding_of(path, settings.encoding, facts)
+    dialect = csv_dialect(con, path, settings, encoding)
+    lines = facts.lines
     if dialect.sniffer_agrees:
         try:
-            table, source = _read_with_duckdb(con, path, idx, settings, dialect)
+            table, source = _read_with_duckdb(con, path, idx, settings, dialect, DUCKDB_ENCODINGS[encoding])
         except duckdb.Error:  # e.g. a field over DuckDB's line limit: the careful reader quarantines that row
             table, source = None, None
         if source is not None and source.rows + 1 == lines:
             return table, replace(source, lines=lines, lines_accounted=lines)
-    return _read_carefully(con, path, idx, settings, dialect, lines)
+    return _read_carefully(con, path, idx, settings, dialect, lines, encoding)
 
 
 def _read_with_duckdb(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings,
-                      dialect: Dialect) -> tuple[ir.Table, RawSource]:
+                      dialect: Dialect, encoding: str) -> tuple[ir.Table, RawSource]:
     uid = next(table_ids)
     names = {k: f"_parcours_{k}_{uid}" for k in ("view", "raw", "rejects", "scans")}
     options = _options(settings, dialect.delimiter) | {"ignore_errors": True, "store_rejects": True,
                                                        "rejects_table": names["rejects"],
-                                                       "rejects_scan": names["scans"]}
+                                                       "rejects_scan": names["scans"], "encoding": encoding}
     view = con.read_csv(str(path), table_name=names["view"], **options)
     columns = resolve_mapping(path, list(view.columns), settings.columns)
     raw = con.create_table(names["raw"], view.mutate(_rec=ibis.row_number()), temp=True)
@@ -142,7 +148,7 @@ def _read_with_duckdb(con: ibis.BaseBackend, path: Path, idx: int, settings: Ing
 
 
 def _read_carefully(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings, dialect: Dialect,
-                    lines: int) -> tuple[ir.Table, RawSource]:
+                    lines: int, encoding: str) -> tuple[ir.Table, RawSource]:
     """The file split by :func:`parcours.eventlog.records.split_records`, its good records read by DuckDB."""
     columns = resolve_mapping(path, dialect.names, settings.columns)
     positional = [f"c{i}" for i in range(len(dialect.names))]
@@ -150,7 +156,6 @@ def _read_carefully(con: ibis.BaseBackend, path: Path, idx: int, settings: Inges
     accounted, good = 1, 0
     with tempfile.TemporaryDirectory(prefix="parcours-csv-") as folder:
         copy = Path(folder) / "records.csv"
-        encoding = settings_encoding(settings)
         with open_text(path, encoding) as handle, copy.open("w", newline="", encoding="utf-8") as out:
             handle.readline()
             writer = csv.writer(out, lineterminator="\n")

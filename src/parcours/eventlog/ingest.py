@@ -61,6 +61,8 @@ class IngestSummary:
     duplicates_policy: str = "drop"
     #: Usable rows (duplicates included) whose local time the clocks skipped or repeated, read by one rule.
     wall_clock: dict[str, int] = field(default_factory=lambda: {"skipped": 0, "repeated": 0})
+    #: Events kept without their revenue (``ingest.unreadable_revenue: keep_event``): count and examples.
+    revenues_unread: dict[str, Any] = field(default_factory=lambda: {"count": 0, "examples": []})
 
     @property
     def accounts_for_every_row(self) -> bool:
@@ -267,7 +269,11 @@ def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: i
     usable_rows = staged.filter(staged[REASON].isnull())
     clock = usable_rows.aggregate(skipped=usable_rows.count(where=usable_rows._wall_clock == "skipped"),
                                   repeated=usable_rows.count(where=usable_rows._wall_clock == "repeated"),
+                                  unread=usable_rows.count(where=usable_rows._revenue_unread.notnull()),
                                   ).to_pyarrow().to_pylist()[0]
+    unread = usable_rows.filter(usable_rows._revenue_unread.notnull())
+    unread_examples = unread.order_by(EVENT_SEQ).limit(k).select(
+        "file_idx", LINE, revenue=unread._revenue_unread).to_pyarrow().to_pylist() if clock["unread"] and k else []
     return IngestSummary(
         rows_in=raw.rows_in,
         clean=int(stats["clean"]),
@@ -284,6 +290,9 @@ def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: i
         identities=identities,
         fingerprint=raw.fingerprint,
         wall_clock={"skipped": int(clock["skipped"]), "repeated": int(clock["repeated"])},
+        revenues_unread={"count": int(clock["unread"]), "examples": [
+            {"source": raw.sources[e["file_idx"]].path, "line": e[LINE], "revenue": e["revenue"]}
+            for e in unread_examples]},
     )
 
 

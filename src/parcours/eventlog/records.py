@@ -35,6 +35,62 @@ def open_text(path: Path, encoding: str = "utf-8") -> IO[str]:
     return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What a CSV file's bytes say before any parse: its physical lines, and whether they are UTF-8."""
+
+    lines: int
+    utf8: bool
+
+
+def encoding_of(path: Path, setting: str, facts: FileFacts) -> str:
+    """The file's text encoding: the setting's, or with ``auto`` UTF-8 when every byte decodes as UTF-8,
+    else Windows-1252 (what Excel and most Windows tools write; Latin-1's printable characters and ``€``).
+
+    Raises
+    ------
+    EventLogSchemaError
+        For a UTF-16 or UTF-32 file (a byte-order mark says so): its line ends are not single bytes.
+    """
+    from parcours.eventlog.errors import EventLogSchemaError
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        start = handle.read(4)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise EventLogSchemaError(f"{path}: a UTF-16 or UTF-32 file; convert it to UTF-8 first "
+                                  f"(iconv -f UTF-16 -t UTF-8 {path.name} > {path.stem}-utf8.csv)")
+    if setting != "auto":
+        return setting
+    return "utf-8" if facts.utf8 else "cp1252"
+
+
+def file_facts(path: Path) -> FileFacts:
+    """Count the file's physical lines (see :func:`count_lines`) and check its bytes are UTF-8, in one read."""
+    import codecs
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    lines, previous, last, utf8 = 0, b"", b"", True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with opener(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            joined = previous + block[:1]
+            # a \r\n split across two blocks was counted as a lone \r in the first: take it back
+            lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") - (joined == b"\r\n")
+            previous, last = block[-1:], block[-1:]
+            if utf8 and not (block.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return FileFacts(lines + (last not in (b"", b"\n", b"\r")), utf8)
+
+
 def count_lines(path: Path) -> int:
     """The file's physical lines: ``\\n``, ``\\r\\n`` and a lone ``\\r`` each end one; a last unended line counts.
 
@@ -48,15 +104,7 @@ def count_lines(path: Path) -> int:
     >>> count_lines(Path(f.name)); os.unlink(f.name)
     5
     """
-    opener = gzip.open if path.suffix == ".gz" else open
-    lines, previous, last = 0, b"", b""
-    with opener(path, "rb") as handle:
-        while block := handle.read(_BLOCK):
-            joined = previous + block[:1]
-            # a \r\n split across two blocks was counted as a lone \r in the first: take it back
-            lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") - (joined == b"\r\n")
-            previous, last = block[-1:], block[-1:]
-    return lines + (last not in (b"", b"\n", b"\r"))
+    return file_facts(path).lines
 
 
 @dataclass(frozen=True)

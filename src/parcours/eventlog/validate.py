@@ -78,13 +78,18 @@ def time_adjustment(value: ir.Value, timezone: str, time_format: str | None = No
     return wall_clock_kind(_parsed(value, timezone, time_format)[1], timezone)
 
 
-def parse_revenue(value: ir.Value) -> tuple[ir.FloatingValue, ir.BooleanValue]:
-    """Return the revenue as float64 and whether a non-empty value failed to parse or is not finite."""
+def parse_revenue(value: ir.Value, decimal: str = ".") -> tuple[ir.FloatingValue, ir.BooleanValue]:
+    """Return the revenue as float64 and whether a non-empty value failed to parse or is not finite.
+
+    With ``decimal=","`` the text is read as much of Europe writes money: ``1.234,50`` is 1234.5 (dots,
+    spaces and no-break spaces are thousands separators).
+    """
     if value.type().is_numeric():
         number, given = value.cast("float64"), value.notnull()
     else:
         text = clean_text(value)
-        number, given = text.try_cast("float64"), text.notnull()
+        readable = text.re_replace("[.\\s\u00a0\u202f]", "").replace(",", ".") if decimal == "," else text
+        number, given = readable.try_cast("float64"), text.notnull()
     # |x| > the largest double rather than isinf(): Ibis's isinf() is false for infinities on Spark
     bad = given & (number.isnull() | number.isnan() | (number.abs() > sys.float_info.max))
     return ibis.ifelse(bad, ibis.null("float64"), number), bad
@@ -107,14 +112,16 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     ibis.expr.types.Table
         The raw columns as read (``<name>_raw``, null on usable rows), the canonical columns, ``event_seq`` (file index
         · 2³² + line: source order, unique), ``line``, ``file_idx``, ``raw_line``,
-        ``reason`` and ``detail``, and ``_wall_clock`` (``skipped`` or ``repeated``: a local time read
-        across a daylight-saving change). The reason is the first rule broken, in
+        ``reason`` and ``detail``, ``_wall_clock`` (``skipped`` or ``repeated``: a local time read
+        across a daylight-saving change) and ``_revenue_unread`` (the revenue text of an event kept
+        without it, ``ingest.unreadable_revenue: keep_event``). The reason is the first rule broken, in
         the order of :data:`parcours.schema.REASONS`.
     """
     customer = clean_text(raw[CUSTOMER_ID])
     activity = clean_text(raw[ACTIVITY])
     ts = parse_time(raw[TIMESTAMP], settings.timezone, settings.time_format)
-    revenue, bad_revenue = parse_revenue(raw[REVENUE])
+    revenue, unreadable = parse_revenue(raw[REVENUE], settings.decimal)
+    bad_revenue = unreadable if settings.unreadable_revenue == "quarantine" else ibis.literal(False)
     too_early = ts < settings.min_time if settings.min_time else ibis.literal(False)
     too_late = ts > settings.max_time if settings.max_time else ibis.literal(False)
     future = ts > now + timedelta(seconds=settings.future_tolerance_seconds)
@@ -151,6 +158,7 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
         line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
         reason=reason, detail=detail, **{c: raw[c] for c in extra_columns(raw)},  # event attributes, as read
         _wall_clock=time_adjustment(raw[TIMESTAMP], settings.timezone, settings.time_format),
+        _revenue_unread=ibis.ifelse(unreadable & ~bad_revenue, raw[REVENUE].cast("string"), ibis.null("string")),
     )
 
 

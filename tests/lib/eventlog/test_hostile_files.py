@@ -166,3 +166,50 @@ def test_local_times_across_daylight_saving_follow_one_rule_and_are_counted(tmp_
     assert times == {"a": "2024-03-31 01:30", "b": "2024-10-27 00:30", "c": "2024-10-27 02:30",
                      "d": "2024-07-01 10:00"}
     assert result.summary.wall_clock == {"skipped": 1, "repeated": 1} and accounting.ok
+
+
+def _latin1(tmp_path, text: str, encoding: str = "latin-1"):
+    path = tmp_path / "events.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+FRENCH = (f"{HEADER}\na,2024-03-01T10:00:00Z,réclamation,web,\nb,2024-03-01T10:00:00Z,achat réussi,web,5\n"
+          "c,2024-03-01T10:00:00Z,vue,web,\n")
+
+
+def test_a_latin1_file_is_read_whole_with_its_accents(tmp_path) -> None:
+    result, accounting, _ = _ingest(_latin1(tmp_path, FRENCH))
+    assert (result.summary.clean, result.summary.quarantined) == (3, 0) and accounting.ok
+    assert sorted(result.events.to_pandas().activity) == ["achat réussi", "réclamation", "vue"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "iso-8859-15"])
+def test_an_encoding_set_by_name_is_read_by_it(tmp_path, encoding) -> None:
+    result, accounting, _ = _ingest(_latin1(tmp_path, FRENCH.replace("vue", "vue €" if encoding != "latin-1"
+                                                                       else "vue"), encoding), encoding=encoding)
+    assert result.summary.clean == 3 and accounting.ok and "réclamation" in result.events.to_pandas().activity.tolist()
+
+
+def test_a_utf16_file_is_refused_with_the_command_that_converts_it(tmp_path) -> None:
+    with pytest.raises(EventLogSchemaError, match="iconv -f UTF-16"):
+        _ingest(_latin1(tmp_path, FRENCH, "utf-16"))
+
+
+def test_a_european_revenue_is_read_with_a_comma_decimal(tmp_path) -> None:
+    rows = ["a;2024-03-01T10:00:00Z;order;web;1,50", "b;2024-03-01T10:00:00Z;order;web;1.234,50",
+            "c;2024-03-01T10:00:00Z;order;web;1 234,50"]
+    result, accounting, _ = _ingest(_write(tmp_path, rows, header=HEADER.replace(",", ";")), decimal=",")
+    revenue = result.events.to_pandas().set_index("customer_id").revenue.to_dict()
+    assert revenue == {"a": 1.5, "b": 1234.5, "c": 1234.5} and accounting.ok
+
+
+def test_an_unreadable_revenue_can_keep_its_event(tmp_path) -> None:
+    rows = ["a,2024-03-01T10:00:00Z,order,web,12 EUR", "b,2024-03-01T10:00:00Z,order,web,5"]
+    result, accounting, quarantine = _ingest(_write(tmp_path, rows), unreadable_revenue="keep_event")
+    assert (result.summary.clean, len(quarantine)) == (2, 0) and accounting.ok
+    assert result.summary.revenues_unread["count"] == 1
+    assert result.summary.revenues_unread["examples"][0] | {"source": None} == {"source": None, "line": 2,
+                                                                                "revenue": "12 EUR"}
+    by_default = _ingest(_write(tmp_path, rows, name="again.csv"))[0]
+    assert by_default.summary.by_reason["bad_revenue"] == 1 and by_default.summary.clean == 1
