@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,12 +70,14 @@ def run_pipeline(
     definitions = defs()
     assets = [*definitions.assets, *definitions.asset_checks]
     resources = build_resources(home=home, out_dir=out_dir, conf_dir=conf_dir, overrides=overrides)
+    mark_abandoned_runs(instance)
     try:
         with warnings.catch_warnings(), ResourceSampler() as sampler:  # selecting by group is a Dagster beta
             warnings.simplefilter("ignore", dg.BetaWarning)           # parameter; it works as documented
             result = dg.materialize(
                 assets, resources=resources, instance=instance, selection=selection, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
             )
     finally:
         EngineResource.close_all()
@@ -85,6 +88,41 @@ def run_pipeline(
     )
     return PipelineRun(run_id=result.run_id, success=result.success and not failed, failed_checks=failed,
                        out_dir=out_dir, error=_first_error(result), skipped=skipped_stages(instance))
+
+
+PID_TAG, HOST_TAG = "parcours/pid", "parcours/host"
+
+
+def mark_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the runs this machine started in a process that is gone (killed, or its machine rebooted).
+
+    A run that ``parcours`` starts carries its process id and host name; a run still ``STARTED`` whose
+    process no longer exists would otherwise stay ``STARTED`` in the Dagster UI for ever.
+
+    Returns
+    -------
+    list of str
+        The ids of the runs marked failed.
+    """
+    running = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING], tags={HOST_TAG: socket.gethostname()}))
+    marked = []
+    for run in running:
+        pid = run.tags.get(PID_TAG, "")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            instance.report_run_failed(run, message=f"the process that ran it (PID {pid}) is gone: killed or crashed")
+            marked.append(run.run_id)
+    return marked
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def step_spans(instance: dg.DagsterInstance, run_id: str) -> list[StepSpan]:

@@ -75,6 +75,17 @@ def _preflight(conf: Path | None, overrides: list[str]) -> None:
         check_columns(connect(), settings.ingest, settings.ingest.path)
 
 
+def _writable(folder: Path, what: str) -> None:
+    """Fail before the run starts, in one line, when ``folder`` cannot be created or written to."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".parcours-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(f"{what} {folder}: cannot write there ({exc.strerror or exc})", 2) from exc
+
+
 def _home(home: Path | None) -> Path:
     home = (home or paths.parcours_home()).resolve()
     os.environ["PARCOURS_HOME"] = str(home)
@@ -137,7 +148,8 @@ def run(
     home = _home(home)
     overrides = _overrides(events, column, set_)
     _preflight(conf, overrides)
-    out.mkdir(parents=True, exist_ok=True)
+    _writable(out, "--out")
+    _writable(home, "--home (PARCOURS_HOME)")
     summary = _run(home, out, conf, overrides)
     typer.echo("parcours run: done")
     print_summary(summary, out)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import itertools
+import logging
+import re
 import time
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ibis.common.exceptions import IbisError
 from parcours.spreadsheet import restore_text
 
 _LOCK_RETRY_SECONDS = 0.5
+_log = logging.getLogger("parcours.engine")
 _temporary_ids = itertools.count()
 _TEMPORARY = "_parcours_tmp_"
 
@@ -75,6 +78,7 @@ def connect(
     if str(database) != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout_s
+    said = False
     while True:
         try:
             con = ibis.duckdb.connect(str(database), **kwargs)
@@ -84,6 +88,11 @@ def connect(
                 if "lock" in str(exc).lower():
                     raise EngineLockedError(f"{database} is locked by another process: {exc}") from exc
                 raise
+            if not said:  # say at once who holds the file, and for how long this waits
+                holder = re.search(r"PID \d+", str(exc))
+                _log.warning("parcours: waiting up to %.0f s for %s, held by %s (another run on this home?)",
+                             lock_timeout_s, database, holder.group(0) if holder else "another process")
+                said = True
             time.sleep(_LOCK_RETRY_SECONDS)
     con.raw_sql("SET TimeZone = 'UTC'")
     return con

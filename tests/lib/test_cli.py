@@ -87,3 +87,13 @@ def test_config_init_writes_every_section_file(tmp_path) -> None:
     result = runner.invoke(app, ["config", "init", "--conf", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert len(list(tmp_path.glob("*.yaml"))) == 10
+
+
+def test_an_output_folder_that_cannot_be_written_fails_before_the_run(tmp_path, monkeypatch, capsys) -> None:
+    events = tmp_path / "shop.csv"
+    events.write_text(SHOP)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    code, err = _main(monkeypatch, capsys, "run", "--events", str(events), "--out", str(blocked / "out"),
+                      "--home", str(tmp_path / "home"), "--column", "customer_id=user", "--column", "activity=action")
+    assert code == 2 and "--out" in err and "cannot write there" in err

@@ -192,7 +192,8 @@ def ingest_events(
                                                                                   identity_map), temp=True)
     clean = staged.filter(staged[REASON].isnull())
     kept, firsts = drop_duplicates(clean) if settings.duplicates == "drop" else (clean, clean)
-    events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS, *extra_columns(kept))  # runs once, when written
+    events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS, *extra_columns(kept)).order_by(EVENT_SEQ)  # source
+    # order, so identical inputs write identical files; runs once, when written
     quarantine = _quarantine_view(_with_source(staged, raw))
     identities = _identity_report(identity_map, clean) if identity_map is not None else None
     summary = _summarise(raw, staged, firsts, quarantine, settings.examples_per_reason, identities)

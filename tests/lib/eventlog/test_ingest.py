@@ -127,3 +127,12 @@ def test_duplicates_can_be_kept_as_events(con, write_csv) -> None:
     path = write_csv(["a,2024-06-01T10:00:00Z,view,web,", "a,2024-06-01T10:00:00Z,view,web,"])
     summary = _ingest(con, path, IngestSettings(duplicates="keep")).summary
     assert (summary.clean, summary.duplicates, summary.duplicates_policy) == (2, 0, "keep")
+
+
+def test_identical_inputs_give_the_event_log_in_the_same_row_order(tmp_path) -> None:
+    from parcours.synthetic import generate_demo_log
+
+    path = generate_demo_log(300, seed=2).write(tmp_path)["events.csv"]
+    first, second = (ingest_events(connect(), IngestSettings(), path, now=NOW).events.to_pandas() for _ in range(2))
+    assert first.event_seq.is_monotonic_increasing
+    pd.testing.assert_frame_equal(first, second)
