@@ -95,10 +95,11 @@ def show_settings(settings: Settings, resolutions: list[dict[str, Any]] | None =
 def _header(name: str, model: type[BaseModel]) -> str:
     doc = re.sub(r":\w+:`([^`]+)`", r"`\1`", inspect.cleandoc(model.__doc__ or ""))
     doc = doc.replace("::", ":").replace("``", "`")
-    lines = []
-    for paragraph_line in doc.splitlines():
-        lines += ["#"] if not paragraph_line.strip() else (
-            ["# " + paragraph_line] if paragraph_line.startswith(" ") else _comment(paragraph_line))
+    lines: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", doc):
+        rows = paragraph.splitlines()
+        verbatim = any(row.startswith(" ") for row in rows)  # a drawing, kept as it is
+        lines += [*(["#"] if lines else []), *(["# " + row for row in rows] if verbatim else _comment(" ".join(rows)))]
     lines += ["#", *_comment(
         f"Generated from parcours.config.{model.__name__} by `parcours config init`: each default is shown "
         f"commented out. Uncomment a key to override it, or override it for one run: --set {name}.<key>=<value>. "

@@ -22,6 +22,7 @@ from parcours.sections import (
     ImpactSettings,
     JourneySettings,
     MiningSettings,
+    PrivacySettings,
     ReportSettings,
     TriggerSettings,
     ValueSettings,
@@ -29,7 +30,7 @@ from parcours.sections import (
 )
 
 __all__ = ["CatalogueAction", "ColumnMapping", "ConfigError", "DemoSettings", "EpisodeSettings", "IdentitySettings",
-           "ImpactSettings", "IngestSettings", "JourneySettings", "MiningSettings", "ReportSettings",
+           "ImpactSettings", "IngestSettings", "JourneySettings", "MiningSettings", "PrivacySettings", "ReportSettings",
            "ScheduleSettings", "Settings", "TriggerSettings", "ValueSettings", "load_settings", "parse_assignments"]
 
 
@@ -259,6 +260,7 @@ class Settings(_Section):
     impact: ImpactSettings = Field(default_factory=ImpactSettings)
     triggers: TriggerSettings = Field(default_factory=TriggerSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 

@@ -469,6 +469,20 @@ class TriggerSettings(_Section):
         return self
 
 
+class PrivacySettings(_Section):
+    """What may be shown of a few customers: nothing a handful of them followed alone.
+
+    A path, a variant, a representative, a flow of a step diagram or an edge of a journey's map shown in
+    the report, in journeys.csv or in MLflow is followed by at least min_customers distinct customers;
+    what fewer followed is left out (the card says what share of the journey its diagrams cover) or
+    replaced by a note. Trigger rules have their own, higher floor (triggers.privacy_floor).
+    """
+
+    min_customers: int = Field(5, ge=1, description=(
+        "The fewest distinct customers a path, variant, flow or map edge shown to people may have."
+    ))
+
+
 class ReportSettings(_Section):
     """The marketer's report: journey_ranking.csv and report.html (its cards and its wording)."""
 

@@ -40,13 +40,14 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for name in out.columns:
-        column = out[name]
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            texts = column.map(lambda v: isinstance(v, str))
-            risky = texts & column.where(texts, "").astype(str).str.contains(RISKY_START, regex=True)
-            if risky.any():
-                out[name] = column.where(~risky, "'" + column.where(risky, "").astype(str))
+        if pd.api.types.is_object_dtype(out[name]) or pd.api.types.is_string_dtype(out[name]):
+            out[name] = out[name].map(escape)
     return out
+
+
+def escape(cell: object) -> object:
+    """One cell made safe: a text that a spreadsheet would run gets a leading ``'``; anything else is kept."""
+    return "'" + cell if isinstance(cell, str) and re.match(RISKY_START, cell) else cell
 
 
 def restore_text(column: ir.StringValue) -> ir.StringValue:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
+from parcours.spreadsheet import unescape
 from parcours_pipelines.resources import EngineResource
 from parcours_pipelines.runner import PipelineRun, run_pipeline
 from tests.conftest import SHARED_LOG_MAPPINGS, shared_log
@@ -38,7 +39,20 @@ def _assert_reported(run: PipelineRun) -> str:
     assert "The log this report reads" in report
     for reason in run.skipped.values():
         assert str(escape(reason)) in report  # as the report's template escapes it
+    _assert_nothing_under_the_privacy_floor(run, report)
     return report
+
+
+def _assert_nothing_under_the_privacy_floor(run: PipelineRun, report: str, floor: int = 5) -> None:
+    """Every path journeys.csv and the report's cards show is followed by at least ``floor`` customers."""
+    journeys = pd.read_csv(run.out_dir / "journeys.csv", dtype=str, keep_default_na=False)
+    variants = pd.read_csv(run.out_dir / "variants.csv", dtype={"variant": str}, keep_default_na=False)
+    followers = dict(zip(variants.variant.map(unescape), variants.customers.astype(int), strict=True))
+    shown = {unescape(p) for column in ("representative", "representatives", "top_variants")
+             for cell in journeys[column] for p in cell.split(" | ") if p and not p.startswith("(a path of fewer")}
+    assert {p: followers.get(p, 0) for p in shown if followers.get(p, 0) < floor} == {}
+    rare = [v for v, n in followers.items() if n < floor and " → " in v and v not in shown]
+    assert not any(str(escape(v)) in report for v in rare[:200])
 
 
 @pytest.mark.parametrize("name", sorted(SHARED_LOG_MAPPINGS))

@@ -3,6 +3,7 @@
 from typer.testing import CliRunner
 
 from parcours.cli import app, main
+from parcours.config import Settings
 
 runner = CliRunner()
 
@@ -86,7 +87,7 @@ def test_config_show_resolves_the_auto_settings_from_a_log(tmp_path) -> None:
 def test_config_init_writes_every_section_file(tmp_path) -> None:
     result = runner.invoke(app, ["config", "init", "--conf", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert len(list(tmp_path.glob("*.yaml"))) == 10
+    assert len(list(tmp_path.glob("*.yaml"))) == len(Settings.model_fields)
 
 
 def test_an_output_folder_that_cannot_be_written_fails_before_the_run(tmp_path, monkeypatch, capsys) -> None:

@@ -54,7 +54,7 @@ class JourneyDiscovery:
 
 
 def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
-                      previous: dict[int, list[str]] | None = None) -> JourneyDiscovery:
+                      previous: dict[int, list[str]] | None = None, *, min_customers: int = 1) -> JourneyDiscovery:
     """Cluster variants into journeys, describe and name them, and keep the previous run's ids.
 
     Parameters
@@ -66,6 +66,10 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
         The ``journeys`` section of the configuration.
     previous
         The previous run's journey id → medoid tokens (``None`` or empty on a first run).
+    min_customers
+        The privacy floor (``privacy.min_customers``): a representative or top variant shown in the
+        journeys table is followed by at least this many customers (the variants' ``customers``
+        column; its ``count`` without one); one followed by fewer is replaced by a note saying so.
     """
     table = variants.sort_values(["count", "variant"], ascending=[False, True], kind="stable").reset_index(drop=True)
     sequences = [v.split(SEPARATOR) for v in table.variant]
@@ -85,7 +89,7 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
                                        k=settings.neighbours, min_tokens=settings.min_tokens,
                                        min_vote=settings.min_vote)
     table = _label_every_variant(table, sequences, durations, chosen, ids, clustering.probabilities, classifier)
-    journeys = _journey_table(described, matching.ids, table)
+    journeys = _journey_table(described, matching.ids, table, min_customers)
     quality = _quality(vectors, weights[chosen], n_tokens[chosen], clustering.labels, settings, table, found)
     quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
                    standalone=float(clustering.standalone), explained_variance=features.explained_variance,
@@ -140,20 +144,28 @@ def _describe(sequences: list[list[str]], counts: np.ndarray, labels: np.ndarray
                                         for f, a, b in best)}
 
 
-def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame) -> pd.DataFrame:
+def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame, min_customers: int = 1
+                   ) -> pd.DataFrame:
     names = unique_names([d["name"] for d in described], [d["fallbacks"] for d in described])
     rows = []
     total = table["count"].sum()
+    followers = dict(zip(table.variant, table["customers"] if "customers" in table else table["count"], strict=True))
+    withheld = f"(a path of fewer than {min_customers} customers, not shown)"
+
+    def shown(sequence: list[str]) -> str:
+        text = SEPARATOR.join(sequence)
+        return text if followers.get(text, 0) >= min_customers else withheld
+
     for journey_id, name, d in zip(ids, names, described, strict=True):
         mine = table[table.journey_id == journey_id]
         weights = mine["count"].to_numpy(dtype=float)
         rows.append({
             "journey_id": journey_id, "name": name, "n_instances": int(weights.sum()),
             "share": float(weights.sum() / total), "n_variants": len(mine),
-            "representative": SEPARATOR.join(d["medoid"]),
-            "representatives": " | ".join(SEPARATOR.join(s) for s in d["reps"].representatives),
+            "representative": shown(d["medoid"]),
+            "representatives": " | ".join(dict.fromkeys(shown(s) for s in d["reps"].representatives)),
             "representatives_coverage": d["reps"].coverage,
-            "top_variants": " | ".join(SEPARATOR.join(s) for s in d["reps"].top),
+            "top_variants": " | ".join(dict.fromkeys(shown(s) for s in d["reps"].top)),
             "distinguishing": d["distinguishing"],
             "mean_probability": float(np.average(mine.probability, weights=weights)) if len(mine) else 0.0,
         })

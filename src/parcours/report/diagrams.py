@@ -21,8 +21,9 @@ from parcours.mining.figures import fold_process_map, process_map_graph, render
 from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, TOKENS
 
 
-def journey_paths(instances: ir.Table, assignments: ir.Table, top: int = 300) -> pd.DataFrame:
-    """The ``top`` most frequent paths (token sequences) of every journey, with the journey's total.
+def journey_paths(instances: ir.Table, assignments: ir.Table, top: int = 300, min_customers: int = 1) -> pd.DataFrame:
+    """The ``top`` most frequent paths (token sequences) of every journey that at least ``min_customers``
+    distinct customers follow (the privacy floor), with the journey's total.
 
     Parameters
     ----------
@@ -32,25 +33,30 @@ def journey_paths(instances: ir.Table, assignments: ir.Table, top: int = 300) ->
         ``journey_assignments`` (``journey_id``; noise is ``-1`` and left out).
     top
         Paths kept per journey.
+    min_customers
+        Paths followed by fewer distinct customers are left out, so no flow or edge drawn from the
+        paths rests on fewer (the journey's total still counts them).
 
     Returns
     -------
     pandas.DataFrame
-        ``journey_id``, ``variant`` (tokens joined by `` → ``), ``count`` (instances) and
-        ``instances`` (the journey's total), most frequent first within each journey.
+        ``journey_id``, ``variant`` (tokens joined by `` → ``), ``count`` (instances), ``customers``
+        and ``instances`` (the journey's total), most frequent first within each journey.
     """
     keys = [CUSTOMER_ID, JOURNEY_INSTANCE_ID]
     joined = instances.select(*keys, TOKENS).join(
         assignments.filter(assignments.journey_id >= 0).select(*keys, "journey_id"), keys)
     counted = joined.group_by(["journey_id", variant_text(joined[TOKENS]).name("variant")]).aggregate(
-        count=joined.count())
+        count=joined.count(), customers=joined[CUSTOMER_ID].nunique())
+    totals = counted.mutate(instances=counted["count"].sum().over(group_by="journey_id"))
+    public = totals.filter(totals.customers >= min_customers)
     window = ibis.window(group_by="journey_id", order_by=[ibis.desc("count"), "variant"])
-    ranked = counted.mutate(_rank=ibis.row_number().over(window),
-                            instances=counted["count"].sum().over(group_by="journey_id"))
+    ranked = public.mutate(_rank=ibis.row_number().over(window))
     kept = ranked.filter(ranked._rank < top).drop("_rank")
     frame = kept.to_pandas()
     return frame.sort_values(["journey_id", "count", "variant"], ascending=[True, False, True],
-                             ignore_index=True).astype({"journey_id": "int64", "count": "int64", "instances": "int64"})
+                             ignore_index=True).astype({"journey_id": "int64", "count": "int64", "customers": "int64",
+                                                        "instances": "int64"})
 
 
 def path_graph(paths: pd.DataFrame) -> pd.DataFrame:

@@ -129,3 +129,17 @@ def test_an_unseen_sequence_between_journeys_is_noise() -> None:
     classifier.min_vote = 1.0
     strict = classifier.predict(between)
     assert strict.journey_id[0] == NOISE and strict.probability[0] == 0
+
+
+def test_no_representative_or_top_variant_shown_rests_on_fewer_customers_than_the_floor() -> None:
+    rows = [(f"view@web → order@web{' → view@web' * i}", 100 - i) for i in range(12)]
+    rows += [(f"visit@store → order@store{' → visit@store' * i}", 90 - i) for i in range(12)]
+    table = variants_table(rows)
+    table = table.assign(customers=np.where(np.arange(len(table)) % 2 == 0, 3, 40))  # every other one: 3 people
+    settings = JourneySettings(bootstrap_rounds=0, min_cluster_floor=10, standalone_share=0.9)
+    journeys = discover_journeys(table, settings, min_customers=5).journeys
+    followers = dict(zip(table.variant, table.customers, strict=True))
+    shown = [p for column in ("representative", "representatives", "top_variants")
+             for cell in journeys[column] for p in cell.split(" | ")]
+    assert shown and all(followers[p] >= 5 for p in shown if not p.startswith("(a path of fewer"))
+    assert any(p.startswith("(a path of fewer than 5 customers") for p in shown)

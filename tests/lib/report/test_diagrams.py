@@ -14,7 +14,20 @@ def test_paths_are_counted_per_journey_noise_left_out(con) -> None:
         "customer_id": ["c1", "c1", "c2", "c3"], "journey_instance_id": ["c1-0", "c1-1", "c2-0", "c3-0"],
         "journey_id": [0, 0, 0, -1]}))
     paths = journey_paths(instances, assignments, top=1)
-    assert paths.to_dict("records") == [{"journey_id": 0, "variant": "a → b", "count": 2, "instances": 3}]
+    assert paths.to_dict("records") == [{"journey_id": 0, "variant": "a → b", "count": 2, "customers": 1,
+                                         "instances": 3}]
+
+
+def test_paths_below_the_privacy_floor_are_left_out_but_still_counted_in_the_total(con) -> None:
+    ids = [f"c{i}" for i in range(6)]
+    instances = con.create_table("floor_instances", pd.DataFrame({
+        "customer_id": [*ids, "lone"], "journey_instance_id": [f"{c}-0" for c in [*ids, "lone"]],
+        "tokens": [["a", "b"]] * 6 + [["a", "z"]]}))
+    assignments = con.create_table("floor_assignments", instances.select(
+        "customer_id", "journey_instance_id").to_pandas().assign(journey_id=0))
+    paths = journey_paths(instances, assignments, top=10, min_customers=5)
+    assert paths.variant.tolist() == ["a → b"] and paths.instances.tolist() == [7]
+    assert path_graph(paths)["count"].min() >= 5
 
 
 def test_the_path_graph_weights_each_move_by_its_path_count() -> None:

@@ -40,9 +40,10 @@ def discovered_journeys(
     mlflow: MlflowResource, engine: EngineResource,
 ) -> Iterator[dg.Output]:
     """Cluster the variants into journeys, keep the previous run's ids, and register the journey classifier."""
-    conf = settings.load().journeys
+    loaded = settings.load()
+    conf, floor = loaded.journeys, loaded.privacy.min_customers
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
-    discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context))
+    discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context), min_customers=floor)
     assignments = materialise(engine.connection(), assign_journeys(journey_instances, discovery.variants), "assigned")
     sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
     journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
@@ -50,7 +51,7 @@ def discovered_journeys(
     with mlflow.run_for(context):
         version = register_journey_classifier(discovery.classifier, journeys, discovery.params, discovery.quality)
         log_text(_changes_markdown(discovery.changes), "journeys/taxonomy_changes.md")
-        log_figures([journey_sizes_figure(journeys, noise), *_sankeys(discovery, journeys)],
+        log_figures([journey_sizes_figure(journeys, noise), *_sankeys(discovery, journeys, floor)],
                     "figures/journeys.html", "Discovered journeys")
     quality = {k: (round(v, 4) if v == v else None) for k, v in discovery.quality.items()}  # NaN → None
     yield dg.Output(discovery.variants, "journey_clusters", metadata={**table_metadata(discovery.variants),
@@ -76,10 +77,12 @@ def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]
     return {int(k): list(v) for k, v in (taxonomy.value if taxonomy else {}).items()}
 
 
-def _sankeys(discovery, journeys) -> list:
+def _sankeys(discovery, journeys, min_customers: int) -> list:
+    """Each journey's first steps, drawn from its variants that at least ``min_customers`` customers follow."""
     variants = discovery.variants
-    return [first_steps_sankey(variants[variants.journey_id == row.journey_id], title=f"{row.journey_id}: {row.name}")
-            for row in journeys.itertuples()]
+    shown = variants[variants.customers >= min_customers] if "customers" in variants else variants
+    return [first_steps_sankey(shown[shown.journey_id == row.journey_id], title=f"{row.journey_id}: {row.name}")
+            for row in journeys.itertuples() if (shown.journey_id == row.journey_id).any()]
 
 
 def _changes_markdown(changes: list[dict]) -> str:

@@ -43,7 +43,8 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
                    mlflow: MlflowResource) -> dg.Output:
     """The marketer's report: one self-contained HTML file (plotly.js inline, no CDN) that opens offline."""
     conf = settings.load(log_profile)
-    paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey)
+    paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey,
+                          conf.privacy.min_customers)
     facts = {"events": ingest_summary["clean"], "customers": ingest_summary["customers"],
              "first_day": str(ingest_summary.get("first_ts", ""))[:10],
              "last_day": str(ingest_summary.get("last_ts", ""))[:10], "run_id": context.run.run_id,
