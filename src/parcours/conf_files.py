@@ -36,7 +36,7 @@ def render_section(name: str, overrides: dict[str, Any] | None = None) -> str:
 
     Examples
     --------
-    >>> print(render_section("demo", {"customers": 500}).split("\\n\\n")[-2])
+    >>> print(render_section("demo", {"customers": 500}).split("\\n\\n")[1])
     # Number of customers generated.
     customers: 500
     """
