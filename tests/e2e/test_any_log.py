@@ -39,20 +39,24 @@ def _assert_reported(run: PipelineRun) -> str:
     assert "The log this report reads" in report
     for reason in run.skipped.values():
         assert str(escape(reason)) in report  # as the report's template escapes it
-    _assert_nothing_under_the_privacy_floor(run, report)
+    _assert_nothing_under_the_privacy_floor(run)
     return report
 
 
-def _assert_nothing_under_the_privacy_floor(run: PipelineRun, report: str, floor: int = 5) -> None:
-    """Every path journeys.csv and the report's cards show is followed by at least ``floor`` customers."""
+def _assert_nothing_under_the_privacy_floor(run: PipelineRun, floor: int = 5) -> None:
+    """Every path journeys.csv and journey_ranking.csv (the report's cards) show is followed by ``floor`` customers.
+
+    The report's step flows and maps are drawn from paths over the floor (tests/lib/report/test_diagrams.py);
+    a journey's name is not a path (a journey of 64 customers may be named like a rarer path).
+    """
     journeys = pd.read_csv(run.out_dir / "journeys.csv", dtype=str, keep_default_na=False)
+    ranking = pd.read_csv(run.out_dir / "journey_ranking.csv", dtype=str, keep_default_na=False)
     variants = pd.read_csv(run.out_dir / "variants.csv", dtype={"variant": str}, keep_default_na=False)
     followers = dict(zip(variants.variant.map(unescape), variants.customers.astype(int), strict=True))
-    shown = {unescape(p) for column in ("representative", "representatives", "top_variants")
-             for cell in journeys[column] for p in cell.split(" | ") if p and not p.startswith("(a path of fewer")}
+    cells = [*(c for column in ("representative", "representatives", "top_variants") for c in journeys[column]),
+             *ranking.get("representative", [])]
+    shown = {unescape(p) for cell in cells for p in cell.split(" | ") if p and not p.startswith("(a path of fewer")}
     assert {p: followers.get(p, 0) for p in shown if followers.get(p, 0) < floor} == {}
-    rare = [v for v, n in followers.items() if n < floor and " → " in v and v not in shown]
-    assert not any(str(escape(v)) in report for v in rare[:200])
 
 
 @pytest.mark.parametrize("name", sorted(SHARED_LOG_MAPPINGS))
