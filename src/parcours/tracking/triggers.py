@@ -12,6 +12,7 @@ and a request carrying customers' recent events (``customer_id``, ``ts`` ISO-860
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ TRIGGER_RULES = "parcours-trigger-rules"
 CHAMPION = "champion"
 INPUTS = (("customer_id", "string"), ("ts", "string"), ("activity", "string"), ("channel", "string"))
 OUTPUTS = (("customer_id", "string"), ("rule_id", "string"), ("journey_id", "long"), ("matched_at", "string"),
-           ("fire_at", "string"), ("action_id", "string"), ("channel", "string"))
+           ("fire_at", "string"), ("action_id", "string"), ("channel", "string"), ("error", "string"))
+#: The most events one request may carry; the server's environment sets it (a request over it is a 400).
+MAX_EVENTS_VARIABLE, DEFAULT_MAX_EVENTS = "PARCOURS_SERVE_MAX_EVENTS", 10_000
 
 
 class TriggerRulesModel(mlflow.pyfunc.PythonModel):
@@ -38,22 +41,42 @@ class TriggerRulesModel(mlflow.pyfunc.PythonModel):
     they fire: by default only those each customer's latest event fires (``latest_only``)."""
 
     def load_context(self, context: Any) -> None:
-        """Read the rule set and the episode settings whose abstraction made its tokens."""
+        """Read the rule set, the episode settings whose abstraction made its tokens, and the request limit."""
         from parcours.config import EpisodeSettings
         from parcours.triggers.rules import load_rule_set
 
         self.rule_set = load_rule_set(context.artifacts["rules"])
         self.episodes = EpisodeSettings.model_validate_json(Path(context.artifacts["episodes"]).read_text())
+        self.max_events = int(os.environ.get(MAX_EVENTS_VARIABLE, DEFAULT_MAX_EVENTS))
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
-        """The triggers, one row each, times as ISO-8601 strings."""
-        from parcours.triggers.fire import fire_rules
+        """The triggers, one row each, times as ISO-8601 strings; a bad event is a row with its ``error``.
 
+        Raises
+        ------
+        mlflow.exceptions.MlflowException
+            A request of more events than ``PARCOURS_SERVE_MAX_EVENTS`` (default 10,000): a 400 with that
+            reason, never a stack trace.
+        """
+        from mlflow.exceptions import MlflowException
+
+        from parcours.triggers.fire import fire_rules, screen_events
+
+        limit = getattr(self, "max_events", DEFAULT_MAX_EVENTS)
+        if len(model_input) > limit:
+            raise MlflowException.invalid_parameter_value(
+                f"{len(model_input):,} events in one request, more than the {limit:,} allowed "
+                f"({MAX_EVENTS_VARIABLE} on the server sets it)")
+        usable, errors = screen_events(model_input)
         latest_only = bool((params or {}).get("latest_only", True))
-        fired = fire_rules(self.rule_set, model_input, self.episodes, latest_only=latest_only, source="request")
+        fired = fire_rules(self.rule_set, usable, self.episodes, latest_only=latest_only, source="request")
         for column in ("matched_at", "fire_at"):
             fired[column] = fired[column].map(lambda t: t.isoformat())
-        return fired.astype({"journey_id": "int64"})
+        fired = fired.astype({"journey_id": "int64"}).assign(error=None)
+        if len(errors):
+            fired = pd.concat([fired, errors.drop(columns="row").assign(error=[
+                f"row {r}: {e}" for r, e in zip(errors.row, errors.error, strict=True)])], ignore_index=True)
+        return fired.astype({"journey_id": "Int64"})
 
 
 def log_trigger_rules(rule_set: Any, episodes: Any) -> dict[str, str]:

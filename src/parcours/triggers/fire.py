@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from parcours.eventlog.episodes import event_tokens
@@ -13,6 +14,43 @@ from parcours.triggers.matcher import TRIGGER_COLUMNS, match_events, seconds_sin
 from parcours.triggers.rules import RuleSet, TriggerRulesError
 
 FIRED_COLUMNS = tuple(c for c in TRIGGER_COLUMNS if c != "started_at")
+
+
+def screen_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a request's events into the usable ones and, one row each, the others with what is wrong.
+
+    A usable event has a ``customer_id`` and an ``activity`` that are non-empty text (not a number
+    turned text, not a nested object, no control character) and an ISO-8601 ``ts``. A model server
+    answers the usable ones and names the others, instead of failing the whole batch.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        The usable events, and ``row`` (position in the request), ``customer_id`` and ``error``.
+    """
+    problems = pd.Series(None, index=events.index, dtype="object")
+    for column in (CUSTOMER_ID, ACTIVITY, TIMESTAMP):
+        if column not in events.columns:
+            problems[:] = f"missing column {column}"
+            return events.iloc[:0], _errors(events, problems)
+    for column in (CUSTOMER_ID, ACTIVITY):
+        bad = ~events[column].map(_plain_text)
+        problems = problems.where(~bad | problems.notna(), f"{column}: not a non-empty text without control characters")
+    ts = pd.to_datetime(events[TIMESTAMP].where(events[TIMESTAMP].map(lambda v: isinstance(v, str))), utc=True,
+                        format="ISO8601", errors="coerce")
+    problems = problems.where(ts.notna() | problems.notna(), "ts: not an ISO-8601 time")
+    return events[problems.isna()], _errors(events, problems)
+
+
+def _plain_text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != "" and not any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
+def _errors(events: pd.DataFrame, problems: pd.Series) -> pd.DataFrame:
+    bad = problems.notna().to_numpy()
+    ids = events[CUSTOMER_ID] if CUSTOMER_ID in events.columns else pd.Series(None, index=events.index)
+    return pd.DataFrame({"row": np.flatnonzero(bad), "customer_id": pd.Series(
+        [v if isinstance(v, str) else None for v in ids[bad]], dtype="object"), "error": problems[bad].to_list()})
 
 
 def tokenize(events: pd.DataFrame, episodes: Any, source: str = "events") -> pd.DataFrame:

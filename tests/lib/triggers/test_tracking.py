@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -55,29 +56,53 @@ def test_the_registered_model_fires_what_the_latest_events_match(registered) -> 
 
 
 @pytest.mark.slow
-def test_mlflow_model_server_answers_with_the_triggers_that_fire_now(registered, tmp_path) -> None:
+def test_mlflow_model_server_answers_with_the_triggers_that_fire_now_and_fails_politely(registered, tmp_path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     mlflow_cli = Path(sys.executable).with_name("mlflow")
     # the server execs `uvicorn` from PATH: the environment's bin folder must be on it, as an activated venv has it
-    env = {**os.environ, "MLFLOW_TRACKING_URI": registered["uri"],
-           "PATH": f"{mlflow_cli.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registered["uri"], "PARCOURS_SERVE_MAX_EVENTS": "50",
+           "MLFLOW_DISABLE_TELEMETRY": "true", "PATH": f"{mlflow_cli.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     server = subprocess.Popen([str(mlflow_cli), "models", "serve", "-m", f"models:/{TRIGGER_RULES}@champion",
                                "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "server.log").open("w"))
     try:
         _wait_for(f"http://127.0.0.1:{port}/ping", server, tmp_path / "server.log")
-        body = json.dumps({"dataframe_split": EVENTS.to_dict(orient="split", index=False)}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            predictions = json.loads(response.read())["predictions"]
+        status, answer = _post(port, EVENTS)
+        bad = pd.concat([EVENTS, pd.DataFrame({"customer_id": ["c"], "ts": ["not a time"], "activity": ["view_item"],
+                                               "channel": ["web"]})], ignore_index=True)
+        bad_status, bad_answer = _post(port, bad)
+        nested = EVENTS.astype(object)
+        nested.at[0, "customer_id"] = {"id": "a"}
+        nested_status, nested_answer = _post(port, nested)
+        big = pd.concat([EVENTS] * 13, ignore_index=True)  # 52 events, over the server's 50
+        big_status, big_answer = _post(port, big)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert [(p["customer_id"], p["rule_id"], p["action_id"]) for p in predictions] == [
-        ("a", "j1-r1", "store_invitation")]
+    assert status == 200 and [(p["customer_id"], p["rule_id"], p["action_id"]) for p in
+                              json.loads(answer)["predictions"]] == [("a", "j1-r1", "store_invitation")]
+    errors = [p for p in json.loads(bad_answer)["predictions"] if p.get("error")]
+    assert bad_status == 200 and [(e["customer_id"], e["error"]) for e in errors] == [
+        ("c", "row 4: ts: not an ISO-8601 time")]
+    assert nested_status in (200, 400) and "Traceback" not in nested_answer and "File \"" not in nested_answer
+    if nested_status == 200:  # the nested id is named, never answered as if it were an id
+        assert any((p.get("error") or "").startswith("row 0") for p in json.loads(nested_answer)["predictions"]), (
+            nested_answer)
+    assert big_status == 400 and "more than the 50 allowed" in big_answer
+    assert "Traceback" not in big_answer and "File \"" not in big_answer
+
+
+def _post(port: int, events: pd.DataFrame) -> tuple[int, str]:
+    body = json.dumps({"dataframe_split": events.to_dict(orient="split", index=False)}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 def _wait_for(url: str, server: subprocess.Popen, log: Path, seconds: float = 120) -> None:
