@@ -36,7 +36,7 @@ def human_duration(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
-def fold_process_map(graph: pd.DataFrame, top_edges: int = 20) -> pd.DataFrame:
+def fold_process_map(graph: pd.DataFrame, top_edges: int = 20, min_customers: int = 1) -> pd.DataFrame:
     """Keep the ``top_edges`` most frequent edges and route every other move through ``[other]``.
 
     A folded move ``a → b`` is drawn as ``a → [other]`` and ``[other] → b`` (sides that are not a
@@ -50,6 +50,9 @@ def fold_process_map(graph: pd.DataFrame, top_edges: int = 20) -> pd.DataFrame:
         :func:`parcours.mining.directly_follows`.
     top_edges
         How many edges (start and end edges included) to keep by count.
+    min_customers
+        The privacy floor: an edge that fewer distinct customers take (its ``customers``, when the
+        graph has them) is never drawn on its own; it goes through ``[other]``.
 
     Returns
     -------
@@ -57,7 +60,8 @@ def fold_process_map(graph: pd.DataFrame, top_edges: int = 20) -> pd.DataFrame:
         ``source``, ``target``, ``count``, ``median_s`` (of the kept edges; null where folded)
         and ``folded`` (true for edges that stand for several), most frequent first.
     """
-    kept_edges = graph.sort_values(["count", "source", "target"], ascending=[False, True, True]).head(top_edges)
+    public = graph[graph["customers"] >= min_customers] if "customers" in graph.columns else graph
+    kept_edges = public.sort_values(["count", "source", "target"], ascending=[False, True, True]).head(top_edges)
     tokens = set(kept_edges.source) | set(kept_edges.target) | {START, END}
     is_kept = graph.index.isin(kept_edges.index)
     rest = graph[~is_kept]
@@ -214,8 +218,8 @@ def _node_style(token: str) -> dict[str, str]:
             "color": "#4c72b0", "fontsize": "11"}
 
 
-def draw_process_map(graph: pd.DataFrame, edges: int = 20) -> dict[str, object]:
-    """The process map folded to its ``edges`` most frequent moves, drawn three ways.
+def draw_process_map(graph: pd.DataFrame, edges: int = 20, min_customers: int = 1) -> dict[str, object]:
+    """The process map folded to its ``edges`` most frequent moves (each taken by ``min_customers``), drawn three ways.
 
     Returns
     -------
@@ -223,7 +227,7 @@ def draw_process_map(graph: pd.DataFrame, edges: int = 20) -> dict[str, object]:
         ``svg`` and ``png`` (bytes, rendered by graphviz) and ``figure`` (an interactive plotly
         ``Figure``); ``folded`` is the table drawn (see :func:`fold_process_map`).
     """
-    folded = fold_process_map(graph, edges)
+    folded = fold_process_map(graph, edges, min_customers)
     title = f"Process map: the {min(edges, len(graph))} most frequent of {len(graph)} moves, the rest through other"
     dot = process_map_graph(folded, title)
     return {"folded": folded, "svg": render(dot, "svg"), "png": render(dot, "png"),

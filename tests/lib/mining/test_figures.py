@@ -44,6 +44,14 @@ def test_fold_preserves_the_flow_through_every_kept_token(graph) -> None:
         assert _flow(folded, token) == _flow(graph, token)
 
 
+def test_no_edge_fewer_customers_take_is_drawn_on_its_own(graph) -> None:
+    folded = fold_process_map(graph, top_edges=50, min_customers=4)
+    customers = graph.set_index(["source", "target"]).customers
+    kept = folded[~folded.folded]
+    assert len(kept) and all(customers[(s, t)] >= 4 for s, t in zip(kept.source, kept.target, strict=True))
+    assert "cart@web" not in set(folded.source) | set(folded.target)
+
+
 def test_fold_routes_the_rest_through_other(graph) -> None:
     folded = fold_process_map(graph, top_edges=3).set_index(["source", "target"])["count"]
     assert folded[("view@web", OTHER)] == 2 and folded[(OTHER, "order@web")] == 1

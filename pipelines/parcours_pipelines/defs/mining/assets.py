@@ -27,7 +27,8 @@ def process_map(
     conf = settings.load()
     steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
     graph = materialise(engine.connection(), directly_follows(steps), "process_map")  # read five times below
-    stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges)
+    stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges,
+                                                                       conf.privacy.min_customers)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_map.")
         log_text(picture["svg"].decode(), "figures/process_map.svg")
