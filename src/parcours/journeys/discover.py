@@ -43,6 +43,8 @@ class JourneyDiscovery:
         The taxonomy's births, merges, splits and disappearances against the previous run.
     classifier
         Recognises the journey of a token sequence.
+    medoids
+        Each journey's medoid (what the next run's ids are matched on; journeys.csv may withhold it).
     """
 
     variants: pd.DataFrame
@@ -51,6 +53,8 @@ class JourneyDiscovery:
     changes: list[dict]
     classifier: JourneyClassifier
     params: dict[str, float] = field(default_factory=dict)
+    #: Journey id → its medoid's tokens, whatever the privacy floor: the next run matches its journeys to these.
+    medoids: dict[int, list[str]] = field(default_factory=dict)
 
 
 def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
@@ -94,8 +98,8 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
                    standalone=float(clustering.standalone), explained_variance=features.explained_variance,
                    instances_sampled=float(weights.sum()))
-    return JourneyDiscovery(table, journeys, quality, matching.changes, classifier,
-                            params=settings.model_dump())
+    return JourneyDiscovery(table, journeys, quality, matching.changes, classifier, params=settings.model_dump(),
+                            medoids={int(i): list(d["medoid"]) for i, d in zip(matching.ids, described, strict=True)})
 
 
 def _label_every_variant(table: pd.DataFrame, sequences: list[list[str]], durations: np.ndarray, chosen: np.ndarray,

@@ -10,7 +10,6 @@ from parcours.engine import materialise
 from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys, journey_sizes
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
-from parcours.mining.discovery import VARIANT_SEPARATOR
 from parcours.mining.figures import draw_model
 from parcours.mining.models import describe_model, model_documents
 from parcours.mining.models import journey_models as discover_journey_models
@@ -61,8 +60,7 @@ def discovered_journeys(
         "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "n_instances", "n_customers",
                                                                "representative"]])),
         "changes": dg.MetadataValue.md(_changes_markdown(discovery.changes)),
-        "taxonomy": dg.MetadataValue.json({str(r.journey_id): r.representative.split(VARIANT_SEPARATOR)
-                                           for r in journeys.itertuples()}),
+        "taxonomy": dg.MetadataValue.json({str(k): v for k, v in discovery.medoids.items()}),
     })
     yield dg.Output(assignments, "journey_assignments", metadata={**table_metadata(assignments),
                                                                   "noise_instances": noise})
