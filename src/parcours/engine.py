@@ -246,7 +246,7 @@ def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     Daylight-saving changes follow one stated rule, Python's ``fold=0`` (PEP 495): a wall-clock
     time is read with the UTC offset in force just before the clocks changed. A time the clocks
     skipped (02:30 on the spring night in Paris) is moved on by the change (03:30); a time they
-    repeated (02:30 on the autumn night) is its first occurrence. :func:`wall_clock_kind` says
+    repeated (02:30 on the autumn night) is its first occurrence. :func:`read_wall_clock` says
     which times were either.
 
     Parameters
@@ -261,17 +261,16 @@ def localize_to_utc(naive: ir.TimestampValue, zone: str) -> ir.TimestampValue:
     ibis.expr.types.TimestampValue
         Time-zone-aware UTC timestamps.
     """
+    return read_wall_clock(naive, zone)[0]
+
+
+def read_wall_clock(naive: ir.TimestampValue, zone: str) -> tuple[ir.TimestampValue, ir.StringValue]:
+    """The UTC instants of wall-clock times in ``zone`` (the rule of :func:`localize_to_utc`) and, for each,
+    ``skipped`` (a time the clocks skipped), ``repeated`` (one they repeated) or null, from one reading."""
     if zone == "UTC":
-        return naive.cast(dt.Timestamp(timezone="UTC"))
+        return naive.cast(dt.Timestamp(timezone="UTC")), ibis.null("string")
     as_found, before, _, kind = _readings(naive, zone)
-    return ibis.ifelse(kind.isnull(), as_found, before)
-
-
-def wall_clock_kind(naive: ir.TimestampValue, zone: str) -> ir.StringValue:
-    """``skipped`` for a wall-clock time the clocks skipped in ``zone``, ``repeated`` for one repeated, else null."""
-    if zone == "UTC":
-        return ibis.null("string")
-    return _readings(naive, zone)[3]
+    return ibis.ifelse(kind.isnull(), as_found, before), kind
 
 
 def _readings(naive: ir.TimestampValue, zone: str) -> tuple[ir.TimestampValue, ...]:

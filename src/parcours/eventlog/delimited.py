@@ -111,19 +111,20 @@ def read_csv(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettin
     dialect = csv_dialect(con, path, settings, encoding)
     lines = facts.lines
     if dialect.sniffer_agrees:
+        names = {k: f"_parcours_{k}_{next(table_ids)}" for k in ("view", "raw", "rejects", "scans")}
         try:
-            table, source = _read_with_duckdb(con, path, idx, settings, dialect, DUCKDB_ENCODINGS[encoding])
+            table, source = _read_with_duckdb(con, path, idx, settings, dialect, DUCKDB_ENCODINGS[encoding], names)
         except duckdb.Error:  # e.g. a field over DuckDB's line limit: the careful reader quarantines that row
             table, source = None, None
         if source is not None and source.rows + 1 == lines:
             return table, replace(source, lines=lines, lines_accounted=lines)
+        for name in names.values():  # the careful reader reads the file again: free what DuckDB's parse kept
+            con.raw_sql(f'DROP VIEW IF EXISTS "{name}"' if name == names["view"] else f'DROP TABLE IF EXISTS "{name}"')
     return _read_carefully(con, path, idx, settings, dialect, lines, encoding)
 
 
 def _read_with_duckdb(con: ibis.BaseBackend, path: Path, idx: int, settings: IngestSettings,
-                      dialect: Dialect, encoding: str) -> tuple[ir.Table, RawSource]:
-    uid = next(table_ids)
-    names = {k: f"_parcours_{k}_{uid}" for k in ("view", "raw", "rejects", "scans")}
+                      dialect: Dialect, encoding: str, names: dict[str, str]) -> tuple[ir.Table, RawSource]:
     options = _options(settings, dialect.delimiter) | {"ignore_errors": True, "store_rejects": True,
                                                        "rejects_table": names["rejects"],
                                                        "rejects_scan": names["scans"], "encoding": encoding}

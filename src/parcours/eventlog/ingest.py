@@ -260,19 +260,18 @@ def _quarantine_view(staged: ir.Table) -> ir.Table:
 def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: ir.Table, k: int,
                identities: dict[str, int] | None) -> IngestSummary:
     """Counts from the staged rows and from the groups of duplicates (one clean event per group)."""
-    counts = staged.group_by(REASON).aggregate(n=ibis._.count()).to_pyarrow().to_pylist()
+    counts = staged.group_by(REASON).aggregate(  # with the usable rows' wall-clock and revenue notes: one scan
+        n=staged.count(), skipped=staged.count(where=staged._wall_clock == "skipped"),
+        repeated=staged.count(where=staged._wall_clock == "repeated"),
+        unread=staged.count(where=staged._revenue_unread.notnull())).to_pyarrow().to_pylist()
+    clock = next((row for row in counts if row[REASON] is None), {"skipped": 0, "repeated": 0, "unread": 0})
     by_reason = {r: 0 for r in REASONS} | {row[REASON]: row["n"] for row in counts if row[REASON] is not None}
     usable = sum(row["n"] for row in counts if row[REASON] is None)
     stats = firsts.aggregate(
         clean=firsts.count(), customers=firsts[CUSTOMER_ID].nunique(),
         first=firsts[TIMESTAMP].min(), last=firsts[TIMESTAMP].max(),
     ).to_pyarrow().to_pylist()[0]
-    usable_rows = staged.filter(staged[REASON].isnull())
-    clock = usable_rows.aggregate(skipped=usable_rows.count(where=usable_rows._wall_clock == "skipped"),
-                                  repeated=usable_rows.count(where=usable_rows._wall_clock == "repeated"),
-                                  unread=usable_rows.count(where=usable_rows._revenue_unread.notnull()),
-                                  ).to_pyarrow().to_pylist()[0]
-    unread = usable_rows.filter(usable_rows._revenue_unread.notnull())
+    unread = staged.filter(staged[REASON].isnull() & staged._revenue_unread.notnull())
     unread_examples = unread.order_by(EVENT_SEQ).limit(k).select(
         "file_idx", LINE, revenue=unread._revenue_unread).to_pyarrow().to_pylist() if clock["unread"] and k else []
     return IngestSummary(

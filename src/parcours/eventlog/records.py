@@ -70,14 +70,14 @@ def file_facts(path: Path) -> FileFacts:
     import codecs
 
     opener = gzip.open if path.suffix == ".gz" else open
-    lines, previous, last, utf8 = 0, b"", b"", True
+    lines, previous, utf8 = 0, b"", True
     decoder = codecs.getincrementaldecoder("utf-8")()
     with opener(path, "rb") as handle:
         while block := handle.read(_BLOCK):
             joined = previous + block[:1]
             # a \r\n split across two blocks was counted as a lone \r in the first: take it back
             lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") - (joined == b"\r\n")
-            previous, last = block[-1:], block[-1:]
+            previous = block[-1:]
             if utf8 and not (block.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(block)
@@ -88,7 +88,7 @@ def file_facts(path: Path) -> FileFacts:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return FileFacts(lines + (last not in (b"", b"\n", b"\r")), utf8)
+    return FileFacts(lines + (previous not in (b"", b"\n", b"\r")), utf8)
 
 
 def count_lines(path: Path) -> int:

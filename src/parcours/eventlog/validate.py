@@ -10,7 +10,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from parcours.config import IngestSettings
-from parcours.engine import localize_to_utc, parse_with_format, wall_clock_kind
+from parcours.engine import parse_with_format, read_wall_clock
 from parcours.eventlog.raw import extra_columns
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_COLUMNS, REVENUE, TIMESTAMP
 
@@ -46,36 +46,26 @@ def parse_time(value: ir.Value, timezone: str, time_format: str | None = None) -
     return _bounded(_parsed(value, timezone, time_format)[0])
 
 
-def _parsed(value: ir.Value, timezone: str, time_format: str | None) -> tuple[ir.TimestampValue, ir.Value]:
-    """The instants, and the wall-clock times read in ``timezone`` (null where the text had an offset)."""
-    vtype = value.type()
+def _parsed(value: ir.Value, timezone: str, time_format: str | None) -> tuple[ir.TimestampValue, ir.StringValue]:
+    """The instants, and for a wall-clock time read in ``timezone`` across daylight saving its kind."""
+    vtype, none = value.type(), ibis.null("string")
     if vtype.is_timestamp():
-        naive = ibis.null(dt.Timestamp()) if vtype.timezone else value
-        return (value.cast(UTC_TS) if vtype.timezone else localize_to_utc(value, timezone)), naive
+        return (value.cast(UTC_TS), none) if vtype.timezone else read_wall_clock(value, timezone)
     if vtype.is_date():
-        naive = value.cast(dt.Timestamp())
-        return localize_to_utc(naive, timezone), naive
+        return read_wall_clock(value.cast(dt.Timestamp()), timezone)
     text = clean_text(value)
     if time_format:
         parsed = parse_with_format(text, time_format)
-        if parsed.type().timezone:
-            return parsed.cast(UTC_TS), ibis.null(dt.Timestamp())
-        return localize_to_utc(parsed, timezone), parsed
+        return (parsed.cast(UTC_TS), none) if parsed.type().timezone else read_wall_clock(parsed, timezone)
     has_offset = text.re_search(_OFFSET)
-    naive = ibis.ifelse(has_offset, ibis.null(dt.Timestamp()), text.try_cast(dt.Timestamp()))
-    return ibis.ifelse(has_offset, text.try_cast(UTC_TS), localize_to_utc(naive, timezone)), naive
+    local, kind = read_wall_clock(text.try_cast(dt.Timestamp()), timezone)
+    return ibis.ifelse(has_offset, text.try_cast(UTC_TS), local), ibis.ifelse(has_offset, none, kind)
 
 
 def _bounded(ts: ir.TimestampValue) -> ir.TimestampValue:
     """Null for an instant outside :data:`REPRESENTABLE` (``infinity``, year 1 or 9999): no tool after overflows."""
     low, high = REPRESENTABLE
     return ibis.ifelse((ts >= low) & (ts <= high), ts, ibis.null(UTC_TS))
-
-
-def time_adjustment(value: ir.Value, timezone: str, time_format: str | None = None) -> ir.StringValue:
-    """``skipped`` or ``repeated`` for a wall-clock time the clocks skipped or repeated in ``timezone``
-    (read by the rule of :func:`parcours.engine.localize_to_utc`), else null."""
-    return wall_clock_kind(_parsed(value, timezone, time_format)[1], timezone)
 
 
 def parse_revenue(value: ir.Value, decimal: str = ".") -> tuple[ir.FloatingValue, ir.BooleanValue]:
@@ -119,7 +109,8 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
     """
     customer = clean_text(raw[CUSTOMER_ID])
     activity = clean_text(raw[ACTIVITY])
-    ts = parse_time(raw[TIMESTAMP], settings.timezone, settings.time_format)
+    instants, wall_clock = _parsed(raw[TIMESTAMP], settings.timezone, settings.time_format)  # read once
+    ts = _bounded(instants)
     revenue, unreadable = parse_revenue(raw[REVENUE], settings.decimal)
     bad_revenue = unreadable if settings.unreadable_revenue == "quarantine" else ibis.literal(False)
     too_early = ts < settings.min_time if settings.min_time else ibis.literal(False)
@@ -157,7 +148,7 @@ def classify(raw: ir.Table, settings: IngestSettings, now: datetime) -> ir.Table
         event_seq=raw.file_idx * 2**32 + raw.line,
         line=raw.line, file_idx=raw.file_idx, raw_line=raw.raw_line,
         reason=reason, detail=detail, **{c: raw[c] for c in extra_columns(raw)},  # event attributes, as read
-        _wall_clock=time_adjustment(raw[TIMESTAMP], settings.timezone, settings.time_format),
+        _wall_clock=wall_clock,
         _revenue_unread=ibis.ifelse(unreadable & ~bad_revenue, raw[REVENUE].cast("string"), ibis.null("string")),
     )
 
