@@ -14,6 +14,7 @@ influence function, ``sd(psi) / sqrt(n)``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +35,13 @@ class Effect:
     naive_diff
         Mean outcome of the treated minus that of the others (no adjustment).
     n_treated, n_used
-        Treated customers, and customers kept after trimming.
+        Treated customers, and customers kept: at risk and in the common support.
     trimmed_share
-        Share of customers dropped because their propensity fell outside the common support.
+        Share of the customers at risk dropped because their propensity is above the others' (customers
+        unlike anyone untreated: nothing in the data says what they would do without the treatment).
+    not_at_risk_share
+        Share of all customers whose propensity is below the treated's (:func:`at_risk`): unlike
+        anyone treated, they are outside the population the effect is about, not a failure of overlap.
     propensity
         Each customer's cross-fitted propensity (before trimming).
     kept
@@ -54,10 +59,23 @@ class Effect:
     trimmed_share: float
     propensity: np.ndarray
     kept: np.ndarray
+    not_at_risk_share: float = 0.0
 
 
 class NoOverlapError(ValueError):
     """The treated and the others share no range of propensities: their effect cannot be learnt from the data."""
+
+
+def at_risk(e: np.ndarray, t: np.ndarray, trim: float) -> np.ndarray:
+    """Customers at risk of the treatment: a propensity at least the ``trim`` quantile of the treated's.
+
+    Below it, a customer's history is unlike that of anyone who took the treatment: with continuous
+    entry, most often one who already lived the journey, or whose journey is under way. A target trial
+    would not enrol them (they are not eligible at time zero); they leave the population the effect
+    is averaged over rather than count against the overlap check.
+    """
+    t = np.asarray(t).astype(bool)
+    return np.ones(len(t), dtype=bool) if trim == 0 else e >= np.quantile(e[t], trim)
 
 
 def common_support(e: np.ndarray, t: np.ndarray, trim: float) -> np.ndarray:
@@ -70,7 +88,7 @@ def common_support(e: np.ndarray, t: np.ndarray, trim: float) -> np.ndarray:
     t = np.asarray(t).astype(bool)
     if trim == 0:
         return np.ones(len(t), dtype=bool)
-    return (e >= np.quantile(e[t], trim)) & (e <= np.quantile(e[~t], 1 - trim))
+    return at_risk(e, t, trim) & (e <= np.quantile(e[~t], 1 - trim))
 
 
 def default_models(seed: int = 0) -> tuple[HistGradientBoostingClassifier, HistGradientBoostingRegressor]:
@@ -81,6 +99,25 @@ def default_models(seed: int = 0) -> tuple[HistGradientBoostingClassifier, HistG
     """
     options = {"max_iter": 100, "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 50, "random_state": seed}
     return HistGradientBoostingClassifier(**options), HistGradientBoostingRegressor(**options)
+
+
+#: Below this many customers a nuisance model gets one thread (see :func:`nuisance_threads`).
+SINGLE_THREAD_BELOW = 20_000
+
+
+def nuisance_threads(n_jobs: int | str, customers: int) -> int:
+    """Threads for the gradient boosting of ``customers`` rows: ``n_jobs``, or with ``"auto"`` one below
+    :data:`SINGLE_THREAD_BELOW` and the cores this process may use (at most 4) above.
+
+    OpenMP threads wait for each other at every split; on a few thousand rows the work between two
+    waits is too short for a second thread to pay, and when another process holds a core a waiting
+    thread spins on it, which turns seconds into minutes.
+    """
+    if n_jobs != "auto":
+        return max(1, int(n_jobs))
+    if customers < SINGLE_THREAD_BELOW:
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _folds(x: np.ndarray, t: np.ndarray, folds: int, seed: int):
@@ -141,8 +178,8 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
         Cross-fitting folds and the seed of the split and of the default models.
     trim
         Customers outside the common support (:func:`common_support` at this quantile) are left
-        out: their effect cannot be learnt from comparable others. The share left out is reported;
-        0 keeps everyone.
+        out: their effect cannot be learnt from comparable others. The shares left out, as not at
+        risk and as trimmed, are reported; 0 keeps everyone.
     propensity_model, outcome_model
         scikit-learn estimators (a classifier with ``predict_proba``, a regressor); default
         :func:`default_models`.
@@ -170,7 +207,7 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
                                                                        model=propensity_model)
     m1, m0 = outcomes if outcomes is not None else cross_fit_outcomes(x, t, y, folds=folds, seed=seed,
                                                                       model=outcome_model)
-    keep = common_support(e, t, trim)
+    keep, risk = common_support(e, t, trim), at_risk(e, t, trim)
     if min(t[keep].sum(), (1 - t[keep]).sum()) < 2:
         raise NoOverlapError(f"{int(t[keep].sum())} treated and {int((1 - t[keep]).sum())} untreated customers "
                              "share a range of propensities")
@@ -181,7 +218,7 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
     p_value = float(2 * norm.sf(abs(effect) / se)) if se > 0 else 0.0
     return Effect(effect, effect - z * se, effect + z * se, se, p_value,
                   float(y[t == 1].mean() - y[t == 0].mean()), int(t.sum()), int(keep.sum()),
-                  float(1 - keep.mean()), e, keep)
+                  float(1 - keep.sum() / risk.sum()), e, keep, float(1 - risk.mean()))
 
 
 def standardized_mean_differences(x: np.ndarray, t: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

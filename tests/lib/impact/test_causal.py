@@ -3,13 +3,16 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from parcours.impact.causal import (
+    SINGLE_THREAD_BELOW,
     NoOverlapError,
     aipw_effect,
+    at_risk,
     benjamini_hochberg,
     common_support,
     cross_fit_mean,
     effective_sample_size,
     inverse_propensity_weights,
+    nuisance_threads,
     standardized_mean_differences,
 )
 
@@ -90,6 +93,26 @@ def test_common_support_drops_customers_unlike_anyone_treated() -> None:
     e = np.r_[np.full(50, 0.001), np.linspace(0.2, 0.8, 1_000)]
     t = np.r_[np.zeros(50, int), (np.arange(1_000) % 2)]
     assert not common_support(e, t, 0.01)[:50].any()
+
+
+def test_customers_unlike_anyone_treated_are_not_at_risk_rather_than_trimmed() -> None:
+    rng = np.random.default_rng(2)
+    x, t, y = confounded(3_000, effect=5.0, seed=2)
+    done = rng.random(3_000) < 0.4  # lived a journey already, one at a time: none of them enters this one
+    t = np.where(done, 0, t)
+    x = np.column_stack([x, done])
+    result = aipw_effect(x, t, y, seed=2)
+    assert not result.kept[done].any() and result.not_at_risk_share >= done.mean()
+    # counted against overlap they would make it 0.4 or more; among the customers at risk, trimming is
+    # what this confounding always costs (the bound of the test without them above)
+    assert result.trimmed_share < 0.2
+    assert at_risk(result.propensity, t, 0.0).all()
+
+
+def test_nuisance_threads_are_one_on_small_samples_and_never_more_than_asked() -> None:
+    assert nuisance_threads("auto", SINGLE_THREAD_BELOW - 1) == 1
+    assert 1 <= nuisance_threads("auto", SINGLE_THREAD_BELOW) <= 4
+    assert nuisance_threads(3, 100) == 3 and nuisance_threads(0, 10**6) == 1
 
 
 def test_separated_groups_are_a_no_overlap_error() -> None:
