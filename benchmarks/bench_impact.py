@@ -12,7 +12,8 @@ data/impact-<n>/ (the ingested event log, its journey instances, the planted lab
   treatments and outcome parcours built (their construction is timed apart as ``design_s``). No
   refutations, balance or FDR control.
 
-Coverage is against the exact effect of "journey k versus the rest" (``versus_rest_effects``) over
+The planted labels are those of the journey window (``parcours.synthetic.journeys.planted_labels``);
+the customers' orders before and after it are no journey. Coverage is against the exact effect of "journey k versus the rest" (``versus_rest_effects``) over
 the customers each estimate is averaged over (parcours: the common support; econml: everyone).
 Run: ``python benchmarks/bench_impact.py [--sizes 10000 100000]`` (econml: ``pip install -e '.[bench]'``).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_ingest import DATA, measure_cases, timed
@@ -38,7 +40,9 @@ def prepare(customers: int) -> Path:
     from parcours.config import EpisodeSettings, IdentitySettings, IngestSettings
     from parcours.eventlog import ingest_events
     from parcours.eventlog.episodes import journey_instances
-    from parcours.synthetic import PLANTED, generate_demo_log
+    from parcours.synthetic import generate_demo_log
+    from parcours.synthetic.journeys import planted_labels
+    from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
 
     folder = DATA / f"impact-{customers}"
     if (folder / "assignments.parquet").exists():
@@ -49,12 +53,14 @@ def prepare(customers: int) -> Path:
     events.to_parquet(folder / "events.parquet")
     instances = journey_instances(events, EpisodeSettings())
     instances.to_parquet(folder / "instances.parquet")
-    frame = instances.select("customer_id", "journey_instance_id").to_pandas()
-    truth = pd.read_csv(paths["customers_truth.csv"]).set_index("customer_id").planted_journey
-    labels = frame.customer_id.map(truth).map({j.name: i for i, j in enumerate(PLANTED)}).fillna(-1)
-    chosen = set(truth.index[np.random.default_rng(2).random(len(truth)) < 0.1])
-    assignments = pd.concat([frame.assign(journey_id=labels.astype("int64"), probability=1.0),
-                             frame[frame.customer_id.isin(chosen)].assign(journey_id=PLACEBO, probability=1.0)])
+    frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
+    truth = pd.read_csv(paths["customers_truth.csv"])
+    labelled = planted_labels(frame, truth, datetime(2024, 1, 1, tzinfo=UTC))  # the generator's default start
+    chosen = set(truth.customer_id[np.random.default_rng(2).random(len(truth)) < 0.1])
+    days = (frame.start_ts - pd.Timestamp("2024-01-01", tz="UTC")).dt.total_seconds() / 86_400
+    window = frame[(days >= WINDOW_START) & (days < WINDOW_END) & frame.customer_id.isin(chosen)]
+    assignments = pd.concat([labelled, window[["customer_id", "journey_instance_id"]].assign(
+        journey_id=PLACEBO, probability=1.0)])
     assignments.to_parquet(folder / "assignments.parquet", index=False)
     return folder
 

@@ -310,16 +310,21 @@ class ImpactSettings(_Section):
     trim: float = Field(
         0.01, ge=0, lt=0.5,
         description=(
-            "Common support: customers with a propensity below the trim quantile of the treated's, or above the"
-            " 1 - trim quantile of the others', are left out (asymmetric trimming; fixed bounds such as [0.02, "
-            "0.98] would drop nearly everyone for a rare journey). Each effect is averaged over the customers "
-            "kept. overlap_ok needs at most max_trimmed_share left out, and every covariate balanced after "
+            "Who an effect is about. Customers with a propensity below the trim quantile of the treated's are "
+            "not at risk of the journey: their history is unlike anyone's who entered it (most often they "
+            "already live or lived a journey), so, as a target trial would not enrol them, they are left out "
+            "of its population (not_at_risk_share). Customers above the 1 - trim quantile of the others' are "
+            "unlike anyone who did not enter it: they are trimmed (trimmed_share), as the data cannot say "
+            "what they would do without it. Each effect is averaged over the customers kept. (Asymmetric "
+            "trimming: fixed bounds such as [0.02, 0.98] would drop nearly everyone for a rare journey.) "
+            "overlap_ok needs at most max_trimmed_share of the customers at risk trimmed, and every covariate balanced after "
             "weighting: |standardised mean difference| below max_smd, or below balance_noise_z times the noise "
             "a difference has in groups of the weighted sizes when that is larger (with 100 customers in a "
             "journey, chance alone leaves differences of 0.1 and more)."
         ),
     )
-    max_trimmed_share: float = Field(0.10, ge=0, le=1, description="overlap_ok needs at most this share trimmed.")
+    max_trimmed_share: float = Field(
+        0.10, ge=0, le=1, description="overlap_ok needs at most this share of the customers at risk trimmed.")
     max_smd: float = Field(
         0.10, gt=0, description="overlap_ok needs every |standardised mean difference| after weighting below this."
     )
@@ -346,6 +351,13 @@ class ImpactSettings(_Section):
         ),
     )
     seed: int = Field(0, description="Seed of the folds, the nuisance models, the permuted placebo and the sample.")
+    n_jobs: int | Literal["auto"] = Field(
+        "auto", description=(
+            "Threads of the nuisance models (gradient boosting, OpenMP). auto: 1 below 20,000 sampled customers, "
+            "where a second thread saves little and collapses when another process shares the cores; above, "
+            "the cores this process may use, at most 4. The step never uses more threads than this."
+        ),
+    )
 
     @model_validator(mode="after")
     def _windows_in_range(self) -> ImpactSettings:

@@ -7,9 +7,14 @@ Around a landmark day, read backwards and forwards::
 
 A customer is eligible when they have an event before the observation window (they were a customer
 when the trial starts). They are *treated* for journey ``k`` when one of their instances of ``k``
-starts in the observation window. Covariates are measured before it, the outcome after it. The
-placebo window mirrors the design in the past: its net revenue, with the covariates of the early
-history only, is an outcome no journey can have changed.
+starts in the observation window (the trial's grace period: customers enter journeys at any time).
+Covariates are measured before it, the outcome after it, so no outcome can fall in the grace period.
+Among the covariates is the customer's journey history: the instances of discovered journeys (and
+of ``k`` itself) that started before the window. A customer whose history makes entering ``k``
+unlike anyone who did (a journey just lived, one at a time, or ``k`` itself already) is not at risk
+of ``k`` (:func:`parcours.impact.causal.at_risk`). The placebo window mirrors the design in the
+past: its net revenue, among the customers at risk, with the covariates of the early history only,
+is an outcome no journey can have changed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, JOURNEY_INSTANCE_ID, REVENUE, START_TS
+from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, JOURNEY_INSTANCE_ID, REVENUE, START_TS
 from parcours.sections import ImpactSettings, ValueSettings
 from parcours.stages import StageSkipped
 from parcours.value.rfm import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
@@ -155,7 +160,7 @@ def customer_covariates(events: ir.Table, design: TrialDesign, impact: ImpactSet
     return per.fillna(0.0).astype("float64").round(ROUND_DIGITS)
 
 
-PLACEBO_COVARIATES = ("recent_events", "recent_orders", "recent_revenue", "recent_complaints")
+PLACEBO_COVARIATES = ("recent_events", "recent_orders", "recent_revenue", "recent_complaints", "recent_journeys")
 
 
 def net_revenue(events: ir.Table, start: date, end: date, value: ValueSettings, has_revenue: bool = True) -> pd.Series:
@@ -188,6 +193,40 @@ def journey_members(instances: ir.Table, assignments: ir.Table, design: TrialDes
     joined = window.select(CUSTOMER_ID, JOURNEY_INSTANCE_ID).join(labels, [CUSTOMER_ID, JOURNEY_INSTANCE_ID])
     pairs = joined.select(CUSTOMER_ID, journey_id=joined.journey_id.cast("int64")).distinct()
     return pairs.order_by(["journey_id", CUSTOMER_ID]).to_pandas()
+
+
+def journey_history(instances: ir.Table, assignments: ir.Table, design: TrialDesign,
+                    min_probability: float = 0.0) -> pd.DataFrame:
+    """Per customer and journey, the instances that ended before the placebo window, and those under way in it.
+
+    An instance counts by its whole span: with a long inactivity gap one instance can hold weeks of
+    events, so one that starts before the placebo window and ends in it is under way there. Noise
+    instances (journey ``-1``) and those assigned below ``min_probability`` do not count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``journey_id``, ``before`` (instances ending before the placebo window) and
+        ``recent`` (starting before the observation window and ending in or after the placebo
+        window); pairs with neither are absent.
+    """
+    start_s, end_s = instances[START_TS].epoch_seconds(), instances[END_TS].epoch_seconds()
+    early_cut, cut = day_number(design.placebo_start) * DAY_S, day_number(design.observation_start) * DAY_S
+    past = instances.filter(start_s < cut).select(CUSTOMER_ID, JOURNEY_INSTANCE_ID, early=end_s < early_cut)
+    labels = assignments.filter((assignments.journey_id >= 0) & (assignments.probability >= min_probability))
+    joined = past.join(labels, [CUSTOMER_ID, JOURNEY_INSTANCE_ID])
+    counts = joined.group_by([CUSTOMER_ID, joined.journey_id.cast("int64").name("journey_id")]).aggregate(
+        before=joined.count(where=joined.early), recent=joined.count(where=~joined.early))
+    return counts.order_by(["journey_id", CUSTOMER_ID]).to_pandas()
+
+
+def history_matrices(history: pd.DataFrame, customers: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`journey_history` as two customers × journeys count matrices: ``before`` and ``recent``."""
+    def matrix(column: str) -> pd.DataFrame:
+        wide = history.pivot_table(index=CUSTOMER_ID, columns="journey_id", values=column, aggfunc="sum")
+        return wide.reindex(customers).fillna(0.0).astype("float64")
+
+    return matrix("before"), matrix("recent")
 
 
 def treatment_matrix(members: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from parcours.config import Settings
 from parcours.impact.causal import (
@@ -32,6 +33,7 @@ from parcours.impact.causal import (
     cross_fit_propensity,
     effective_sample_size,
     inverse_propensity_weights,
+    nuisance_threads,
     standardized_mean_differences,
 )
 from parcours.impact.design import (
@@ -40,6 +42,8 @@ from parcours.impact.design import (
     TrialDesign,
     busiest_channels,
     customer_covariates,
+    history_matrices,
+    journey_history,
     journey_members,
     net_revenue,
     treatment_matrix,
@@ -51,7 +55,7 @@ from parcours.sections import ImpactSettings, ValueSettings
 
 IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
-                  "value_at_stake_high", "std_error", "n_used", "trimmed_share", "max_smd_before", "max_smd_after",
+                  "value_at_stake_high", "std_error", "n_used", "trimmed_share", "not_at_risk_share", "max_smd_before", "max_smd_after",
                   "smd_limit", "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect",
                   "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note",
                   "outcome", "landmark", "outcome_end")
@@ -106,7 +110,9 @@ class TrialData:
 
     ``outcome`` is net revenue in the outcome window (``outcome_name`` ``net_revenue``), or the CLV
     when the log does not cover that window; ``clv`` the CLV outcome (``None`` without customer
-    values); ``placebo_outcome`` net revenue in the placebo window.
+    values); ``placebo_outcome`` net revenue in the placebo window. ``before`` and ``recent`` count
+    each customer's instances of each journey (columns) before the placebo window and within it: a
+    journey's own two columns join the covariates of its estimate.
     """
 
     covariates: pd.DataFrame
@@ -114,7 +120,33 @@ class TrialData:
     outcome_name: str
     clv: np.ndarray | None
     placebo_outcome: np.ndarray
+    before: pd.DataFrame
+    recent: pd.DataFrame
     expected_outcome: np.ndarray | None = None
+
+    def take(self, rows: np.ndarray) -> TrialData:
+        """The same data for the customers at positions ``rows``."""
+        return TrialData(self.covariates.iloc[rows], self.outcome[rows], self.outcome_name,
+                         None if self.clv is None else self.clv[rows], self.placebo_outcome[rows],
+                         self.before.iloc[rows], self.recent.iloc[rows],
+                         None if self.expected_outcome is None else self.expected_outcome[rows])
+
+    def journey_covariates(self, journey_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Journey ``journey_id``'s covariates: all of them, and those measured before the placebo window."""
+        own = [self._own(self.before, journey_id), self._own(self.recent, journey_id)]
+        early = self.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
+        return np.column_stack([self.covariates.to_numpy(), *own]), np.column_stack([early, own[0]])
+
+    def new_to(self, journey_id: int) -> np.ndarray:
+        """Whether each customer is new to the journey: no instance of it under way in the placebo window.
+
+        A customer already in ``k`` when the observation window opens is not entering it (a new-user
+        design): with a journey under way, its first steps fall before the window and its last ones in it.
+        """
+        return self._own(self.recent, journey_id) == 0
+
+    def _own(self, counts: pd.DataFrame, journey_id: int) -> np.ndarray:
+        return counts[journey_id].to_numpy() if journey_id in counts else np.zeros(len(counts))
 
 
 def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: ir.Table, journeys: pd.DataFrame,
@@ -150,26 +182,14 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     if customer_value is not None and customer_value.empty:
         customer_value = None  # customer value was skipped: no CLV outcome
     design = trial_design(events, impact, value)
-    trial = trial_data(events, design, impact, value, customer_value, countable)
+    history = journey_history(instances, assignments, design, impact.min_probability)
+    trial = trial_data(events, design, impact, value, customer_value, countable, history)
     members = journey_members(instances, assignments, design, impact.min_probability)
     everyone = treatment_matrix(members, trial.covariates.index)
     eligible = len(everyone)
     trial, treated = sample_trial(trial, everyone, impact.max_customers, impact.seed)
-    if any(min(n, len(treated) - n) >= impact.min_treated for n in treated.sum()):  # some journey is estimated
-        # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
-        trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
-                                                               folds=impact.folds, seed=impact.seed))
-    rows, balance, propensities, support = [], [], {}, {}
-    rng = np.random.default_rng(impact.seed)
-    for journey in journeys.itertuples():
-        t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
-        row, smd, main = _journey_row(trial, t, impact, rng)
-        population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
-        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
-        if main is not None:
-            balance.append(smd.assign(journey_id=journey.journey_id))
-            propensities[journey.journey_id] = main.propensity.astype("float32")
-            support[journey.journey_id] = main.kept
+    with threadpool_limits(limits=nuisance_threads(impact.n_jobs, len(treated)), user_api="openmp"):
+        rows, balance, propensities, support = _journey_rows(trial, treated, everyone, journeys, impact)
     table = _finish(pd.DataFrame(rows), impact).assign(
         outcome=trial.outcome_name, landmark=design.landmark.isoformat(), outcome_end=design.outcome_end.isoformat())
     metrics = {"eligible_customers": eligible, "sampled_customers": len(trial.covariates),
@@ -185,9 +205,35 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
 
 
+def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFrame, journeys: pd.DataFrame,
+                  impact: ImpactSettings) -> tuple[list[dict], list[pd.DataFrame], dict, dict]:
+    """Every journey's row of the table, its balance, and (when estimated) its propensities and support."""
+    if any(min(n, len(treated) - n) >= impact.min_treated for n in treated.sum()):  # some journey is estimated
+        # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
+        trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
+                                                               folds=impact.folds, seed=impact.seed))
+    rows, balance, propensities, support = [], [], {}, {}
+    rng = np.random.default_rng(impact.seed)
+    for journey in journeys.itertuples():
+        t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
+        row, smd, main = _journey_row(trial, journey.journey_id, t, impact, rng)
+        population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
+        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
+        if main is not None:
+            balance.append(smd.assign(journey_id=journey.journey_id))
+            propensities[journey.journey_id] = main.propensity.astype("float32")
+            support[journey.journey_id] = main.kept
+    return rows, balance, propensities, support
+
+
 def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,
-               customer_value: pd.DataFrame | None = None, has_revenue: bool = True) -> TrialData:
+               customer_value: pd.DataFrame | None = None, has_revenue: bool = True,
+               history: pd.DataFrame | None = None) -> TrialData:
     """Covariates, outcome, CLV outcome and placebo outcome of every eligible customer, on the engine.
+
+    ``history`` (:func:`parcours.impact.design.journey_history`) adds the journey history: the
+    covariates ``journeys`` and ``recent_journeys`` (instances of any discovered journey before the
+    placebo window and within it) and the per-journey counts. ``None``: no journey history.
 
     Raises
     ------
@@ -196,6 +242,9 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
     """
     channels = busiest_channels(events, impact.max_channels)
     x = customer_covariates(events, design, impact, value, channels, has_revenue)
+    empty = pd.DataFrame(columns=["customer_id", "journey_id", "before", "recent"])
+    before, recent = history_matrices(empty if history is None else history, x.index)
+    x = x.assign(journeys=before.sum(axis=1), recent_journeys=recent.sum(axis=1))
     revenue = net_revenue(events, design.landmark, design.outcome_end, value, has_revenue)
     placebo = net_revenue(events, design.placebo_start, design.observation_start, value, has_revenue)
     clv = None
@@ -213,7 +262,7 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
         raise ImpactDesignError(
             f"no outcome: the log ends on {design.log_end}, before the outcome window does ({design.outcome_end}, "
             f"impact.outcome_months after the landmark), and there is no customer value to fall back on")
-    return TrialData(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy())
+    return TrialData(x, outcome, name, clv, placebo.reindex(x.index).fillna(0.0).to_numpy(), before, recent)
 
 
 def sample_trial(trial: TrialData, treated: pd.DataFrame, max_customers: int | None,
@@ -233,49 +282,62 @@ def sample_trial(trial: TrialData, treated: pd.DataFrame, max_customers: int | N
     if max_customers is None or n <= max_customers:
         return trial, treated
     rows = np.sort(np.random.default_rng(seed).choice(n, size=max_customers, replace=False))
-    sampled = TrialData(trial.covariates.iloc[rows], trial.outcome[rows], trial.outcome_name,
-                        None if trial.clv is None else trial.clv[rows], trial.placebo_outcome[rows])
-    return sampled, treated.iloc[rows]
+    return trial.take(rows), treated.iloc[rows]
 
 
-def _journey_row(trial: TrialData, t: np.ndarray, impact: ImpactSettings,
+def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: ImpactSettings,
                  rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, Effect | None]:
-    n_treated, n_control = int(t.sum()), int(len(t) - t.sum())
+    """Journey ``journey_id``'s estimate among the customers new to it (no instance of it in the placebo window)."""
+    new = trial.new_to(journey_id)
+    n_treated, n_control = int(t[new].sum()), int(new.sum() - t[new].sum())
     if min(n_treated, n_control) < impact.min_treated:
         side = "treated" if n_treated < n_control else "untreated"
         return {"n_treated": n_treated,
                 "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers"}, None, None
-    x = trial.covariates.to_numpy()
+    rows = np.flatnonzero(new)
+    trial, t = trial.take(rows) if len(rows) < len(t) else trial, t[rows]
+    x, early = trial.journey_covariates(journey_id)
     options = {"folds": impact.folds, "seed": impact.seed, "trim": impact.trim}
     e = cross_fit_propensity(x, t, folds=impact.folds, seed=impact.seed)
     try:
         main = aipw_effect(x, t, trial.outcome, propensity=e, **options)
     except NoOverlapError as error:
         return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
-    early = trial.covariates.drop(columns=list(PLACEBO_COVARIATES)).to_numpy()
     # a permuted label is independent of everything: its propensity is the treated share, exactly
-    shuffled, expected = rng.permutation(t), trial.expected_outcome
-    permuted = aipw_effect(x, shuffled, trial.outcome, propensity=np.full(len(t), t.mean()), **options,
+    shuffled, expected, shared = rng.permutation(t), trial.expected_outcome, trial.covariates.to_numpy()
+    permuted = aipw_effect(shared, shuffled, trial.outcome, propensity=np.full(len(t), t.mean()), **options,
                            outcomes=None if expected is None else (expected, expected))
-    placebo = aipw_effect(early, t, trial.placebo_outcome, **options)
-    smd = _balance(trial.covariates, t, e, main.kept, impact)
+    kept = main.kept  # the placebo is estimated over the population of the effect, with no second trimming
+    placebo = aipw_effect(early[kept], t[kept], trial.placebo_outcome[kept], **{**options, "trim": 0.0})
+    names = [*trial.covariates.columns, "journey_before", "journey_recent"]
+    smd = _balance(pd.DataFrame(x, columns=names, index=trial.covariates.index), t, e, main.kept, impact)
     row = {**_effect_columns(main), "placebo_treatment_effect": permuted.effect,
            "placebo_treatment_p": permuted.p_value, "placebo_outcome_effect": placebo.effect,
            "placebo_outcome_p": placebo.p_value, "max_smd_before": float(smd.smd_before.abs().max()),
            "max_smd_after": float(smd.smd_after.abs().max()), "smd_limit": float(smd.limit.iloc[0]),
            "overlap_ok": bool(main.trimmed_share <= impact.max_trimmed_share and not smd.imbalanced.any()),
-           "refutation_ok": bool(min(permuted.p_value, placebo.p_value) >= impact.refutation_alpha)}
+           "refutation_ok": bool(min(permuted.p_value, placebo.p_value) >= impact.refutation_alpha),
+           "not_at_risk_share": 1 - (1 - main.not_at_risk_share) * len(rows) / len(new)}
     if trial.clv is not None and trial.outcome_name != "clv":
         clv = aipw_effect(x, t, trial.clv, propensity=e, **options)
         row |= {"effect_clv": clv.effect, "ci_low_clv": clv.ci_low, "ci_high_clv": clv.ci_high,
                 "p_value_clv": clv.p_value}
-    return row, smd, main
+    return row, smd, _over_everyone(main, rows, len(new))
+
+
+def _over_everyone(effect: Effect, rows: np.ndarray, n: int) -> Effect:
+    """``effect`` estimated on the customers at ``rows``, with its propensities (NaN elsewhere) and support
+    (False elsewhere) over all ``n``."""
+    propensity, kept = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    propensity[rows], kept[rows] = effect.propensity, effect.kept
+    return replace(effect, propensity=propensity, kept=kept)
 
 
 def _effect_columns(effect: Effect) -> dict:
     return {"n_treated": effect.n_treated, "naive_diff": effect.naive_diff, "effect": effect.effect,
             "ci_low": effect.ci_low, "ci_high": effect.ci_high, "p_value": effect.p_value,
-            "std_error": effect.std_error, "n_used": effect.n_used, "trimmed_share": effect.trimmed_share}
+            "std_error": effect.std_error, "n_used": effect.n_used, "trimmed_share": effect.trimmed_share,
+            "not_at_risk_share": effect.not_at_risk_share}
 
 
 def _balance(covariates: pd.DataFrame, t: np.ndarray, e: np.ndarray, keep: np.ndarray,
@@ -304,7 +366,7 @@ def _finish(table: pd.DataFrame, impact: ImpactSettings) -> pd.DataFrame:
                            ("value_at_stake_high", "ci_high")):
         table[column] = table.n_treated * table[source]
     for flag in ("overlap_ok", "refutation_ok"):
-        table[flag] = table[flag].fillna(False).astype(bool)
+        table[flag] = table[flag].eq(True)  # not estimated: not ok
     table["finding"] = estimated & (table.q_value < impact.fdr) & table.overlap_ok & table.refutation_ok
     table["note"] = table.note.astype("string").fillna("")
     table["n_treated"] = table.n_treated.astype("int64")

@@ -78,3 +78,30 @@ def browsing_events(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFr
     return frame(people, rep, t, rng.choice(BROWSE, len(rep)), np.nan, 0)
 
 
+
+
+def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame, start) -> pd.DataFrame:
+    """Label the demo's journey instances with their customer's planted journey: the discovery a design is tested on.
+
+    Parameters
+    ----------
+    instances
+        ``customer_id``, ``journey_instance_id``, ``start_ts`` of the demo log's instances.
+    truth
+        The truth table (``customers_truth.csv``): ``customer_id``, ``planted_journey``.
+    start
+        The log's first instant (the generator's ``start``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``journey_instance_id``, ``journey_id`` (the planted journey's index in
+        :data:`PLANTED` for an instance that starts in the journey window, ``-1`` for any other: the
+        orders before and after are no journey) and ``probability`` 1.
+    """
+    days = (instances.start_ts - pd.Timestamp(start)).dt.total_seconds() / 86_400
+    index = {j.name: i for i, j in enumerate(PLANTED)}
+    planted = instances.customer_id.map(truth.set_index("customer_id").planted_journey).map(index)
+    inside = (days >= WINDOW_START) & (days < WINDOW_END)
+    labels = planted.where(inside).fillna(-1).astype("int64")
+    return instances[["customer_id", "journey_instance_id"]].assign(journey_id=labels, probability=1.0)

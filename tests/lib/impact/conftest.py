@@ -10,6 +10,8 @@ from parcours.config import EpisodeSettings, IdentitySettings, ImpactSettings, I
 from parcours.eventlog import ingest_events
 from parcours.eventlog.episodes import journey_instances
 from parcours.synthetic import PLANTED, generate_demo_log
+from parcours.synthetic.journeys import planted_labels
+from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PLACEBO_ID = 99
@@ -27,18 +29,20 @@ class PlantedTrial:
 
 
 def planted_trial(customers: int, seed: int, tmp_path, placebo_share: float = 0.1) -> PlantedTrial:
-    """Every instance of a planted customer gets their planted journey's index as its journey (others: noise),
-    and the instances of a random ``placebo_share`` of customers are also labelled journey 99, "placebo"."""
+    """The instances in the demo's journey window get their customer's planted journey
+    (:func:`parcours.synthetic.journeys.planted_labels`), and those of a random ``placebo_share`` of customers
+    in that window are also labelled journey 99, "placebo"."""
     log = generate_demo_log(customers, seed=seed)
     paths = log.write(tmp_path)
     con = ibis.duckdb.connect()
     settings = IngestSettings(identity=IdentitySettings(path=str(paths["identities.csv"])))
     events = ingest_events(con, settings, paths["events.csv"]).events
     instances = journey_instances(events, EpisodeSettings())
-    frame = instances.select("customer_id", "journey_instance_id").to_pandas()
+    frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
+    labelled = planted_labels(frame, log.customers, T0)
     index = {j.name: i for i, j in enumerate(PLANTED)}
-    planted = frame.customer_id.map(log.customers.set_index("customer_id").planted_journey).map(index)
-    labelled = frame.assign(journey_id=planted.fillna(-1).astype("int64"), probability=1.0)
+    days = (frame.start_ts - pd.Timestamp(T0)).dt.total_seconds() / 86_400
+    frame = frame.loc[(days >= WINDOW_START) & (days < WINDOW_END), ["customer_id", "journey_instance_id"]]
     rng = np.random.default_rng(seed + 1_000)
     chosen = set(log.customers.customer_id[rng.random(len(log.customers)) < placebo_share])
     placebo = frame[frame.customer_id.isin(chosen)].assign(journey_id=PLACEBO_ID, probability=1.0)

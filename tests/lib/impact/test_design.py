@@ -9,6 +9,8 @@ from parcours.impact.design import (
     ImpactDesignError,
     busiest_channels,
     customer_covariates,
+    history_matrices,
+    journey_history,
     journey_members,
     net_revenue,
     treatment_matrix,
@@ -115,3 +117,20 @@ def test_treated_means_an_instance_starting_in_the_observation_window(design) ->
     assert sorted(confident.journey_id) == [0, 1]
     flags = treatment_matrix(members, pd.Index(["A", "B", "D", "E"]))
     assert flags.loc["E"].sum() == 0 and flags.loc["A", 0] == 1 and flags.loc["D", 3] == 1
+
+
+def test_journey_history_counts_instances_by_their_whole_span(design) -> None:
+    day = lambda d: T0 + pd.Timedelta(days=d)  # noqa: E731
+    spans = [("A", 1, 0, 1.0, 50, 60), ("A", 2, 0, 1.0, 85, 95), ("B", 1, 1, 1.0, 100, 100),
+             ("B", 2, 1, 1.0, 130, 131), ("D", 1, -1, 1.0, 100, 101), ("D", 2, 2, 0.3, 95, 96)]
+    frame = pd.DataFrame(spans, columns=["customer_id", "journey_instance_id", "journey_id", "probability",
+                                         "start", "end"])
+    instances = ibis.memtable(frame.assign(start_ts=frame.start.map(day), end_ts=frame.end.map(day))[
+        ["customer_id", "journey_instance_id", "start_ts", "end_ts"]])
+    assignments = ibis.memtable(frame[["customer_id", "journey_instance_id", "journey_id", "probability"]])
+    history = journey_history(instances, assignments, design)
+    # A's second instance starts before the placebo window and ends in it: under way there
+    assert sorted(map(tuple, history.to_numpy())) == [("A", 0, 1, 1), ("B", 1, 0, 1), ("D", 2, 0, 1)]
+    assert len(journey_history(instances, assignments, design, min_probability=0.5)) == 2
+    before, recent = history_matrices(history, pd.Index(["A", "B", "E"]))
+    assert before.loc["A", 0] == 1 and recent.loc["B", 1] == 1 and before.loc["E"].sum() == recent.loc["E"].sum() == 0

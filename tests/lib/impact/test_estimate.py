@@ -119,8 +119,9 @@ def test_a_smaller_sample_gives_wider_intervals(sampled_impact, impact) -> None:
 def test_the_sample_is_seeded() -> None:
     from parcours.impact.estimate import TrialData, sample_trial
 
-    trial = TrialData(pd.DataFrame({"x": np.arange(5_000.0)}, index=[f"c{i}" for i in range(5_000)]),
-                      np.arange(5_000.0), "net_revenue", None, np.zeros(5_000))
+    customers = [f"c{i}" for i in range(5_000)]
+    trial = TrialData(pd.DataFrame({"x": np.arange(5_000.0)}, index=customers), np.arange(5_000.0), "net_revenue",
+                      None, np.zeros(5_000), pd.DataFrame(index=customers), pd.DataFrame(index=customers))
     treated = pd.DataFrame({7: np.arange(5_000) % 2}, index=trial.covariates.index)
     first, first_t = sample_trial(trial, treated, 1_000, seed=3)
     again, _ = sample_trial(trial, treated, 1_000, seed=3)
