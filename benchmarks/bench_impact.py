@@ -13,7 +13,8 @@ data/impact-<n>/ (the ingested event log, its journey instances, the planted lab
   refutations, balance or FDR control.
 
 The planted labels are those of the journey window (``parcours.synthetic.journeys.planted_labels``);
-the customers' orders before and after it are no journey. Coverage is against the exact effect of "journey k versus the rest" (``versus_rest_effects``) over
+the customers' orders before and after it are no journey.
+Coverage is against the exact effect of "journey k versus the rest" (``versus_rest_effects``) over
 the customers each estimate is averaged over (parcours: the common support; econml: everyone).
 Run: ``python benchmarks/bench_impact.py [--sizes 10000 100000]`` (econml: ``pip install -e '.[bench]'``).
 """

@@ -317,10 +317,10 @@ class ImpactSettings(_Section):
             "unlike anyone who did not enter it: they are trimmed (trimmed_share), as the data cannot say "
             "what they would do without it. Each effect is averaged over the customers kept. (Asymmetric "
             "trimming: fixed bounds such as [0.02, 0.98] would drop nearly everyone for a rare journey.) "
-            "overlap_ok needs at most max_trimmed_share of the customers at risk trimmed, and every covariate balanced after "
-            "weighting: |standardised mean difference| below max_smd, or below balance_noise_z times the noise "
-            "a difference has in groups of the weighted sizes when that is larger (with 100 customers in a "
-            "journey, chance alone leaves differences of 0.1 and more)."
+            "overlap_ok needs at most max_trimmed_share of the customers at risk trimmed, and every covariate "
+            "balanced after weighting: |standardised mean difference| below max_smd, or below balance_noise_z "
+            "times the noise a difference has in groups of the weighted sizes when that is larger (with 100 "
+            "customers in a journey, chance alone leaves differences of 0.1 and more)."
         ),
     )
     max_trimmed_share: float = Field(

@@ -221,6 +221,47 @@ def aipw_effect(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, folds: int = 5, 
                   float(1 - keep.sum() / risk.sum()), e, keep, float(1 - risk.mean()))
 
 
+@dataclass(frozen=True)
+class PermutedEffect:
+    """The "effect" of a randomly permuted label: ``effect``, its randomization ``std_error`` and ``p_value``."""
+
+    effect: float
+    std_error: float
+    p_value: float
+
+
+def permuted_label_effect(t: np.ndarray, y: np.ndarray, expected: np.ndarray | None = None) -> PermutedEffect:
+    """The doubly robust estimate for a label drawn at random, with its variance under that randomisation.
+
+    With the propensity the treated share and both arms' regressions ``expected`` (E[y | covariates];
+    default the mean), the AIPW estimate is the difference of the arms' mean residuals. Under a
+    random label its exact variance is the residuals' variance over *everyone* times 1/n1 + 1/n0
+    (Imbens & Rubin 2015, ch. 6): every customer could have been drawn into either arm. The
+    influence-function variance uses each arm's own residuals instead; when a few customers have
+    outcomes far above the rest (real logs have them) and the draw left them all in the large arm, it
+    is too small and a random label looks like an effect.
+
+    Parameters
+    ----------
+    t
+        The permuted 0/1 label.
+    y
+        The outcome.
+    expected
+        Cross-fitted E[y | covariates], or ``None`` for the mean.
+
+    Returns
+    -------
+    PermutedEffect
+    """
+    t = np.asarray(t).astype(bool)
+    residual = np.asarray(y, float) - (np.mean(y) if expected is None else np.asarray(expected, float))
+    n1, n0 = int(t.sum()), int((~t).sum())
+    effect = float(residual[t].mean() - residual[~t].mean())
+    se = float(np.sqrt(residual.var(ddof=1) * (1 / n1 + 1 / n0)))
+    return PermutedEffect(effect, se, float(2 * norm.sf(abs(effect) / se)) if se > 0 else 1.0)
+
+
 def standardized_mean_differences(x: np.ndarray, t: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Per covariate, the difference of (weighted) means between treated and others over the pooled
     unweighted standard deviation; |SMD| below 0.1 is the usual mark of balance."""

@@ -34,6 +34,7 @@ from parcours.impact.causal import (
     effective_sample_size,
     inverse_propensity_weights,
     nuisance_threads,
+    permuted_label_effect,
     standardized_mean_differences,
 )
 from parcours.impact.design import (
@@ -55,10 +56,10 @@ from parcours.sections import ImpactSettings, ValueSettings
 
 IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
-                  "value_at_stake_high", "std_error", "n_used", "trimmed_share", "not_at_risk_share", "max_smd_before", "max_smd_after",
-                  "smd_limit", "placebo_treatment_effect", "placebo_treatment_p", "placebo_outcome_effect",
-                  "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv", "p_value_clv", "note",
-                  "outcome", "landmark", "outcome_end")
+                  "value_at_stake_high", "std_error", "n_used", "trimmed_share", "not_at_risk_share",
+                  "max_smd_before", "max_smd_after", "smd_limit", "placebo_treatment_effect", "placebo_treatment_p",
+                  "placebo_outcome_effect", "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv",
+                  "p_value_clv", "note", "outcome", "landmark", "outcome_end")
 BALANCE_COLUMNS = ("journey_id", "covariate", "smd_before", "smd_after", "limit", "imbalanced")
 
 
@@ -304,9 +305,7 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: Impac
     except NoOverlapError as error:
         return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
     # a permuted label is independent of everything: its propensity is the treated share, exactly
-    shuffled, expected, shared = rng.permutation(t), trial.expected_outcome, trial.covariates.to_numpy()
-    permuted = aipw_effect(shared, shuffled, trial.outcome, propensity=np.full(len(t), t.mean()), **options,
-                           outcomes=None if expected is None else (expected, expected))
+    permuted = permuted_label_effect(rng.permutation(t), trial.outcome, trial.expected_outcome)
     kept = main.kept  # the placebo is estimated over the population of the effect, with no second trimming
     placebo = aipw_effect(early[kept], t[kept], trial.placebo_outcome[kept], **{**options, "trim": 0.0})
     names = [*trial.covariates.columns, "journey_before", "journey_recent"]

@@ -247,7 +247,8 @@ def _outcomes(rng: np.random.Generator, people: pd.DataFrame, entries: pd.DataFr
 
 
 def outcome_under(customers: pd.DataFrame, lived: np.ndarray) -> np.ndarray:
-    """Each customer's outcome-period revenue had they lived the journeys flagged in ``lived`` (customers × journeys)."""
+    """Each customer's outcome-period revenue had they lived the journeys flagged in ``lived``
+    (customers × journeys)."""
     lost = np.column_stack([customers[f"lost_{j.name}"].to_numpy(bool) for j in JOURNEYS])
     gain = np.column_stack([customers[f"gain_{j.name}"].to_numpy(float) for j in JOURNEYS])
     return np.where((lost & lived).any(axis=1), 0.0, customers.base.to_numpy(float)) + (gain * lived).sum(axis=1)

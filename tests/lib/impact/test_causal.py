@@ -13,6 +13,7 @@ from parcours.impact.causal import (
     effective_sample_size,
     inverse_propensity_weights,
     nuisance_threads,
+    permuted_label_effect,
     standardized_mean_differences,
 )
 
@@ -140,3 +141,16 @@ def test_a_permuted_label_with_the_pooled_outcome_model_finds_no_effect() -> Non
         p_values.append(result.p_value)
     assert np.mean(np.array(p_values) < 0.05) <= 0.15  # about 5% by chance, never the real effect's p ~ 0
     assert aipw_effect(x, t, y, propensity=np.full(len(t), t.mean()), outcomes=(m, m)).p_value < 1e-6
+
+
+def test_a_permuted_label_is_refuted_at_its_level_when_a_few_outcomes_dwarf_the_rest() -> None:
+    rng = np.random.default_rng(6)
+    y = rng.lognormal(3, 1.0, 5_000)
+    y[:5] = 3_000.0  # whales: most random draws leave them all in the large arm
+    t = np.zeros(5_000, int)
+    t[:400] = 1
+    draws = [permuted_label_effect(rng.permutation(t), y) for _ in range(2_000)]
+    effects = np.array([d.effect for d in draws])
+    assert draws[0].std_error == pytest.approx(effects.std(), rel=0.1)  # the randomisation variance
+    assert 0.005 <= np.mean([d.p_value < 0.05 for d in draws]) <= 0.08
+
