@@ -355,7 +355,8 @@ class ImpactSettings(_Section):
         "auto", description=(
             "Threads of the nuisance models (gradient boosting, OpenMP). auto: 1 below 20,000 sampled customers, "
             "where a second thread saves little and collapses when another process shares the cores; above, "
-            "the cores this process may use, at most 4. The step never uses more threads than this."
+            "the cores this process may use (at most 4) minus those other processes are running on, asked "
+            "before every journey. A number fixes the threads; the step never uses more."
         ),
     )
 

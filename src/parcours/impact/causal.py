@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
@@ -107,17 +108,42 @@ SINGLE_THREAD_BELOW = 20_000
 
 def nuisance_threads(n_jobs: int | str, customers: int) -> int:
     """Threads for the gradient boosting of ``customers`` rows: ``n_jobs``, or with ``"auto"`` one below
-    :data:`SINGLE_THREAD_BELOW` and the cores this process may use (at most 4) above.
+    :data:`SINGLE_THREAD_BELOW`, and above it the cores this process may use (at most 4) that no other
+    process is running on right now (:func:`cores_busy_elsewhere`), at least one.
 
-    OpenMP threads wait for each other at every split; on a few thousand rows the work between two
-    waits is too short for a second thread to pay, and when another process holds a core a waiting
-    thread spins on it, which turns seconds into minutes.
+    OpenMP threads wait for each other at every split, spinning on their core. On a few thousand rows
+    the work between two waits is too short for a second thread to pay; and a thread that shares its
+    core with another process makes every other thread wait for it: with a second CPU-bound process on
+    a 2-core machine, two threads took 149 s where one took 65 (50,000 customers). Asked again before
+    every journey, so a run that starts sharing the machine gives the cores back within one journey.
     """
     if n_jobs != "auto":
         return max(1, int(n_jobs))
     if customers < SINGLE_THREAD_BELOW:
         return 1
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores - cores_busy_elsewhere()))
+
+
+def cores_busy_elsewhere() -> int:
+    """Runnable threads on the machine that are not this process's (Linux ``/proc``; 0 where it cannot tell).
+
+    ``/proc/loadavg`` counts the threads running or ready to run now, this process's own included;
+    those of this process are read from ``/proc/self/task``.
+    """
+    try:
+        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+        own = sum(_running(task) for task in Path("/proc/self/task").iterdir())
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, running - own)
+
+
+def _running(task: Path) -> bool:
+    try:
+        return (task / "stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+    except (OSError, IndexError):  # the thread ended while we looked
+        return False
 
 
 def _folds(x: np.ndarray, t: np.ndarray, folds: int, seed: int):

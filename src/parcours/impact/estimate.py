@@ -189,8 +189,7 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     everyone = treatment_matrix(members, trial.covariates.index)
     eligible = len(everyone)
     trial, treated = sample_trial(trial, everyone, impact.max_customers, impact.seed)
-    with threadpool_limits(limits=nuisance_threads(impact.n_jobs, len(treated)), user_api="openmp"):
-        rows, balance, propensities, support = _journey_rows(trial, treated, everyone, journeys, impact)
+    rows, balance, propensities, support = _journey_rows(trial, treated, everyone, journeys, impact)
     table = _finish(pd.DataFrame(rows), impact).assign(
         outcome=trial.outcome_name, landmark=design.landmark.isoformat(), outcome_end=design.outcome_end.isoformat())
     metrics = {"eligible_customers": eligible, "sampled_customers": len(trial.covariates),
@@ -211,13 +210,15 @@ def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFram
     """Every journey's row of the table, its balance, and (when estimated) its propensities and support."""
     if any(min(n, len(treated) - n) >= impact.min_treated for n in treated.sum()):  # some journey is estimated
         # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
-        trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
-                                                               folds=impact.folds, seed=impact.seed))
+        with _threads(impact, len(treated)):
+            trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
+                                                                   folds=impact.folds, seed=impact.seed))
     rows, balance, propensities, support = [], [], {}, {}
     rng = np.random.default_rng(impact.seed)
     for journey in journeys.itertuples():
         t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
-        row, smd, main = _journey_row(trial, journey.journey_id, t, impact, rng)
+        with _threads(impact, len(treated)):  # asked per journey: the machine's load changes during a run
+            row, smd, main = _journey_row(trial, journey.journey_id, t, impact, rng)
         population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
         rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
         if main is not None:
@@ -225,6 +226,11 @@ def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFram
             propensities[journey.journey_id] = main.propensity.astype("float32")
             support[journey.journey_id] = main.kept
     return rows, balance, propensities, support
+
+
+def _threads(impact: ImpactSettings, customers: int) -> threadpool_limits:
+    """The OpenMP threads of the nuisance models, for the next estimate (:func:`nuisance_threads`)."""
+    return threadpool_limits(limits=nuisance_threads(impact.n_jobs, customers), user_api="openmp")
 
 
 def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, value: ValueSettings,

@@ -116,6 +116,24 @@ def test_nuisance_threads_are_one_on_small_samples_and_never_more_than_asked() -
     assert nuisance_threads(3, 100) == 3 and nuisance_threads(0, 10**6) == 1
 
 
+def test_nuisance_threads_leave_the_cores_other_processes_are_running_on(monkeypatch) -> None:
+    import parcours.impact.causal as causal
+
+    monkeypatch.setattr(causal.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 0)
+    assert nuisance_threads("auto", 50_000) == 2
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 1)
+    assert nuisance_threads("auto", 50_000) == 1
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 5)
+    assert nuisance_threads("auto", 50_000) == 1 and nuisance_threads(2, 50_000) == 2
+
+
+def test_cores_busy_elsewhere_does_not_count_this_process() -> None:
+    from parcours.impact.causal import cores_busy_elsewhere
+
+    assert 0 <= cores_busy_elsewhere() < 64
+
+
 def test_separated_groups_are_a_no_overlap_error() -> None:
     x = np.r_[np.zeros(200), np.ones(200)][:, None] + np.random.default_rng(1).normal(0, 0.01, (400, 1))
     t = np.r_[np.zeros(200, int), np.ones(200, int)]
