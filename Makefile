@@ -63,6 +63,7 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_journeys.py
 	cd benchmarks && ../$(BIN)/python bench_value.py
 	cd benchmarks && ../$(BIN)/python bench_impact.py
+	cd benchmarks && ../$(BIN)/python bench_impact_entry.py --gate --cores
 	cd benchmarks && ../$(BIN)/python bench_triggers.py
 	cd benchmarks && ../$(BIN)/python bench_profile.py
 	cd benchmarks && ../$(BIN)/python bench_pipeline.py
