@@ -60,7 +60,9 @@ def test_the_placebo_outcome_fails_only_for_confounding(measured) -> None:
 
 def test_continuous_entry_is_not_mistaken_for_a_lack_of_overlap(measured) -> None:
     assert measured.trimmed_share.max() < ImpactSettings().max_trimmed_share
-    assert measured.overlap_ok.all()
+    # the balance check refuses about 1.5% of correct estimates by chance (bench_impact_entry); the old
+    # design failed overlap for every journey
+    assert (~measured.overlap_ok).sum() <= 1
 
 
 def test_a_journey_chosen_by_an_unmeasured_trait_is_never_a_finding(unmeasured) -> None:
