@@ -299,8 +299,10 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: Impac
     n_treated, n_control = int(t[new].sum()), int(new.sum() - t[new].sum())
     if min(n_treated, n_control) < impact.min_treated:
         side = "treated" if n_treated < n_control else "untreated"
+        new_only = (f" new to the journey (of the {int(t.sum())} who entered it, {int(t.sum()) - n_treated} had "
+                    "an instance of it in the placebo window)") if side == "treated" and n_treated < t.sum() else ""
         return {"n_treated": n_treated,
-                "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers"}, None, None
+                "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers{new_only}"}, None, None
     rows = np.flatnonzero(new)
     trial, t = trial.take(rows) if len(rows) < len(t) else trial, t[rows]
     x, early = trial.journey_covariates(journey_id)

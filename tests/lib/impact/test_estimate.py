@@ -141,3 +141,17 @@ def test_nothing_is_fitted_when_no_journey_can_be_estimated(small_trial, monkeyp
     result = estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments,
                                      small_trial.journeys, ImpactSettings(min_treated=100_000), ValueSettings())
     assert result.table.effect.isna().all() and result.table.note.str.contains("min_treated").all()
+
+
+def test_a_journey_short_of_new_customers_says_how_many_entered_it(impact_settings) -> None:
+    from parcours.impact.estimate import TrialData, _journey_row
+
+    customers = [f"c{i}" for i in range(400)]
+    t = np.r_[np.ones(80, int), np.zeros(320, int)]
+    recent = pd.DataFrame({3: np.r_[np.ones(60), np.zeros(340)]}, index=customers)  # 60 of the 80 already in it
+    trial = TrialData(pd.DataFrame({"x": np.arange(400.0)}, index=customers), np.zeros(400), "net_revenue", None,
+                      np.zeros(400), pd.DataFrame(index=customers), recent)
+    row, _, _ = _journey_row(trial, 3, t, impact_settings, np.random.default_rng(0))
+    assert row["n_treated"] == 20
+    assert row["note"] == ("fewer than impact.min_treated=50 treated customers new to the journey (of the 80 who "
+                           "entered it, 60 had an instance of it in the placebo window)")
