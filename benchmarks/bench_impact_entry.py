@@ -21,8 +21,8 @@ customers, with ``impact.n_jobs`` auto and fixed, alone and beside a second CPU-
 (``python -c "while True: pass"``), each case in a fresh process, one at a time. Before issue 21
 the step let OpenMP take every core (``n_jobs`` 2 here): that is the peer.
 
-Run: ``python benchmarks/bench_impact_entry.py --gate`` (about 30 minutes) and ``--cores``
-(about 15); results in results/impact_entry_gate.json and results/impact_entry_cores.json.
+Run: ``python benchmarks/bench_impact_entry.py --gate`` (about 25 minutes) and ``--cores``
+(about 8); results in results/impact_entry_gate.json and results/impact_entry_cores.json.
 """
 
 from __future__ import annotations
