@@ -42,8 +42,7 @@ def prepare(customers: int) -> Path:
     from parcours.eventlog import ingest_events
     from parcours.eventlog.episodes import journey_instances
     from parcours.synthetic import generate_demo_log
-    from parcours.synthetic.journeys import planted_labels
-    from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
+    from parcours.synthetic.journeys import in_journey_window, planted_labels
 
     folder = DATA / f"impact-{customers}"
     if (folder / "assignments.parquet").exists():
@@ -56,10 +55,10 @@ def prepare(customers: int) -> Path:
     instances.to_parquet(folder / "instances.parquet")
     frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
     truth = pd.read_csv(paths["customers_truth.csv"])
-    labelled = planted_labels(frame, truth, datetime(2024, 1, 1, tzinfo=UTC))  # the generator's default start
+    start = datetime(2024, 1, 1, tzinfo=UTC)  # the generator's default start
+    labelled = planted_labels(frame, truth, start)
     chosen = set(truth.customer_id[np.random.default_rng(2).random(len(truth)) < 0.1])
-    days = (frame.start_ts - pd.Timestamp("2024-01-01", tz="UTC")).dt.total_seconds() / 86_400
-    window = frame[(days >= WINDOW_START) & (days < WINDOW_END) & frame.customer_id.isin(chosen)]
+    window = frame[in_journey_window(frame, start) & frame.customer_id.isin(chosen)]
     assignments = pd.concat([labelled, window[["customer_id", "journey_instance_id"]].assign(
         journey_id=PLACEBO, probability=1.0)])
     assignments.to_parquet(folder / "assignments.parquet", index=False)

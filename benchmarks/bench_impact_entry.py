@@ -63,18 +63,16 @@ def _demo_table(customers: int, seed: int):
     from parcours.config import ImpactSettings, ValueSettings
     from parcours.impact import estimate_journey_impact
     from parcours.synthetic import versus_rest_effects
+    from parcours.synthetic.entry_trial import against_truth
 
     with tempfile.TemporaryDirectory() as folder:
         trial = planted_trial(customers, seed, Path(folder))
         impact = estimate_journey_impact(trial.events, trial.instances, trial.assignments, trial.journeys,
                                          ImpactSettings(), ValueSettings())
-    table = impact.table.copy()
     truth = {row.journey_id: 0.0 if row.journey_id == PLACEBO_ID else versus_rest_effects(
         trial.log.customers, impact.support.index[impact.support[row.journey_id]])[row.name]
-        for row in table.itertuples()}
-    table["truth"] = table.journey_id.map(truth)
-    table["covered"] = (table.ci_low <= table.truth) & (table.truth <= table.ci_high)
-    table["strong"] = table.truth.abs() >= 3 * table.std_error
+        for row in impact.table.itertuples()}
+    table = against_truth(impact.table, impact.table.journey_id.map(truth))
     return table.assign(confounded=False, wrong=~table.covered)
 
 

@@ -78,14 +78,20 @@ def entry_inputs(log: EntryLog, episodes: EpisodeSettings = ENTRY_EPISODES) -> t
 
 
 def _with_truth(log: EntryLog, result: JourneyImpact) -> pd.DataFrame:
-    table = result.table.copy()
+    table = result.table
     window = log.day(result.design.observation_start), log.day(result.design.landmark)
     truth = {}
     for row in table.itertuples():
         if pd.notna(row.effect) and row.journey_id in result.support:
             kept = result.support.index[result.support[row.journey_id].to_numpy(bool)]
             truth[row.journey_id] = entry_effects(log, *window, customer_ids=kept)[row.name]
-    table["truth"] = table.journey_id.map(truth).astype("float64")
+    return against_truth(table, table.journey_id.map(truth).astype("float64"))
+
+
+def against_truth(table: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
+    """An impact table with ``truth`` beside each estimate, ``covered`` (its 95% interval holds it) and
+    ``strong`` (the truth at least 3 standard errors from 0)."""
+    table = table.assign(truth=truth)
     table["covered"] = (table.ci_low <= table.truth) & (table.truth <= table.ci_high)
     table["strong"] = (table.truth.abs() >= 3 * table.std_error).fillna(False)
     return table

@@ -78,6 +78,10 @@ def browsing_events(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFr
     return frame(people, rep, t, rng.choice(BROWSE, len(rep)), np.nan, 0)
 
 
+def in_journey_window(instances: pd.DataFrame, start) -> pd.Series:
+    """Whether each instance (``start_ts``) starts in the demo's journey window (``start``: the log's first instant)."""
+    days = (instances.start_ts - pd.Timestamp(start)).dt.total_seconds() / 86_400
+    return (days >= WINDOW_START) & (days < WINDOW_END)
 
 
 def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame, start) -> pd.DataFrame:
@@ -99,9 +103,7 @@ def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame, start) -> pd.Da
         :data:`PLANTED` for an instance that starts in the journey window, ``-1`` for any other: the
         orders before and after are no journey) and ``probability`` 1.
     """
-    days = (instances.start_ts - pd.Timestamp(start)).dt.total_seconds() / 86_400
     index = {j.name: i for i, j in enumerate(PLANTED)}
     planted = instances.customer_id.map(truth.set_index("customer_id").planted_journey).map(index)
-    inside = (days >= WINDOW_START) & (days < WINDOW_END)
-    labels = planted.where(inside).fillna(-1).astype("int64")
+    labels = planted.where(in_journey_window(instances, start)).fillna(-1).astype("int64")
     return instances[["customer_id", "journey_instance_id"]].assign(journey_id=labels, probability=1.0)

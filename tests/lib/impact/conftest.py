@@ -10,8 +10,7 @@ from parcours.config import EpisodeSettings, IdentitySettings, ImpactSettings, I
 from parcours.eventlog import ingest_events
 from parcours.eventlog.episodes import journey_instances
 from parcours.synthetic import PLANTED, generate_demo_log
-from parcours.synthetic.journeys import planted_labels
-from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
+from parcours.synthetic.journeys import in_journey_window, planted_labels
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PLACEBO_ID = 99
@@ -41,8 +40,7 @@ def planted_trial(customers: int, seed: int, tmp_path, placebo_share: float = 0.
     frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
     labelled = planted_labels(frame, log.customers, T0)
     index = {j.name: i for i, j in enumerate(PLANTED)}
-    days = (frame.start_ts - pd.Timestamp(T0)).dt.total_seconds() / 86_400
-    frame = frame.loc[(days >= WINDOW_START) & (days < WINDOW_END), ["customer_id", "journey_instance_id"]]
+    frame = frame.loc[in_journey_window(frame, T0), ["customer_id", "journey_instance_id"]]
     rng = np.random.default_rng(seed + 1_000)
     chosen = set(log.customers.customer_id[rng.random(len(log.customers)) < placebo_share])
     placebo = frame[frame.customer_id.isin(chosen)].assign(journey_id=PLACEBO_ID, probability=1.0)

@@ -110,9 +110,13 @@ def test_customers_unlike_anyone_treated_are_not_at_risk_rather_than_trimmed() -
     assert at_risk(result.propensity, t, 0.0).all()
 
 
-def test_nuisance_threads_are_one_on_small_samples_and_never_more_than_asked() -> None:
+def test_nuisance_threads_are_one_on_small_samples_and_never_more_than_asked(monkeypatch) -> None:
+    import parcours.impact.causal as causal
+
+    monkeypatch.setattr(causal.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 0)
     assert nuisance_threads("auto", SINGLE_THREAD_BELOW - 1) == 1
-    assert 1 <= nuisance_threads("auto", SINGLE_THREAD_BELOW) <= 4
+    assert nuisance_threads("auto", SINGLE_THREAD_BELOW) == 4  # at most 4, with 8 cores free
     assert nuisance_threads(3, 100) == 3 and nuisance_threads(0, 10**6) == 1
 
 
