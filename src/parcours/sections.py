@@ -128,13 +128,39 @@ class JourneySettings(_Section):
             "At most this many (the most frequent drawn) variants are clustered."
         )
     )
-    neighbours: int = Field(15, ge=1, description=(
-        "Unseen sequences: the classifier's vote among this many nearest clustered variants; below min_vote "
-        "agreement the sequence is noise (as HDBSCAN leaves a point between clusters)."
+    medoid_candidates: int = Field(500, ge=10, description=(
+        "Journeys are summarised by medoids chosen among this many most frequent variants; every clustered "
+        "variant is compared with each of them (normalised token edit distance)."
     ))
-    min_vote: float = Field(
-        0.6, ge=0, le=1, description="An unseen sequence below this share of its neighbours' vote is noise."
+    min_journeys: int = Field(3, ge=1, description=(
+        "How many journeys: the knee of the representativeness curve (the mean normalised edit distance from "
+        "each path to its journey's medoid, for 1 to max_journeys journeys; Kneedle), but at least this many."
+    ))
+    max_journeys: int = Field(30, ge=1, description="The curve is drawn up to this many journeys (a few dozen).")
+    noise_distance: float | Literal["auto"] = Field(
+        "auto", description=(
+            "A path farther than this from every journey's medoid (normalised token edit distance, 0..1: the "
+            "share of steps to change) fits nowhere and is noise. auto: the distance that noise_quantile of the "
+            "pairs of different paths drawn at random from the log are closer than."
+        )
     )
+    noise_quantile: float = Field(
+        0.25, gt=0, lt=1, description=(
+            "noise_distance auto: a path is in a journey when it is closer to the journey's medoid than all but "
+            "this share of random pairs of different paths are to each other."
+        )
+    )
+    purchase_paths: Literal["group", "cluster"] = Field(
+        "group", description=(
+            "Paths made only of purchases (every step a purchase or the step right before one, as a purchase "
+            "history cut into instances): group = kept out of clustering, as two journeys, buys once and buys "
+            "repeatedly; cluster = clustered like any other path."
+        )
+    )
+    max_families: int = Field(6, ge=1, description=(
+        "Journeys are grouped into 3 to this many families (their medoids summarised the same way, the count "
+        "at the knee of their curve), so a report can open on a handful of lines and drill down."
+    ))
     silhouette_sample: int = Field(5_000, ge=100, description=(
         "Quality: silhouette on a sample of instances, bootstrap stability (adjusted Rand index)."
     ))

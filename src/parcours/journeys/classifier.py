@@ -1,20 +1,20 @@
-"""Recognise the journey of a token sequence: the one its variant was clustered into, or the
-vote of its nearest clustered variants for a sequence never seen.
+"""Recognise the journey of a token sequence: the one its variant got at discovery, or, for a sequence
+never seen, the journey whose medoid is nearest (within the noise distance), as discovery assigns.
 
-Pure Python and scikit-learn: ``parcours.tracking`` wraps it as an MLflow pyfunc, so it loads
-without Dagster.
+Pure Python: ``parcours.tracking`` wraps it as an MLflow pyfunc, so it loads without Dagster.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import KNeighborsClassifier
 
 from parcours.journeys.clustering import NOISE
-from parcours.journeys.features import Sequence, SequenceFeatures
+from parcours.journeys.features import Sequence
+from parcours.journeys.medoids import path_distances
+from parcours.journeys.purchase_paths import purchase_path_kind
 from parcours.mining.discovery import VARIANT_SEPARATOR as SEPARATOR
 
 
@@ -24,53 +24,63 @@ class JourneyClassifier:
 
     Attributes
     ----------
-    features
-        The fitted feature builder of the clustering.
     known
         Variant text (tokens joined by `` → ``) → (journey id, membership probability).
-    neighbours
-        A k-nearest-neighbours vote over the clustered variants' features, for unseen sequences.
+    medoids
+        Journey id → its medoid, for sequences never seen (purchase-path journeys left out).
+    noise_distance
+        A sequence farther than this from every medoid is no journey.
     min_tokens
         Sequences shorter than this are no journey.
-    min_vote
-        An unseen sequence joins a journey only when at least this share of the (distance-weighted)
-        neighbour vote agrees; otherwise it is noise, as HDBSCAN would leave a point between clusters.
+    purchases
+        The purchase activities; with ``purchase_journeys``, a purchase path goes to its group.
+    purchase_journeys
+        ``"buys once"`` / ``"buys repeatedly"`` → journey id (empty: purchase paths are clustered).
     """
 
-    features: SequenceFeatures
     known: dict[str, tuple[int, float]]
-    neighbours: KNeighborsClassifier
+    medoids: dict[int, Sequence]
+    noise_distance: float
     min_tokens: int
-    min_vote: float = 0.0
-
-    @classmethod
-    def fit(cls, features: SequenceFeatures, variants: list[str], vectors: np.ndarray, journey_ids: np.ndarray,
-            probabilities: np.ndarray, k: int = 15, min_tokens: int = 2, min_vote: float = 0.0) -> JourneyClassifier:
-        """Remember every clustered variant and fit the neighbour vote on their feature vectors."""
-        known = {v: (int(j), float(p)) for v, j, p in zip(variants, journey_ids, probabilities, strict=True)}
-        knn = KNeighborsClassifier(n_neighbors=min(k, len(variants)), weights="distance").fit(vectors, journey_ids)
-        return cls(features, known, knn, min_tokens, min_vote)
+    purchases: list[str] = field(default_factory=list)
+    purchase_journeys: dict[str, int] = field(default_factory=dict)
 
     def predict(self, sequences: list[Sequence], durations_s: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per sequence: ``journey_id``, ``probability`` and ``seen`` (variant was clustered).
+        """One row per sequence: ``journey_id``, ``probability`` and ``seen`` (the variant was known).
 
-        Examples
-        --------
-        The demo's classifier is built by :func:`parcours.journeys.discover_journeys`; see its tests.
+        ``probability`` is :func:`membership` of an unseen sequence's distance to its medoid.
+        ``durations_s`` is accepted for callers that have it, and unused.
         """
         texts = [SEPARATOR.join(s) for s in sequences]
-        ids = np.full(len(texts), NOISE)
-        probs = np.zeros(len(texts))
+        ids, probs = np.full(len(texts), NOISE), np.zeros(len(texts))
         seen = np.array([t in self.known for t in texts], dtype=bool)
         for i in np.flatnonzero(seen):
             ids[i], probs[i] = self.known[texts[i]]
-        unseen = np.flatnonzero(~seen & (np.array([len(s) for s in sequences]) >= self.min_tokens))
-        if len(unseen):
-            durations = None if durations_s is None else np.asarray(durations_s)[unseen]
-            vectors = self.features.transform([sequences[i] for i in unseen], durations)
-            votes = self.neighbours.predict_proba(vectors)
-            best = votes.argmax(axis=1)
-            share = votes[np.arange(len(unseen)), best]
-            ids[unseen] = np.where(share >= self.min_vote, self.neighbours.classes_[best], NOISE)
-            probs[unseen] = np.where(ids[unseen] == NOISE, 0.0, share)
+        rest = [i for i in np.flatnonzero(~seen) if len(sequences[i]) >= self.min_tokens]
+        to_match = []
+        for i in rest:
+            kind = purchase_path_kind(sequences[i], self.purchases) if self.purchase_journeys else None
+            if kind in self.purchase_journeys:
+                ids[i], probs[i] = self.purchase_journeys[kind], 1.0
+            else:
+                to_match.append(i)
+        if to_match and self.medoids:
+            journey_ids = np.array(list(self.medoids))
+            distances = path_distances([sequences[i] for i in to_match], list(self.medoids.values()))
+            best = distances.argmin(axis=1)
+            nearest = distances[np.arange(len(to_match)), best]
+            inside = nearest <= self.noise_distance
+            ids[to_match] = np.where(inside, journey_ids[best], NOISE)
+            probs[to_match] = np.where(inside, membership(nearest, self.noise_distance), 0.0)
         return pd.DataFrame({"journey_id": ids, "probability": probs, "seen": seen})
+
+
+def membership(distance: np.ndarray, noise_distance: float) -> np.ndarray:
+    """How firmly a path belongs to its journey: 1 on the medoid, falling to 0.1 at the noise distance.
+
+    Examples
+    --------
+    >>> membership(np.array([0.0, 0.3, 0.6]), 0.6).round(2).tolist()
+    [1.0, 0.55, 0.1]
+    """
+    return np.clip(1 - 0.9 * np.asarray(distance, dtype=float) / max(noise_distance, 1e-9), 0.1, 1.0)

@@ -1,24 +1,37 @@
 """Journey discovery: from the variants table to named journeys, a classifier and quality numbers.
 
 The work is done on de-duplicated variants weighted by their counts, so it grows with the number
-of distinct sequences, not with customers. The ``max_variants`` most frequent are clustered; the
-rarer ones are assigned by the classifier (O(n) predict).
+of distinct sequences, not with customers. The ``max_variants`` most frequent (of a fixed-size
+sample of instances) are summarised by medoids (:mod:`parcours.journeys.summary`); purchase paths
+form journeys of their own (:mod:`parcours.journeys.purchase_paths`); the rarer variants are
+assigned by the classifier (the nearest medoid, O(variants × journeys)).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from parcours.config import JourneySettings
-from parcours.journeys.classifier import SEPARATOR, JourneyClassifier
-from parcours.journeys.clustering import NOISE, cluster_variants
-from parcours.journeys.features import SequenceFeatures
-from parcours.journeys.naming import distinguishing_features, journey_name, readable, unique_names
-from parcours.journeys.quality import bootstrap_stability, noise_share, weighted_silhouette
+from parcours.journeys.classifier import SEPARATOR, JourneyClassifier, membership
+from parcours.journeys.clustering import NOISE
+from parcours.journeys.features import Sequence, SequenceFeatures
+from parcours.journeys.medoids import path_distances
+from parcours.journeys.naming import (
+    distinguishing_features,
+    journey_name,
+    journey_outcome,
+    readable,
+    unique_names,
+    with_outcome,
+)
+from parcours.journeys.purchase_paths import ONCE, REPEATEDLY, purchase_path_kind
+from parcours.journeys.quality import noise_share, weighted_silhouette
 from parcours.journeys.representatives import journey_representatives
+from parcours.journeys.summary import PathSummary, family_of, kmedoids_cost, stability, summarise_paths
 from parcours.journeys.taxonomy import match_journeys
 
 _MEDOID_SAMPLE = 300  # a journey's most frequent variants its medoid and representatives are chosen from
@@ -34,17 +47,22 @@ class JourneyDiscovery:
         Every variant with ``journey_id`` (-1 noise), ``probability`` and ``clustered`` (false:
         assigned by the classifier).
     journeys
-        One row per journey: ``journey_id``, ``name``, ``n_instances``, ``share``, ``n_variants``,
+        One row per journey: ``journey_id``, ``name``, ``family_id``, ``family`` (its family's name),
+        ``n_instances``, ``share``, ``n_variants``, ``conversion_share``, ``stops_at``,
         ``representative`` (the medoid), ``representatives``, ``representatives_coverage``,
         ``top_variants``, ``distinguishing``, ``mean_probability``.
     quality
-        ``journeys``, ``noise_share``, ``silhouette``, ``stability`` (mean ARI), ``stability_min``, ...
+        ``journeys``, ``coverage``, ``noise_share``, ``noise_distance``, ``representativeness`` and
+        ``representativeness_kmedoids`` (weighted k-medoids with as many journeys), ``silhouette``,
+        ``stability`` (mean ARI), ``stability_min``, ...
     changes
         The taxonomy's births, merges, splits and disappearances against the previous run.
     classifier
         Recognises the journey of a token sequence.
     medoids
         Each journey's medoid (what the next run's ids are matched on; journeys.csv may withhold it).
+    curve
+        The representativeness of 1, 2, ... journeys the count was chosen from.
     """
 
     variants: pd.DataFrame
@@ -55,11 +73,13 @@ class JourneyDiscovery:
     params: dict[str, float] = field(default_factory=dict)
     #: Journey id → its medoid's tokens, whatever the privacy floor: the next run matches its journeys to these.
     medoids: dict[int, list[str]] = field(default_factory=dict)
+    curve: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["journeys", "representativeness"]))
 
 
 def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
-                      previous: dict[int, list[str]] | None = None, *, min_customers: int = 1) -> JourneyDiscovery:
-    """Cluster variants into journeys, describe and name them, and keep the previous run's ids.
+                      previous: dict[int, list[str]] | None = None, *, min_customers: int = 1,
+                      purchases: Collection[str] = ()) -> JourneyDiscovery:
+    """Summarise the variants by a few dozen journeys, describe and name them, and keep the previous run's ids.
 
     Parameters
     ----------
@@ -74,37 +94,98 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
         The privacy floor (``privacy.min_customers``): a representative or top variant shown in the
         journeys table is followed by at least this many customers (the variants' ``customers``
         column; its ``count`` without one); one followed by fewer is replaced by a note saying so.
+    purchases
+        The purchase (conversion) activities: what a journey's conversion share counts, and what a
+        purchase path is made of (:mod:`parcours.journeys.purchase_paths`).
     """
     table = variants.sort_values(["count", "variant"], ascending=[False, True], kind="stable").reset_index(drop=True)
     sequences = [v.split(SEPARATOR) for v in table.variant]
     counts, durations = table["count"].to_numpy(dtype=int), table.median_duration_s.to_numpy(dtype=float)
-    n_tokens = table.n_tokens.to_numpy()
     weights = sample_weights(counts, settings.sample_instances, settings.seed)
     chosen = np.flatnonzero(weights > 0)[:settings.max_variants]
-    picked = [sequences[i] for i in chosen]
-    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(picked, durations[chosen])
-    vectors = features.transform(picked, durations[chosen])
-    clustering = cluster_variants(vectors, weights[chosen], n_tokens[chosen], settings)
-    found = int(clustering.labels.max()) + 1
-    described = [_describe(picked, counts[chosen], clustering.labels, j, settings) for j in range(found)]
-    matching = match_journeys([d["medoid"] for d in described], previous or {}, settings.match_max_distance)
-    ids = np.array([*matching.ids, NOISE])[clustering.labels]  # label -1 (noise) picks the last: -1
-    classifier = JourneyClassifier.fit(features, list(table.variant[chosen]), vectors, ids, clustering.probabilities,
-                                       k=settings.neighbours, min_tokens=settings.min_tokens,
-                                       min_vote=settings.min_vote)
-    table = _label_every_variant(table, sequences, durations, chosen, ids, clustering.probabilities, classifier)
-    journeys = _journey_table(described, matching.ids, table, min_customers)
-    quality = _quality(vectors, weights[chosen], n_tokens[chosen], clustering.labels, settings, table, found)
-    quality.update(min_cluster_size=float(clustering.min_cluster_size), points=float(clustering.points),
-                   standalone=float(clustering.standalone), explained_variance=features.explained_variance,
-                   instances_sampled=float(weights.sum()))
+    picked, w = [sequences[i] for i in chosen], weights[chosen].astype(float)
+    purchases = sorted(purchases)
+    kinds = [purchase_path_kind(s, purchases) if settings.purchase_paths == "group" else None for s in picked]
+    pool = np.flatnonzero([len(s) >= settings.min_tokens and k is None for s, k in zip(picked, kinds, strict=True)])
+    if len(pool) < 2:
+        raise JourneyDiscoveryError(f"{len(pool)} distinct path(s) of at least journeys.min_tokens="
+                                    f"{settings.min_tokens} steps outside purchase paths: nothing to summarise")
+    paths = [picked[i] for i in pool]
+    spans = durations[chosen][pool]
+    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(paths, spans)
+    vectors = features.transform(paths, spans)
+    summary = summarise_paths(paths, w[pool], vectors, settings)
+    labels, medoids = _with_purchase_journeys(summary, pool, picked, w, kinds, settings.min_tokens)
+    labels, medoids = _ranked(labels, medoids, w)
+    to_medoid = path_distances(picked, medoids)
+    own = np.where(labels >= 0, to_medoid[np.arange(len(picked)), np.maximum(labels, 0)], to_medoid.min(axis=1))
+    probability = np.where(labels >= 0, membership(own, summary.noise_distance), 0.0)
+    probability[[k is not None and labels[i] >= 0 for i, k in enumerate(kinds)]] = 1.0
+    described = [_describe(picked, w, labels, medoids[j], j, settings, purchases) for j in range(len(medoids))]
+    matching = match_journeys(medoids, previous or {}, settings.match_max_distance)
+    ids = np.array([*matching.ids, NOISE])[labels]
+    classifier = JourneyClassifier(
+        known={t: (int(j), float(p)) for t, j, p in zip(table.variant[chosen], ids, probability, strict=True)},
+        medoids={int(matching.ids[j]): medoids[j] for j in range(len(medoids)) if described[j]["kind"] is None},
+        noise_distance=summary.noise_distance, min_tokens=settings.min_tokens, purchases=purchases,
+        purchase_journeys={d["kind"]: int(i) for i, d in zip(matching.ids, described, strict=True) if d["kind"]})
+    table = _label_every_variant(table, sequences, durations, chosen, ids, probability, classifier)
+    families = _families(described, medoids, settings)
+    journeys = _journey_table(described, matching.ids, families, table, min_customers)
+    discovered = [j for j, d in enumerate(described) if d["kind"] is None]
+    quality = _quality(paths, w[pool], labels[pool], [medoids[j] for j in discovered], discovered, vectors, summary,
+                       settings, table)
+    quality.update(purchase_path_share=float(w[[k is not None for k in kinds]].sum() / w.sum()),
+                   journeys_discovered=float(len(discovered)))
+    quality.update(instances_sampled=float(weights.sum()), explained_variance=features.explained_variance,
+                   families=float(len(set(families))))
+    curve = pd.DataFrame({"journeys": np.arange(1, len(summary.curve) + 1), "representativeness": summary.curve})
     return JourneyDiscovery(table, journeys, quality, matching.changes, classifier, params=settings.model_dump(),
-                            medoids={int(i): list(d["medoid"]) for i, d in zip(matching.ids, described, strict=True)})
+                            medoids={int(i): list(m) for i, m in zip(matching.ids, medoids, strict=True)}, curve=curve)
+
+
+class JourneyDiscoveryError(ValueError):
+    """The log has too few distinct paths to discover journeys in."""
+
+
+def _with_purchase_journeys(summary: PathSummary, pool: np.ndarray, picked: list[Sequence], weights: np.ndarray,
+                            kinds: list[str | None], min_tokens: int) -> tuple[np.ndarray, list[Sequence]]:
+    """Labels of every clustered variant and the medoids: the summary's journeys, then one journey per
+    kind of purchase path (its heaviest path as medoid)."""
+    labels = np.full(len(picked), NOISE)
+    labels[pool] = summary.labels
+    medoids = [picked[pool[m]] for m in summary.medoids]
+    for kind in (ONCE, REPEATEDLY):
+        members = np.flatnonzero([k == kind and len(s) >= min_tokens for k, s in zip(kinds, picked, strict=True)])
+        if len(members):
+            labels[members] = len(medoids)
+            medoids.append(picked[members[np.argmax(weights[members])]])
+    return labels, medoids
+
+
+def _families(described: list[dict], medoids: list[Sequence], settings: JourneySettings) -> np.ndarray:
+    """Each journey's family: the discovered journeys by :func:`family_of`; the purchase paths one more."""
+    discovered = np.array([d["kind"] is None for d in described])
+    families = np.zeros(len(described), dtype=int)
+    if discovered.any():
+        families[discovered] = family_of([m for m, keep in zip(medoids, discovered, strict=True) if keep],
+                                         np.array([d["instances"] for d in described])[discovered], settings)
+    families[~discovered] = families[discovered].max() + 1 if discovered.any() else 0
+    return families
+
+
+def _ranked(labels: np.ndarray, medoids: list[Sequence], weights: np.ndarray) -> tuple[np.ndarray, list[Sequence]]:
+    """Journeys renumbered 0, 1, ... by instances, largest first."""
+    mass = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=len(medoids))
+    order = np.lexsort((np.arange(len(medoids)), -mass))
+    rank = np.empty(len(medoids), dtype=int)
+    rank[order] = np.arange(len(medoids))
+    return np.where(labels >= 0, rank[np.maximum(labels, 0)], NOISE), [medoids[j] for j in order]
 
 
 def _label_every_variant(table: pd.DataFrame, sequences: list[list[str]], durations: np.ndarray, chosen: np.ndarray,
                          ids: np.ndarray, probabilities: np.ndarray, classifier: JourneyClassifier) -> pd.DataFrame:
-    """The clustered variants keep their cluster; the classifier assigns the others."""
+    """The clustered variants keep their journey; the classifier assigns the others."""
     rest = np.setdiff1d(np.arange(len(table)), chosen)
     assigned = classifier.predict([sequences[i] for i in rest], durations[rest])
     journey_id, probability = np.full(len(table), NOISE), np.zeros(len(table))
@@ -136,21 +217,30 @@ def sample_weights(counts: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).multinomial(size, counts / total)
 
 
-def _describe(sequences: list[list[str]], counts: np.ndarray, labels: np.ndarray, journey: int,
-              settings: JourneySettings) -> dict:
-    mine = np.flatnonzero(labels == journey)[:_MEDOID_SAMPLE]  # variants are sorted by count
-    reps = journey_representatives([sequences[i] for i in mine], counts[mine], settings.representative_coverage)
-    best = distinguishing_features(sequences, counts, labels, journey, top=4)
+def _describe(sequences: list[Sequence], weights: np.ndarray, labels: np.ndarray, medoid: Sequence, journey: int,
+              settings: JourneySettings, purchases: list[str]) -> dict:
+    mine = np.flatnonzero(labels == journey)
+    top = mine[:_MEDOID_SAMPLE]  # variants are sorted by count
+    reps = journey_representatives([sequences[i] for i in top], weights[top], settings.representative_coverage,
+                                   medoid=medoid)
+    kind = purchase_path_kind(medoid, purchases) if settings.purchase_paths == "group" else None
+    best = distinguishing_features(sequences, weights, labels, journey, top=4)
     features = [f for f, _, _ in best]
-    return {"medoid": reps.medoid, "reps": reps, "name": journey_name(reps.medoid, features),
-            "fallbacks": [journey_name(reps.medoid, features, parts=3), " → ".join(map(readable, reps.medoid[:5]))],
+    outcome = journey_outcome([sequences[i] for i in mine], weights[mine], purchases)
+    base = kind or journey_name(medoid, features)
+    fallbacks = [journey_name(medoid, features, parts=3), " → ".join(map(readable, medoid[:5]))]
+    return {"medoid": medoid, "reps": reps, "kind": kind, "instances": float(weights[mine].sum()), **outcome,
+            "name": kind or with_outcome(base, outcome, purchases),
+            "fallbacks": [with_outcome(f, outcome, purchases) for f in fallbacks],
             "distinguishing": "; ".join(f"{' → '.join(readable(t) for t in f)} ({a:.0%} vs {b:.0%})"
                                         for f, a, b in best)}
 
 
-def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame, min_customers: int = 1
-                   ) -> pd.DataFrame:
+def _journey_table(described: list[dict], ids: list[int], families: np.ndarray, table: pd.DataFrame,
+                   min_customers: int = 1) -> pd.DataFrame:
     names = unique_names([d["name"] for d in described], [d["fallbacks"] for d in described])
+    family_names = {f: _family_name([n for n, g in zip(names, families, strict=True) if g == f])
+                    for f in set(families.tolist())}
     rows = []
     total = table["count"].sum()
     followers = dict(zip(table.variant, table["customers"] if "customers" in table else table["count"], strict=True))
@@ -160,12 +250,13 @@ def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame, m
         text = SEPARATOR.join(sequence)
         return text if followers.get(text, 0) >= min_customers else withheld
 
-    for journey_id, name, d in zip(ids, names, described, strict=True):
+    for journey_id, name, d, family in zip(ids, names, described, families, strict=True):
         mine = table[table.journey_id == journey_id]
         weights = mine["count"].to_numpy(dtype=float)
         rows.append({
-            "journey_id": journey_id, "name": name, "n_instances": int(weights.sum()),
-            "share": float(weights.sum() / total), "n_variants": len(mine),
+            "journey_id": journey_id, "name": name, "family_id": int(family), "family": family_names[family],
+            "n_instances": int(weights.sum()), "share": float(weights.sum() / total), "n_variants": len(mine),
+            "conversion_share": d["conversion_share"], "stops_at": d["stops_at"],
             "representative": shown(d["medoid"]),
             "representatives": " | ".join(dict.fromkeys(shown(s) for s in d["reps"].representatives)),
             "representatives_coverage": d["reps"].coverage,
@@ -173,21 +264,53 @@ def _journey_table(described: list[dict], ids: list[int], table: pd.DataFrame, m
             "distinguishing": d["distinguishing"],
             "mean_probability": float(np.average(mine.probability, weights=weights)) if len(mine) else 0.0,
         })
-    columns = ["journey_id", "name", "n_instances", "share", "n_variants", "representative", "representatives",
-               "representatives_coverage", "top_variants", "distinguishing", "mean_probability"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["n_instances", "journey_id"], ascending=[False, True],
-                                                           ignore_index=True)
+    return pd.DataFrame(rows, columns=JOURNEY_COLUMNS).sort_values(["n_instances", "journey_id"],
+                                                                   ascending=[False, True], ignore_index=True)
 
 
-def _quality(vectors: np.ndarray, counts: np.ndarray, n_tokens: np.ndarray, labels: np.ndarray,
-             settings: JourneySettings, table: pd.DataFrame, found: int) -> dict[str, float]:
-    stability = bootstrap_stability(vectors, counts, n_tokens, labels, settings)
+def _family_name(names: list[str]) -> str:
+    """A family reads as its largest journey, and how many more it holds; the purchase paths as purchases."""
+    if set(names) <= {ONCE, REPEATEDLY}:
+        return "purchases only"
+    return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
+
+
+JOURNEY_COLUMNS = ["journey_id", "name", "family_id", "family", "n_instances", "share", "n_variants",
+                   "conversion_share", "stops_at", "representative", "representatives", "representatives_coverage",
+                   "top_variants", "distinguishing", "mean_probability"]
+
+
+def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, medoids: list[Sequence],
+             journeys: list[int], vectors: np.ndarray, summary: PathSummary, settings: JourneySettings,
+             table: pd.DataFrame) -> dict[str, float]:
+    """Representativeness beside weighted k-medoids with as many journeys, coverage, silhouette, stability.
+
+    Representativeness is over the paths discovery summarises (paths shorter than ``min_tokens`` and
+    purchase paths grouped by rule are left out of it): each path's distance to its journey's
+    medoid, a noise path's to the nearest.
+    """
+    distance = path_distances(paths, medoids)
+    position = {j: p for p, j in enumerate(journeys)}
+    mine = np.array([position.get(int(j), -1) for j in labels])
+    own = np.where(mine >= 0, distance[np.arange(len(paths)), np.maximum(mine, 0)], distance.min(axis=1))
+    ours = float(np.average(own, weights=weights))
+    baseline = kmedoids_cost(paths, weights, len(medoids), settings.medoid_candidates)
+    scores = stability(summary, settings)
+    noise = noise_share(table.journey_id.to_numpy(), table["count"].to_numpy())
     return {
-        "journeys": float(found),
+        "journeys": float(table.journey_id.max() + 1 if len(table) else 0),
         "variants": float(len(table)),
         "variants_clustered": float(table.clustered.sum()),
-        "noise_share": noise_share(table.journey_id.to_numpy(), table["count"].to_numpy()),
-        "silhouette": weighted_silhouette(vectors, labels, counts, settings.silhouette_sample, settings.seed),
-        "stability": float(np.mean(stability)) if stability else float("nan"),
-        "stability_min": float(np.min(stability)) if stability else float("nan"),
+        "noise_share": noise,
+        "coverage": 1 - noise,
+        "noise_distance": summary.noise_distance,
+        "representativeness": ours,
+        "representativeness_kmedoids": baseline,
+        "representativeness_ratio": ours / baseline if baseline > 0 else float("nan"),
+        "silhouette": weighted_silhouette(vectors, summary.labels, summary.weights, settings.silhouette_sample,
+                                          settings.seed),
+        "stability": float(np.mean(scores)) if scores else float("nan"),
+        "stability_min": float(np.min(scores)) if scores else float("nan"),
+        "seed_clusters": float(summary.seeds),
+        "merged_same_steps": float(summary.merged),
     }

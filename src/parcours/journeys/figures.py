@@ -1,4 +1,5 @@
-"""Pictures of journeys, returned as plotly figures: their sizes, and the first steps of one journey."""
+"""Pictures of journeys, returned as plotly figures: their sizes, how their count was chosen, and the
+first steps of one journey."""
 
 from __future__ import annotations
 
@@ -27,6 +28,30 @@ def journey_sizes_figure(journeys: pd.DataFrame, noise_instances: int = 0) -> go
     fig.update_layout(title="Discovered journeys by size", showlegend=False, xaxis_title="journey instances",
                       height=max(300, 22 * (len(table) + 2)), margin={"l": 10, "r": 10, "t": 40, "b": 40},
                       plot_bgcolor="white")
+    return fig
+
+
+def representativeness_curve(curve: pd.DataFrame, chosen: int, kmedoids: float | None = None) -> go.Figure:
+    """The mean distance from each path to its journey's medoid for 1, 2, ... journeys, with the count chosen.
+
+    Parameters
+    ----------
+    curve
+        ``journeys`` and ``representativeness`` (the greedy curve discovery read the count off).
+    chosen
+        The journeys discovered (purchase-path journeys aside).
+    kmedoids
+        Weighted k-medoids' representativeness with as many journeys, drawn as a point beside it.
+    """
+    fig = go.Figure(go.Scatter(x=curve.journeys, y=curve.representativeness, mode="lines+markers", name="greedy",
+                               hovertemplate="%{x} journeys: mean distance %{y:.3f}<extra></extra>"))
+    fig.add_vline(x=chosen, line_dash="dot", annotation_text=f"{chosen} chosen (the knee)")
+    if kmedoids is not None and kmedoids == kmedoids:
+        fig.add_trace(go.Scatter(x=[chosen], y=[kmedoids], mode="markers", name="weighted k-medoids",
+                                 marker={"symbol": "x", "size": 11}))
+    fig.update_layout(title="How many journeys: representativeness against their number",
+                      xaxis_title="journeys", yaxis_title="mean normalised edit distance to the medoid (lower: better)",
+                      plot_bgcolor="white", height=380, margin={"l": 10, "r": 10, "t": 40, "b": 40})
     return fig
 
 

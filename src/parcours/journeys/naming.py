@@ -16,7 +16,7 @@ from itertools import pairwise
 import numpy as np
 
 from parcours.journeys.features import Sequence
-from parcours.tokens import split_token
+from parcours.tokens import split_token, token_activity
 
 _EPS = 1e-3
 
@@ -77,6 +77,45 @@ def journey_name(medoid: Sequence, features: list[tuple[str, ...]], parts: int =
     position = {t: i for i, t in reversed(list(enumerate(medoid)))}
     tokens.sort(key=lambda t: position.get(t, len(medoid)))
     return " → ".join(readable(t) for t in tokens)
+
+
+def journey_outcome(sequences: list[Sequence], weights: np.ndarray, purchases: list[str]) -> dict:
+    """How a journey ends: ``conversion_share`` (instances with a purchase after their first step: a
+    journey that opens with the order it follows up is not a conversion; NaN in a log without
+    purchases) and ``stops_at`` (the last step most of its instances end on, with its share)."""
+    weights = np.asarray(weights, dtype=float)
+    total = weights.sum()
+    if not len(sequences) or total == 0:
+        return {"conversion_share": float("nan"), "stops_at": ""}
+    bought = np.array([any(token_activity(t) in purchases for t in s[1:]) for s in sequences], dtype=float)
+    last: Counter = Counter()
+    for tokens, weight in zip(sequences, weights, strict=True):
+        last[tokens[-1]] += weight
+    step, share = last.most_common(1)[0]
+    return {"conversion_share": float(bought @ weights / total) if purchases else float("nan"),
+            "stops_at": f"{readable(step)} ({share / total:.0%})"}
+
+
+def with_outcome(name: str, outcome: dict, purchases: list[str]) -> str:
+    """The name, told how the journey ends: ``…, buys`` when most of it converts (unless the name
+    already says a purchase), ``…, leaves`` when most does not; unchanged in a log without purchases.
+
+    Examples
+    --------
+    >>> with_outcome("web cart", {"conversion_share": 0.8}, ["order"])
+    'web cart, buys'
+    >>> with_outcome("web cart → web order", {"conversion_share": 0.8}, ["order"])
+    'web cart → web order'
+    >>> with_outcome("catalog", {"conversion_share": 0.02}, ["payment_done"])
+    'catalog, leaves'
+    """
+    share = outcome.get("conversion_share", float("nan"))
+    if not purchases or share != share:
+        return name
+    if share >= 0.5:
+        said = any(readable(f"{p}").lower() in name.lower() for p in purchases)
+        return name if said else f"{name}, buys"
+    return f"{name}, leaves"
 
 
 def unique_names(names: list[str], fallbacks: list[list[str]]) -> list[str]:

@@ -40,7 +40,8 @@ def edit_distances(sequences: list[Sequence], others: list[Sequence] | None = No
 
 
 def journey_representatives(sequences: list[Sequence], counts: np.ndarray, coverage: float = 0.25,
-                            top: int = 3, max_representatives: int = 5) -> Representatives:
+                            top: int = 3, max_representatives: int = 5, medoid: Sequence | None = None
+                            ) -> Representatives:
     """Medoid, representative set and top variants of one journey.
 
     Parameters
@@ -57,10 +58,12 @@ def journey_representatives(sequences: list[Sequence], counts: np.ndarray, cover
         How many of the most frequent variants to list.
     max_representatives
         Stop after this many even below ``coverage``.
+    medoid
+        The journey's medoid when it is already chosen (discovery's); else the variant nearest the others.
     """
     counts = np.asarray(counts, dtype=float)
     distances = edit_distances(sequences)
-    medoid = int(np.argmin(distances @ counts))
+    centre = int(np.argmin(distances @ counts))
     radius = max(1.0, 0.1 * max(len(s) for s in sequences))
     near = distances <= radius
     covered = np.zeros(len(sequences), dtype=bool)
@@ -72,5 +75,6 @@ def journey_representatives(sequences: list[Sequence], counts: np.ndarray, cover
         chosen.append(pick)
         covered |= near[pick]
     order = np.argsort(-counts, kind="stable")[:top]
-    return Representatives(medoid=sequences[medoid], representatives=[sequences[i] for i in chosen],
+    return Representatives(medoid=list(medoid) if medoid is not None else sequences[centre],
+                           representatives=[sequences[i] for i in chosen],
                            coverage=float(covered @ counts / counts.sum()), top=[sequences[i] for i in order])

@@ -40,4 +40,4 @@ def demo_journeys(tmp_path_factory):
     instances = journey_instances(ingest_events(con, IngestSettings(), paths["events.csv"]).events, EpisodeSettings())
     table = variants(instances).to_pandas()
     frame = instances.select("customer_id", "start_ts", "tokens").to_pandas()
-    return discover_journeys(table, JourneySettings()), log, frame, table
+    return discover_journeys(table, JourneySettings(), purchases=["order"]), log, frame, table

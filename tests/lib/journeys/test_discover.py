@@ -42,17 +42,20 @@ def test_a_planted_journey_is_named_after_what_sets_it_apart(demo_journeys) -> N
     assert "complaint" in discovery.journeys.set_index("journey_id").name[churners]
 
 
-def test_random_walkers_are_noise_and_planted_journeys_are_not(demo_journeys) -> None:
-    frame = _labelled(*demo_journeys[:3])
+def test_random_walkers_are_noise_or_loose_members_and_planted_journeys_are_not(demo_journeys) -> None:
+    """A random walk fits a journey at best loosely: far more of it is noise, and what joins a journey
+    sits far from its medoid (a low membership probability)."""
+    frame = _labelled(*demo_journeys[:3]).merge(demo_journeys[0].variants[["variant", "probability"]], on="variant")
     walkers = frame[frame.planted_journey == "none"]
     planted = frame[frame.planted_journey != "none"]
-    assert (walkers.journey_id == NOISE).mean() > 0.5 and (planted.journey_id == NOISE).mean() < 0.1
+    assert (walkers.journey_id == NOISE).mean() > 0.2 and (planted.journey_id == NOISE).mean() < 0.05
+    assert walkers.probability.mean() < 0.5 * planted.probability.mean()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3, 4])
 def test_discovered_journeys_recover_the_planted_ones(seed, tmp_path) -> None:
-    """Statistical: adjusted Rand index ≥ 0.8 between planted and discovered journeys, over seeds."""
+    """Statistical: adjusted Rand index ≥ 0.9 between planted and discovered journeys, over seeds."""
     import ibis
 
     from parcours.config import EpisodeSettings, IngestSettings
@@ -64,25 +67,30 @@ def test_discovered_journeys_recover_the_planted_ones(seed, tmp_path) -> None:
     log = generate_demo_log(4_000, seed=seed)
     events = ingest_events(ibis.duckdb.connect(), IngestSettings(), log.write(tmp_path)["events.csv"]).events
     instances = journey_instances(events, EpisodeSettings())
-    discovery = discover_journeys(variants(instances).to_pandas(), JourneySettings(bootstrap_rounds=0))
+    discovery = discover_journeys(variants(instances).to_pandas(), JourneySettings(bootstrap_rounds=0),
+                                  purchases=["order"])
     frame = _labelled(discovery, log, instances.select("customer_id", "start_ts", "tokens").to_pandas())
     planted = frame[frame.planted_journey != "none"]
-    assert adjusted_rand_score(planted.planted_journey, planted.journey_id) >= 0.8
+    assert adjusted_rand_score(planted.planted_journey, planted.journey_id) >= 0.9
 
 
 def test_previous_ids_are_kept_across_runs(demo_journeys) -> None:
     discovery, _, _, table = demo_journeys
     previous = {row.journey_id + 100: row.representative.split(" → ") for row in discovery.journeys.itertuples()}
-    again = discover_journeys(table, JourneySettings(bootstrap_rounds=0), previous=previous)
+    again = discover_journeys(table, JourneySettings(bootstrap_rounds=0), previous=previous, purchases=["order"])
     assert set(again.journeys.journey_id) == set(previous)
     assert {c["change"] for c in again.changes} == {"kept"}
 
 
+def _two_journeys(n: int) -> list[tuple[str, int]]:
+    """Two journeys of ``n`` variants each: a web path and a store path, one middle step varying."""
+    rows = [(f"view@web → look_{i}@web → order@web", 100 - i) for i in range(n)]
+    return rows + [(f"visit@store → ask_{i}@store → order@store", 90 - i) for i in range(n)]
+
+
 def test_rare_variants_beyond_the_cap_are_assigned_by_the_classifier() -> None:
-    rows = [(f"view@web → order@web{' → view@web' * i}", 100 - i) for i in range(30)]
-    rows += [(f"visit@store → order@store{' → visit@store' * i}", 90 - i) for i in range(30)]
-    rows += [("visit@store → order@store → visit@store → order@store → order@store", 1)]
-    settings = JourneySettings(max_variants=60, bootstrap_rounds=0, min_cluster_floor=10, standalone_share=0.9)
+    rows = [*_two_journeys(30), ("visit@store → ask_rare@store → order@store", 1)]
+    settings = JourneySettings(max_variants=60, bootstrap_rounds=0, noise_distance=0.5)
     discovery = discover_journeys(variants_table(rows), settings)
     rare = discovery.variants.iloc[-1]
     assert not rare.clustered and rare.journey_id == discovery.variants.journey_id.iloc[30:60].mode()[0] != NOISE
@@ -109,7 +117,7 @@ def test_journey_members_have_a_membership_probability(demo_journeys) -> None:
 def test_journeys_do_not_drift_when_the_population_grows_tenfold(demo_journeys) -> None:
     discovery, _, _, table = demo_journeys
     settings = JourneySettings(bootstrap_rounds=0, sample_instances=int(table["count"].sum()))
-    bigger = discover_journeys(table.assign(count=table["count"] * 10), settings)
+    bigger = discover_journeys(table.assign(count=table["count"] * 10), settings, purchases=["order"])
     assert bigger.quality["instances_sampled"] == table["count"].sum()
     merged = discovery.variants.merge(bigger.variants, on="variant", suffixes=("", "_big"))
     weights = merged["count"].to_numpy()
@@ -117,18 +125,15 @@ def test_journeys_do_not_drift_when_the_population_grows_tenfold(demo_journeys) 
 
 
 def test_an_unseen_sequence_between_journeys_is_noise() -> None:
-    rows = [(f"view@web → order@web{' → view@web' * i}", 100 - i) for i in range(12)]
-    rows += [(f"visit@store → order@store{' → visit@store' * i}", 90 - i) for i in range(12)]
-    settings = JourneySettings(bootstrap_rounds=0, min_cluster_floor=10, standalone_share=0.9)
-    discovery = discover_journeys(variants_table(rows), settings)
-    between = [["view@web", "order@store", "visit@store", "order@web"]]
+    discovery = discover_journeys(variants_table(_two_journeys(12)), JourneySettings(bootstrap_rounds=0))
+    between = [["view@web", "look_0@web", "ask_0@store", "order@store"]]  # half of each journey
     classifier = discovery.classifier
-    classifier.min_vote = 0.0
-    relaxed = classifier.predict(between)
-    assert relaxed.journey_id[0] != NOISE and 0 < relaxed.probability[0] < 1  # its neighbours disagree
-    classifier.min_vote = 1.0
+    assert classifier.noise_distance < 0.5
     strict = classifier.predict(between)
     assert strict.journey_id[0] == NOISE and strict.probability[0] == 0
+    classifier.noise_distance = 0.9
+    relaxed = classifier.predict(between)
+    assert relaxed.journey_id[0] != NOISE and 0 < relaxed.probability[0] < 1
 
 
 def test_no_representative_or_top_variant_shown_rests_on_fewer_customers_than_the_floor() -> None:

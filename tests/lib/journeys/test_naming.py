@@ -27,3 +27,13 @@ def test_names_are_stable_for_the_same_counts() -> None:
 
 def test_unique_names_use_fallbacks_then_a_number() -> None:
     assert unique_names(["x", "x", "x"], [[], ["x → y"], []]) == ["x", "x → y", "x (2)"]
+
+
+def test_a_journey_is_told_how_it_ends() -> None:
+    from parcours.journeys.naming import journey_outcome, with_outcome
+
+    outcome = journey_outcome([["cart@web", "order@web"], ["order@web", "cart@web"], ["cart@web"]],
+                              np.array([3, 1, 1]), ["order"])
+    assert outcome == {"conversion_share": 0.6, "stops_at": "web order (60%)"}  # an opening order is no conversion
+    assert with_outcome("web cart", outcome, ["order"]) == "web cart, buys"
+    assert with_outcome("web cart", outcome, []) == "web cart"

@@ -9,7 +9,7 @@ import pandas as pd
 from parcours.engine import materialise
 from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys, journey_sizes
-from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
+from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure, representativeness_curve
 from parcours.mining.figures import draw_model
 from parcours.mining.models import describe_model, model_documents
 from parcours.mining.models import journey_models as discover_journey_models
@@ -24,25 +24,27 @@ from parcours_pipelines.resources import EngineResource, MlflowResource, Setting
         "journey_clusters": dg.AssetOut(
             description="Every variant with its journey (-1: noise), membership probability and whether it was "
                         "clustered or assigned by the classifier.",
-            metadata={"parcours/file": "journey_clusters.parquet"}, kinds={"hdbscan", "parquet"}, code_version="1"),
+            metadata={"parcours/file": "journey_clusters.parquet"}, kinds={"hdbscan", "parquet"}, code_version="2"),
         "journeys": dg.AssetOut(
             description="The discovered journeys: id, name, size, representative (medoid) and what sets them apart.",
-            metadata={"parcours/file": "journeys.csv"}, kinds={"hdbscan", "csv"}, code_version="1"),
+            metadata={"parcours/file": "journeys.csv"}, kinds={"hdbscan", "csv"}, code_version="2"),
         "journey_assignments": dg.AssetOut(
             description="Every journey instance with its journey id (-1: noise) and membership probability.",
-            metadata={"parcours/file": "journey_assignments.csv"}, kinds={"duckdb", "csv"}, code_version="1"),
+            metadata={"parcours/file": "journey_assignments.csv"}, kinds={"duckdb", "csv"}, code_version="2"),
     },
     group_name="journeys",
 )
 def discovered_journeys(
-    context: dg.AssetExecutionContext, variants: ir.Table, journey_instances: ir.Table, settings: SettingsResource,
-    mlflow: MlflowResource, engine: EngineResource,
+    context: dg.AssetExecutionContext, variants: ir.Table, journey_instances: ir.Table, log_profile: dict,
+    settings: SettingsResource, mlflow: MlflowResource, engine: EngineResource,
 ) -> Iterator[dg.Output]:
-    """Cluster the variants into journeys, keep the previous run's ids, and register the journey classifier."""
-    loaded = settings.load()
+    """Summarise the variants by journeys, keep the previous run's ids, and register the journey classifier."""
+    loaded = settings.load(log_profile)
     conf, floor = loaded.journeys, loaded.privacy.min_customers
+    purchases = loaded.episodes.conversion_activities
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
-    discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context), min_customers=floor)
+    discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context), min_customers=floor,
+                                  purchases=purchases if isinstance(purchases, list) else [])
     assignments = materialise(engine.connection(), assign_journeys(journey_instances, discovery.variants), "assigned")
     sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
     journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
@@ -50,20 +52,26 @@ def discovered_journeys(
     with mlflow.run_for(context):
         version = register_journey_classifier(discovery.classifier, journeys, discovery.params, discovery.quality)
         log_text(_changes_markdown(discovery.changes), "journeys/taxonomy_changes.md")
-        log_figures([journey_sizes_figure(journeys, noise), *_sankeys(discovery, journeys, floor)],
+        curve = representativeness_curve(discovery.curve, int(discovery.quality["journeys_discovered"]),
+                                         discovery.quality["representativeness_kmedoids"])
+        log_figures([journey_sizes_figure(journeys, noise), curve, *_sankeys(discovery, journeys, floor)],
                     "figures/journeys.html", "Discovered journeys")
     quality = {k: (round(v, 4) if v == v else None) for k, v in discovery.quality.items()}  # NaN → None
     yield dg.Output(discovery.variants, "journey_clusters", metadata={**table_metadata(discovery.variants),
                                                                       **quality})
     yield dg.Output(journeys, "journeys", metadata={
         **table_metadata(journeys), "journeys": len(journeys), "classifier_version": version,
-        "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "n_instances", "n_customers",
-                                                               "representative"]])),
+        **{k: round(discovery.quality[k], 4) for k in _SUMMARY},
+        "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "family", "n_instances",
+                                                               "n_customers", "conversion_share", "stops_at"]])),
         "changes": dg.MetadataValue.md(_changes_markdown(discovery.changes)),
         "taxonomy": dg.MetadataValue.json({str(k): v for k, v in discovery.medoids.items()}),
     })
     yield dg.Output(assignments, "journey_assignments", metadata={**table_metadata(assignments),
                                                                   "noise_instances": noise})
+
+
+_SUMMARY = ("coverage", "noise_distance", "representativeness", "representativeness_kmedoids", "families")
 
 
 def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]]:
