@@ -36,7 +36,7 @@ def test_refine_swaps_a_poor_medoid_for_the_centre() -> None:
 def test_weighted_kmedoids_is_never_worse_than_its_greedy_start() -> None:
     rng = np.random.default_rng(0)
     distances, weights = rng.random((200, 50)).astype(np.float32), rng.integers(1, 20, 200).astype(float)
-    chosen, costs = greedy_curve(distances, weights, 5)
+    _, costs = greedy_curve(distances, weights, 5)
     assert weighted_kmedoids(distances, weights, 5).cost <= costs[4] + 1e-9
 
 
