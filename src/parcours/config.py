@@ -179,6 +179,16 @@ class EpisodeSettings(_Section):
             "e.g. abstraction: {add_to_cart: cart, \"view_item@app\": browse@app}"
         )
     )
+    max_activities: int | None = Field(40, ge=2, description=(
+        "Journeys are read by people: a log with more distinct activities than this has them folded (URLs "
+        "without host, query and ids; then all but the most frequent max_activities - 1, and the purchases, "
+        "become \"other\"). null: never fold."
+    ))
+    activity_folding: dict[str, Any] | Literal["auto"] = Field("auto", description=(
+        "The fold applied to activities: fold_urls (true/false) and keep (the activities kept, the rest "
+        "\"other\"; null: all). auto: chosen from the log's profile by max_activities (nothing is folded when "
+        "episodes.abstraction is set)."
+    ))
     collapse_repeats: bool = Field(False, description=(
         "Fold immediate repeats of the same token into one (view, view, order → view, order)."
     ))

@@ -17,7 +17,7 @@ from parcours.eventlog.profile import LogProfile
 
 PROFILED = ("value.purchase_activities", "value.return_activities", "value.outcome", "value.horizon_months",
             "impact.observation_months", "impact.placebo_months", "mining.temporal_max_distance",
-            "mining.replay_max_steps", "episodes.conversion_activities")
+            "mining.replay_max_steps", "episodes.conversion_activities", "episodes.activity_folding")
 """The settings that may be ``auto``, resolved from the log's profile."""
 
 
@@ -43,7 +43,8 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
     [('value.purchase_activities', ['purchase']), ('value.return_activities', []),
      ('value.outcome', 'conversions'), ('value.horizon_months', 1), ('impact.observation_months', 1),
      ('impact.placebo_months', 1), ('mining.temporal_max_distance', 1), ('mining.replay_max_steps', 10),
-     ('episodes.conversion_activities', ['purchase'])]
+     ('episodes.conversion_activities', ['purchase']),
+     ('episodes.activity_folding', {'fold_urls': False, 'keep': None})]
     """
     value, resolved = settings.value, []
     purchases = value.purchase_activities
@@ -73,7 +74,30 @@ def resolve_settings(settings: Settings, profile: LogProfile) -> list[Resolution
     if settings.episodes.conversion_activities == "auto":
         resolved.append(Resolution("episodes.conversion_activities", list(purchases),
                                    "the purchase activities (value.purchase_activities)"))
+    if settings.episodes.activity_folding == "auto":
+        resolved.append(_folding(settings, profile, [*purchases, *(r.value for r in resolved
+                                                                  if r.setting == "value.return_activities")]))
     return resolved
+
+
+def _folding(settings: Settings, profile: LogProfile, protected: list) -> Resolution:
+    """``episodes.activity_folding`` from the activities' rows (:mod:`parcours.eventlog.folding`)."""
+    from parcours.eventlog.folding import activity_folding
+
+    limit = settings.episodes.max_activities
+    if settings.episodes.abstraction:
+        folding, why = activity_folding({}, None), "episodes.abstraction is set: the tokens are the user's"
+    else:
+        flat = [p for item in protected for p in (item if isinstance(item, list) else [item])]
+        folding = activity_folding(profile.activity_rows, limit, flat)
+        why = (f"{folding['before']:,} distinct activities, at most episodes.max_activities={limit}: none folded"
+               if folding["before"] == folding["after"] else
+               f"{folding['before']:,} distinct activities, more than episodes.max_activities={limit}: "
+               + ("URLs folded (host, query and ids dropped)" if folding["fold_urls"] else "")
+               + (" and " if folding["fold_urls"] and folding["keep"] is not None else "")
+               + (f"all but the {limit - 1} most frequent (and the purchases) grouped as \"other\""
+                  if folding["keep"] is not None else "") + f": {folding['after']:,} left")
+    return Resolution("episodes.activity_folding", {"fold_urls": folding["fold_urls"], "keep": folding["keep"]}, why)
 
 
 #: The windows' lengths when the log is long enough (months): the CLV horizon, the impact observation and placebo.

@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from parcours.config import EpisodeSettings
 from parcours.engine import materialise, release
+from parcours.eventlog.folding import fold_expression
 from parcours.schema import (
     ACTIVITY,
     CHANNEL,
@@ -34,11 +35,14 @@ def event_tokens(events: ir.Table, settings: EpisodeSettings, *, has_channel: bo
     """The token of each event: ``activity@channel`` (or the activity alone), then the abstraction map.
 
     Abstraction keys that contain ``@`` map whole tokens; the others map activities before the
-    channel is appended.
+    channel is appended. A resolved ``activity_folding`` folds the activities first
+    (:mod:`parcours.eventlog.folding`); left at ``auto``, nothing is folded here.
     """
     by_activity = {k: v for k, v in settings.abstraction.items() if "@" not in k}
     by_token = {k: v for k, v in settings.abstraction.items() if "@" in k}
     activity = events[ACTIVITY].substitute(by_activity) if by_activity else events[ACTIVITY]
+    if isinstance(settings.activity_folding, dict):
+        activity = fold_expression(activity, settings.activity_folding)
     if has_channel and settings.use_channel:
         token = activity + "@" + events[CHANNEL].fill_null(settings.missing_channel)
     else:
@@ -143,8 +147,9 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
 
 
 def _with_conversions(events: ir.Table, settings: EpisodeSettings) -> EpisodeSettings:
-    """``conversion_activities`` resolved from the log when left at ``auto`` (see :mod:`parcours.resolve`)."""
-    if settings.conversion_activities != "auto":
+    """``conversion_activities`` and ``activity_folding`` resolved from the log when left at ``auto``
+    (see :mod:`parcours.resolve`)."""
+    if "auto" not in (settings.conversion_activities, settings.activity_folding):
         return settings
     from parcours.config import Settings
     from parcours.resolve import settled

@@ -63,6 +63,8 @@ class LogProfile:
     conversion_like: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     top_activities: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows per activity, every activity: what the activity folding is chosen from.
+    activity_rows: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the content of ``log_profile.json``)."""
@@ -125,6 +127,7 @@ def profile_log(events: ir.Table, *, has_revenue: bool, has_channel: bool) -> Lo
         conversion_like=conversion_like(list(activities[ACTIVITY])),
         extra_columns=[c for c in events.columns if c not in EVENT_LOG_COLUMNS],
         top_activities=activities.head(10)[[ACTIVITY, "rows"]].to_dict("records"),
+        activity_rows={str(a): int(r) for a, r in zip(activities[ACTIVITY], activities["rows"], strict=True)},
     )
 
 
