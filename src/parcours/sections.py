@@ -80,7 +80,8 @@ class JourneySettings(_Section):
     """
 
     min_tokens: int = Field(2, ge=1, description=(
-        "Instances shorter than this are not a journey and get the noise label (-1)."
+        "Instances shorter than this are not clustered: they form the journey \"leaves after one step\" "
+        "(short_paths: group) or are noise (-1)."
     ))
     ngram_max: int = Field(3, ge=1, le=5, description=(
         "Features: TF-IDF of token 1..ngram_max-grams, transitions, length, duration, channel mix, reduced to "
@@ -155,6 +156,12 @@ class JourneySettings(_Section):
             "Paths made only of purchases (every step a purchase or the step right before one, as a purchase "
             "history cut into instances): group = kept out of clustering, as two journeys, buys once and buys "
             "repeatedly; cluster = clustered like any other path."
+        )
+    )
+    short_paths: Literal["group", "noise"] = Field(
+        "group", description=(
+            "Paths shorter than min_tokens (a bounce: one step, then gone): group = one journey of their own, "
+            "\"leaves after one step\"; noise = no journey."
         )
     )
     max_families: int = Field(6, ge=1, description=(

@@ -14,7 +14,7 @@ import pandas as pd
 from parcours.journeys.clustering import NOISE
 from parcours.journeys.features import Sequence
 from parcours.journeys.medoids import path_distances
-from parcours.journeys.purchase_paths import purchase_path_kind
+from parcours.journeys.rules import rule_kind
 from parcours.mining.discovery import VARIANT_SEPARATOR as SEPARATOR
 
 
@@ -31,11 +31,12 @@ class JourneyClassifier:
     noise_distance
         A sequence farther than this from every medoid is no journey.
     min_tokens
-        Sequences shorter than this are no journey.
+        Sequences shorter than this are no clustered journey (a single step, or noise).
     purchases
-        The purchase activities; with ``purchase_journeys``, a purchase path goes to its group.
-    purchase_journeys
-        ``"buys once"`` / ``"buys repeatedly"`` → journey id (empty: purchase paths are clustered).
+        The purchase activities, for the purchase-path rule.
+    rule_journeys
+        The journeys by rule (:mod:`parcours.journeys.rules`) → journey id; a kind left out is not
+        grouped (a purchase path is then matched to the medoids; a short sequence is noise).
     """
 
     known: dict[str, tuple[int, float]]
@@ -43,7 +44,7 @@ class JourneyClassifier:
     noise_distance: float
     min_tokens: int
     purchases: list[str] = field(default_factory=list)
-    purchase_journeys: dict[str, int] = field(default_factory=dict)
+    rule_journeys: dict[str, int] = field(default_factory=dict)
 
     def predict(self, sequences: list[Sequence], durations_s: np.ndarray | None = None) -> pd.DataFrame:
         """One row per sequence: ``journey_id``, ``probability`` and ``seen`` (the variant was known).
@@ -56,13 +57,12 @@ class JourneyClassifier:
         seen = np.array([t in self.known for t in texts], dtype=bool)
         for i in np.flatnonzero(seen):
             ids[i], probs[i] = self.known[texts[i]]
-        rest = [i for i in np.flatnonzero(~seen) if len(sequences[i]) >= self.min_tokens]
         to_match = []
-        for i in rest:
-            kind = purchase_path_kind(sequences[i], self.purchases) if self.purchase_journeys else None
-            if kind in self.purchase_journeys:
-                ids[i], probs[i] = self.purchase_journeys[kind], 1.0
-            else:
+        for i in np.flatnonzero(~seen):
+            kind = rule_kind(sequences[i], self.purchases, self.min_tokens, self.rule_journeys)
+            if kind is not None:
+                ids[i], probs[i] = self.rule_journeys[kind], 1.0
+            elif len(sequences[i]) >= self.min_tokens:
                 to_match.append(i)
         if to_match and self.medoids:
             journey_ids = np.array(list(self.medoids))

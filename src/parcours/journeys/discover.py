@@ -24,13 +24,14 @@ from parcours.journeys.naming import (
     distinguishing_features,
     journey_name,
     journey_outcome,
+    read_steps,
     readable,
     unique_names,
     with_outcome,
 )
-from parcours.journeys.purchase_paths import ONCE, REPEATEDLY, purchase_path_kind
 from parcours.journeys.quality import noise_share, weighted_silhouette
 from parcours.journeys.representatives import journey_representatives
+from parcours.journeys.rules import ONE_STEP, PURCHASE_KINDS, rule_kind
 from parcours.journeys.summary import PathSummary, family_of, kmedoids_cost, stability, summarise_paths
 from parcours.journeys.taxonomy import match_journeys
 
@@ -105,7 +106,8 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     chosen = np.flatnonzero(weights > 0)[:settings.max_variants]
     picked, w = [sequences[i] for i in chosen], weights[chosen].astype(float)
     purchases = sorted(purchases)
-    kinds = [purchase_path_kind(s, purchases) if settings.purchase_paths == "group" else None for s in picked]
+    enabled = _rules(settings)
+    kinds = [rule_kind(s, purchases, settings.min_tokens, enabled) for s in picked]
     pool = np.flatnonzero([len(s) >= settings.min_tokens and k is None for s, k in zip(picked, kinds, strict=True)])
     if len(pool) < 2:
         raise JourneyDiscoveryError(f"{len(pool)} distinct path(s) of at least journeys.min_tokens="
@@ -115,27 +117,30 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(paths, spans)
     vectors = features.transform(paths, spans)
     summary = summarise_paths(paths, w[pool], vectors, settings)
-    labels, medoids = _with_purchase_journeys(summary, pool, picked, w, kinds, settings.min_tokens)
+    labels, medoids = _with_rule_journeys(summary, pool, picked, w, kinds)
     labels, medoids = _ranked(labels, medoids, w)
     to_medoid = path_distances(picked, medoids)
     own = np.where(labels >= 0, to_medoid[np.arange(len(picked)), np.maximum(labels, 0)], to_medoid.min(axis=1))
     probability = np.where(labels >= 0, membership(own, summary.noise_distance), 0.0)
     probability[[k is not None and labels[i] >= 0 for i, k in enumerate(kinds)]] = 1.0
-    described = [_describe(picked, w, labels, medoids[j], j, settings, purchases) for j in range(len(medoids))]
+    rule_of = {j: kinds[int(np.flatnonzero(labels == j)[0])] for j in range(len(medoids))}
+    described = [_describe(picked, w, labels, medoids[j], j, settings, purchases, rule_of[j])
+                 for j in range(len(medoids))]
     matching = match_journeys(medoids, previous or {}, settings.match_max_distance)
     ids = np.array([*matching.ids, NOISE])[labels]
     classifier = JourneyClassifier(
         known={t: (int(j), float(p)) for t, j, p in zip(table.variant[chosen], ids, probability, strict=True)},
         medoids={int(matching.ids[j]): medoids[j] for j in range(len(medoids)) if described[j]["kind"] is None},
         noise_distance=summary.noise_distance, min_tokens=settings.min_tokens, purchases=purchases,
-        purchase_journeys={d["kind"]: int(i) for i, d in zip(matching.ids, described, strict=True) if d["kind"]})
+        rule_journeys={d["kind"]: int(i) for i, d in zip(matching.ids, described, strict=True) if d["kind"]})
     table = _label_every_variant(table, sequences, durations, chosen, ids, probability, classifier)
     families = _families(described, medoids, settings)
     journeys = _journey_table(described, matching.ids, families, table, min_customers)
     discovered = [j for j, d in enumerate(described) if d["kind"] is None]
     quality = _quality(paths, w[pool], labels[pool], [medoids[j] for j in discovered], discovered, vectors, summary,
                        settings, table)
-    quality.update(purchase_path_share=float(w[[k is not None for k in kinds]].sum() / w.sum()),
+    quality.update(purchase_path_share=float(w[[k in PURCHASE_KINDS for k in kinds]].sum() / w.sum()),
+                   one_step_share=float(w[[k == ONE_STEP for k in kinds]].sum() / w.sum()),
                    journeys_discovered=float(len(discovered)))
     quality.update(instances_sampled=float(weights.sum()), explained_variance=features.explained_variance,
                    families=float(len(set(families))))
@@ -148,15 +153,21 @@ class JourneyDiscoveryError(ValueError):
     """The log has too few distinct paths to discover journeys in."""
 
 
-def _with_purchase_journeys(summary: PathSummary, pool: np.ndarray, picked: list[Sequence], weights: np.ndarray,
-                            kinds: list[str | None], min_tokens: int) -> tuple[np.ndarray, list[Sequence]]:
+def _rules(settings: JourneySettings) -> tuple[str, ...]:
+    """The rule journeys the settings ask for (:mod:`parcours.journeys.rules`)."""
+    return (*(PURCHASE_KINDS if settings.purchase_paths == "group" else ()),
+            *((ONE_STEP,) if settings.short_paths == "group" else ()))
+
+
+def _with_rule_journeys(summary: PathSummary, pool: np.ndarray, picked: list[Sequence], weights: np.ndarray,
+                        kinds: list[str | None]) -> tuple[np.ndarray, list[Sequence]]:
     """Labels of every clustered variant and the medoids: the summary's journeys, then one journey per
-    kind of purchase path (its heaviest path as medoid)."""
+    rule (its heaviest path as medoid)."""
     labels = np.full(len(picked), NOISE)
     labels[pool] = summary.labels
     medoids = [picked[pool[m]] for m in summary.medoids]
-    for kind in (ONCE, REPEATEDLY):
-        members = np.flatnonzero([k == kind and len(s) >= min_tokens for k, s in zip(kinds, picked, strict=True)])
+    for kind in (*PURCHASE_KINDS, ONE_STEP):
+        members = np.flatnonzero([k == kind for k in kinds])
         if len(members):
             labels[members] = len(medoids)
             medoids.append(picked[members[np.argmax(weights[members])]])
@@ -164,13 +175,18 @@ def _with_purchase_journeys(summary: PathSummary, pool: np.ndarray, picked: list
 
 
 def _families(described: list[dict], medoids: list[Sequence], settings: JourneySettings) -> np.ndarray:
-    """Each journey's family: the discovered journeys by :func:`family_of`; the purchase paths one more."""
+    """Each journey's family: the discovered journeys by :func:`family_of`; then the purchase paths, and
+    the single steps, one family each."""
     discovered = np.array([d["kind"] is None for d in described])
     families = np.zeros(len(described), dtype=int)
     if discovered.any():
         families[discovered] = family_of([m for m, keep in zip(medoids, discovered, strict=True) if keep],
                                          np.array([d["instances"] for d in described])[discovered], settings)
-    families[~discovered] = families[discovered].max() + 1 if discovered.any() else 0
+    following = families[discovered].max() + 1 if discovered.any() else 0
+    for group in (PURCHASE_KINDS, (ONE_STEP,)):
+        mine = np.array([d["kind"] in group for d in described])
+        if mine.any():
+            families[mine], following = following, following + 1
     return families
 
 
@@ -218,17 +234,16 @@ def sample_weights(counts: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
 
 
 def _describe(sequences: list[Sequence], weights: np.ndarray, labels: np.ndarray, medoid: Sequence, journey: int,
-              settings: JourneySettings, purchases: list[str]) -> dict:
+              settings: JourneySettings, purchases: list[str], kind: str | None) -> dict:
     mine = np.flatnonzero(labels == journey)
     top = mine[:_MEDOID_SAMPLE]  # variants are sorted by count
     reps = journey_representatives([sequences[i] for i in top], weights[top], settings.representative_coverage,
                                    medoid=medoid)
-    kind = purchase_path_kind(medoid, purchases) if settings.purchase_paths == "group" else None
     best = distinguishing_features(sequences, weights, labels, journey, top=4)
     features = [f for f, _, _ in best]
     outcome = journey_outcome([sequences[i] for i in mine], weights[mine], purchases)
     base = kind or journey_name(medoid, features)
-    fallbacks = [journey_name(medoid, features, parts=3), " → ".join(map(readable, medoid[:5]))]
+    fallbacks = [journey_name(medoid, features, parts=3), read_steps(medoid[:5])]
     return {"medoid": medoid, "reps": reps, "kind": kind, "instances": float(weights[mine].sum()), **outcome,
             "name": kind or with_outcome(base, outcome, purchases),
             "fallbacks": [with_outcome(f, outcome, purchases) for f in fallbacks],
@@ -269,9 +284,11 @@ def _journey_table(described: list[dict], ids: list[int], families: np.ndarray, 
 
 
 def _family_name(names: list[str]) -> str:
-    """A family reads as its largest journey, and how many more it holds; the purchase paths as purchases."""
-    if set(names) <= {ONCE, REPEATEDLY}:
+    """A family reads as its largest journey, and how many more it holds; the rule journeys as what they are."""
+    if set(names) <= set(PURCHASE_KINDS):
         return "purchases only"
+    if set(names) == {ONE_STEP}:
+        return ONE_STEP
     return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
 
 

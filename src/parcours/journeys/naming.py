@@ -76,6 +76,20 @@ def journey_name(medoid: Sequence, features: list[tuple[str, ...]], parts: int =
             break
     position = {t: i for i, t in reversed(list(enumerate(medoid)))}
     tokens.sort(key=lambda t: position.get(t, len(medoid)))
+    return read_steps(tokens)
+
+
+def read_steps(tokens: Sequence) -> str:
+    """Steps as words; steps all on one channel say it once.
+
+    Examples
+    --------
+    >>> read_steps(["catalog@mobile", "product_view@mobile"]), read_steps(["order@web", "visit@store"])
+    ('mobile: catalog → product view', 'web order → store visit')
+    """
+    channels = {split_token(t)[1] for t in tokens}
+    if len(tokens) > 1 and len(channels) == 1 and "" not in channels:
+        return f"{channels.pop()}: " + " → ".join(split_token(t)[0].replace("_", " ") for t in tokens)
     return " → ".join(readable(t) for t in tokens)
 
 

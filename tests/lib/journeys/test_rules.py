@@ -1,4 +1,4 @@
-from parcours.journeys.purchase_paths import ONCE, REPEATEDLY, is_purchase_path, purchase_path_kind
+from parcours.journeys.rules import ONCE, REPEATEDLY, is_purchase_path, purchase_path_kind
 
 BUYS = ["order"]
 
@@ -15,3 +15,11 @@ def test_a_step_not_leading_to_a_purchase_makes_a_journey() -> None:
 
 def test_without_purchase_activities_nothing_is_a_purchase_path() -> None:
     assert not is_purchase_path(["view_item@web", "order@web"], [])
+
+
+def test_a_single_step_leaves_after_one_step_unless_it_is_a_purchase() -> None:
+    from parcours.journeys.rules import ONE_STEP, rule_kind
+
+    kinds = (ONCE, REPEATEDLY, ONE_STEP)
+    assert rule_kind(["home@web"], BUYS, 2, kinds) == ONE_STEP and rule_kind(["order@web"], BUYS, 2, kinds) == ONCE
+    assert rule_kind(["home@web"], BUYS, 2, (ONCE, REPEATEDLY)) is None
