@@ -1,10 +1,15 @@
-"""Journey discovery at 100k and 500k customers, beside HDBSCAN on one row per journey instance.
+"""Journey discovery at 100k and 500k customers, beside weighted k-medoids on the same variants and
+HDBSCAN on one row per journey instance.
 
-Both start from the same journey instances of the demo generator (cached in data/journeys-<n>/).
+All start from the same journey instances of the demo generator (cached in data/journeys-<n>/).
 
-- parcours: ``discover_journeys`` on the de-duplicated variants (features, capped-replication
-  HDBSCAN, medoids, names, classifier); once without and once with the bootstrap stability
-  (5 resamples).
+- parcours: ``discover_journeys`` on the de-duplicated variants (the demo's purchase activity,
+  ``order``, as the pipeline resolves it: density seeds, the representativeness curve, refined
+  medoids, rule journeys, names, families, classifier); once without and once with the bootstrap
+  stability (5 resamples).
+- weighted-kmedoids: the textbook baseline on the same paths discovery summarises (the same sample
+  and cap), with as many medoids as discovery found journeys: the distances to the candidate
+  medoids, greedy build, swaps. Its representativeness is the one discovery must match.
 - peer: the same features computed for every instance (no de-duplication) and ``hdbscan.HDBSCAN``
   on one row per instance with min_cluster_size = 0.5% of the rows, as one would do without the
   variant trick. It runs under a time limit; a case past it is recorded as not finished.
@@ -24,8 +29,9 @@ from pathlib import Path
 from bench_ingest import DATA, timed
 
 HERE = Path(__file__).resolve().parent
-CASES = ("parcours", "parcours+stability", "hdbscan-per-instance")
+CASES = ("parcours", "parcours+stability", "weighted-kmedoids", "hdbscan-per-instance")
 _LAST: dict = {}
+_LAST_K: dict[int, int] = {}
 
 
 def prepare(customers: int) -> dict[str, Path]:
@@ -57,12 +63,39 @@ def run_parcours(paths: dict[str, Path], rounds: int) -> dict:
     from parcours.config import JourneySettings
     from parcours.journeys import discover_journeys
 
-    discovery = discover_journeys(pd.read_parquet(paths["variants"]), JourneySettings(bootstrap_rounds=rounds))
+    discovery = discover_journeys(pd.read_parquet(paths["variants"]), JourneySettings(bootstrap_rounds=rounds),
+                                  purchases=["order"])
     quality = discovery.quality
     _LAST["clusters"] = discovery.variants
     return {"rows": int(quality["variants"]), "journeys": int(quality["journeys"]),
+            "journeys_discovered": int(quality["journeys_discovered"]), "coverage": round(quality["coverage"], 4),
             "noise_share": round(quality["noise_share"], 4),
+            "representativeness": round(quality["representativeness"], 4),
+            "representativeness_kmedoids": round(quality["representativeness_kmedoids"], 4),
             "stability": round(quality["stability"], 4) if rounds else None}
+
+
+def run_kmedoids(paths: dict[str, Path], k: int) -> dict:
+    """Weighted k-medoids with ``k`` medoids on the paths discovery summarises."""
+    import numpy as np
+    import pandas as pd
+
+    from parcours.config import JourneySettings
+    from parcours.journeys.discover import sample_weights
+    from parcours.journeys.medoids import path_distances, weighted_kmedoids
+    from parcours.journeys.rules import ONE_STEP, PURCHASE_KINDS, rule_kind
+
+    settings = JourneySettings()
+    table = pd.read_parquet(paths["variants"]).sort_values(["count", "variant"], ascending=[False, True])
+    weights = sample_weights(table["count"].to_numpy(), settings.sample_instances, settings.seed)
+    chosen = np.flatnonzero(weights > 0)[:settings.max_variants]
+    sequences = [table.variant.iloc[i].split(" → ") for i in chosen]
+    pool = [i for i, s in enumerate(sequences)
+            if rule_kind(s, ["order"], settings.min_tokens, (*PURCHASE_KINDS, ONE_STEP)) is None]
+    points = [sequences[i] for i in pool]
+    distances = path_distances(points, points[:settings.medoid_candidates])
+    fit = weighted_kmedoids(distances, weights[chosen][pool].astype(float), k)
+    return {"rows": len(points), "journeys": k, "representativeness": round(fit.cost, 4)}
 
 
 def _recovery(paths: dict[str, Path], clusters) -> dict[str, float]:
@@ -108,6 +141,8 @@ def _one(case: str, customers: int) -> None:
     paths = prepare(customers)
     if case == "hdbscan-per-instance":
         print(json.dumps(timed(run_peer, paths)))
+    elif case == "weighted-kmedoids":
+        print(json.dumps(timed(run_kmedoids, paths, _LAST_K[customers])))
     else:
         result = timed(run_parcours, paths, 5 if case.endswith("stability") else 0)
         print(json.dumps({**result, **_recovery(paths, _LAST["clusters"])}))
@@ -119,9 +154,11 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=float, default=900)
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES),
                         help="measure only these; the other cases' rows are kept from results/journeys.json")
-    parser.add_argument("--one", nargs=2, metavar=("CASE", "CUSTOMERS"))
+    parser.add_argument("--one", nargs="+", metavar="CASE CUSTOMERS [K]")
     args = parser.parse_args()
     if args.one:
+        if len(args.one) > 2:
+            _LAST_K[int(args.one[1])] = int(args.one[2])
         _one(args.one[0], int(args.one[1]))
         return
     results = HERE / "results" / "journeys.json"
@@ -133,8 +170,10 @@ def main() -> None:
         for case in args.cases:
             timeout = args.peer_timeout if case == "hdbscan-per-instance" else None
             try:
-                done = subprocess.run([sys.executable, __file__, "--one", case, str(customers)], cwd=HERE,
-                                      capture_output=True, text=True, check=True, timeout=timeout)
+                k = [str(r["journeys_discovered"]) for r in rows
+                     if r["customers"] == customers and r["case"] == "parcours" and "journeys_discovered" in r]
+                done = subprocess.run([sys.executable, __file__, "--one", case, str(customers), *k[-1:]],
+                                      cwd=HERE, capture_output=True, text=True, check=True, timeout=timeout)
                 result = json.loads(done.stdout.strip().splitlines()[-1])
             except subprocess.TimeoutExpired:
                 result = {"wall_s": None, "not_finished_after_s": timeout}

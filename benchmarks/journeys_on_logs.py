@@ -115,6 +115,7 @@ def measure(name: str, load) -> dict:
         "families": int(q["families"]), "coverage": q["coverage"], "noise_distance": q["noise_distance"],
         "representativeness": q["representativeness"], "kmedoids": q["representativeness_kmedoids"],
         "ratio": q["representativeness_ratio"], "purchase_only_journeys": int(purchase_only),
+        "won": "density seeds" if q["seeded_by_density"] else "greedy build",
         "purchase_path_share": q["purchase_path_share"], "stability": q["stability"], "seconds": round(seconds, 2),
         "converting_in_buying_journeys": _share(weights, converts, in_buying),
         "others_in_leaving_journeys": _share(weights, ~converts, ~in_buying & (labelled.journey_id >= 0).to_numpy()),
@@ -145,13 +146,14 @@ def _planted_ari(discovery, log, instances) -> float:
 
 def markdown(rows: list[dict]) -> str:
     head = ("| log | instances | journeys (families) | coverage | representativeness | k-medoids, same k | ratio "
-            "| purchase-only journeys | converting in buying journeys | others in leaving journeys |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            "| refined from | purchase-only journeys | converting in buying journeys | others in leaving journeys |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     lines = [head]
     for r in rows:
         extra = f" (ARI {r['ari_planted']:.2f})" if "ari_planted" in r else ""
         lines.append(f"| {r['log']}{extra} | {r['instances']:,} | {r['journeys']} ({r['families']}) "
                      f"| {r['coverage']:.1%} | {r['representativeness']:.3f} | {r['kmedoids']:.3f} | {r['ratio']:.3f} "
+                     f"| {r['won']} "
                      f"| {r['purchase_only_journeys']} | {_pct(r['converting_in_buying_journeys'])} "
                      f"| {_pct(r['others_in_leaving_journeys'])} |")
     return "\n".join(lines)

@@ -329,5 +329,6 @@ def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, med
         "stability": float(np.mean(scores)) if scores else float("nan"),
         "stability_min": float(np.min(scores)) if scores else float("nan"),
         "seed_clusters": float(summary.seeds),
+        "seeded_by_density": float(summary.seeded == "density"),
         "merged_same_steps": float(summary.merged),
     }

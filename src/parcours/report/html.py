@@ -67,7 +67,27 @@ def render_report(inputs: ReportInputs, settings: Settings, generated_at: dateti
         value_figure=_figure(value_at_stake_figure(ranking, currency), "value-at-stake"),
         landscape_figure=_figure(landscape_figure(ranking, currency), "landscape"),
         cards=cards, more=max(0, len(ranking) - conf.cards), settings=settings,
+        families=journey_families(ranking), discovery=inputs.facts.get("discovery", {}),
     )
+
+
+def journey_families(ranking: pd.DataFrame) -> list[dict]:
+    """The report's first lines: each family, its share of the paths, how often they convert, its journeys.
+
+    Shares are of all journey instances (``share``); ``conversion`` is the instance-weighted mean of
+    the ranking's ``conversion`` column (instances with an order), the number the ranked table shows.
+    """
+    if "family" not in ranking or ranking.family.isna().all():
+        return []
+    out = []
+    for _, group in ranking.dropna(subset=["family"]).groupby("family_id", sort=False):
+        group = group.sort_values("n_instances", ascending=False)
+        known = group.conversion.notna()
+        conversion = (float((group.conversion[known] * group.n_instances[known]).sum() / group.n_instances[known].sum())
+                      if known.any() else float("nan"))
+        out.append({"name": group.family.iloc[0], "share": float(group.share.sum()), "conversion": conversion,
+                    "journeys": group[["journey_id", "name", "share"]].to_dict("records")})
+    return sorted(out, key=lambda f: -f["share"])
 
 
 def _environment(currency: str) -> jinja2.Environment:

@@ -72,3 +72,24 @@ def test_an_empty_ranking_still_renders(journeys, impact, paths, rules) -> None:
     empty = rank_journeys(journeys.iloc[:0], impact.iloc[:0])
     html = _render(empty, paths.iloc[:0], rules.iloc[:0], impact.iloc[:0])
     assert "No journey has an estimate that passed its checks yet." in html
+
+
+def test_the_report_opens_on_the_journey_families(journeys, impact, timing, rules, paths) -> None:
+    """Families come first, largest first, each with its journeys as links; their shares add up."""
+    families = journeys.assign(family_id=[0, 1, 0, 1, 0], family=["buying", "after sales", "buying", "after sales",
+                                                                   "buying"])
+    ranking = rank_journeys(families, impact, timing, rules)
+    discovery = {"coverage": 0.93, "noise_distance": 0.75, "representativeness": 0.31,
+                 "representativeness_kmedoids": 0.31}
+    settings = load_settings(conf_dir(), {})
+    html = render_report(ReportInputs(ranking, paths, rules, impact, {"events": 1, "customers": 1,
+                                                                      "discovery": discovery}), settings)
+    section = html[html.index('id="families"'):html.index('id="ranking"')]
+    assert "5 journeys in 2 families" in section and "They hold 93% of the paths" in section
+    assert section.index("buying") < section.index("after sales")
+    assert ">71%<" in section and ">23%<" in section  # 0.4 + 0.3 + 0.007 and 0.13 + 0.1
+    assert section.count('href="#journey-') == 5
+
+
+def test_a_ranking_without_families_has_no_family_section(html) -> None:
+    assert 'id="families"' not in html

@@ -49,13 +49,21 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
              "first_day": str(ingest_summary.get("first_ts", ""))[:10],
              "last_day": str(ingest_summary.get("last_ts", ""))[:10], "run_id": context.run.run_id,
              "profile": log_profile.get("facts", []), "resolved": log_profile.get("resolved", []),
-             "skipped": skipped_stages(context.instance)}
+             "skipped": skipped_stages(context.instance), "discovery": _discovery_quality(context)}
     html = render_report(ReportInputs(journey_ranking.to_pandas(), paths, trigger_rule_scores.to_pandas(),
                                       journey_impact.to_pandas(), facts), conf)
     with mlflow.run_for(context):
         log_text(html, "report/report.html")
     return dg.Output(html, metadata={"size_kb": round(len(html.encode()) / 1024), "journeys_with_a_card":
                                      min(conf.report.cards, int(journey_ranking.count().to_pyarrow().as_py()))})
+
+
+def _discovery_quality(context: dg.AssetExecutionContext) -> dict[str, float]:
+    """Coverage, noise distance and representativeness of the journeys, from their latest materialisation."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("journeys"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    keys = ("coverage", "noise_distance", "representativeness", "representativeness_kmedoids")
+    return {k: metadata[k].value for k in keys if k in metadata} if all(k in metadata for k in keys) else {}
 
 
 def _previous_snapshot(context: dg.AssetExecutionContext) -> list[dict]:
