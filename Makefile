@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	cd benchmarks && ../$(BIN)/python bench_mining.py
 	cd benchmarks && ../$(BIN)/python bench_journeys.py
+	cd benchmarks && ../$(BIN)/python journeys_on_logs.py
 	cd benchmarks && ../$(BIN)/python bench_value.py
 	cd benchmarks && ../$(BIN)/python bench_impact.py
 	cd benchmarks && ../$(BIN)/python bench_impact_entry.py --gate --cores
