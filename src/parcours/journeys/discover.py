@@ -32,7 +32,14 @@ from parcours.journeys.naming import (
 from parcours.journeys.quality import noise_share, weighted_silhouette
 from parcours.journeys.representatives import journey_representatives
 from parcours.journeys.rules import ONE_STEP, PURCHASE_KINDS, rule_kind
-from parcours.journeys.summary import PathSummary, family_of, kmedoids_cost, stability, summarise_paths
+from parcours.journeys.summary import (
+    PathSummary,
+    family_of,
+    kmedoids_cost,
+    single_path_summary,
+    stability,
+    summarise_paths,
+)
 from parcours.journeys.taxonomy import match_journeys
 
 _MEDOID_SAMPLE = 300  # a journey's most frequent variants its medoid and representatives are chosen from
@@ -109,17 +116,18 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     enabled = _rules(settings)
     kinds = [rule_kind(s, purchases, settings.min_tokens, enabled) for s in picked]
     pool = np.flatnonzero([len(s) >= settings.min_tokens and k is None for s, k in zip(picked, kinds, strict=True)])
-    if len(pool) < 2:
-        raise JourneyDiscoveryError(f"{len(pool)} distinct path(s) of at least journeys.min_tokens="
-                                    f"{settings.min_tokens} steps outside purchase paths: nothing to summarise")
     paths = [picked[i] for i in pool]
     spans = durations[chosen][pool]
-    features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(paths, spans)
-    vectors = features.transform(paths, spans)
-    summary = summarise_paths(paths, w[pool], vectors, settings)
+    features, vectors = None, None
+    if len(pool) >= 2:
+        features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(paths, spans)
+        vectors = features.transform(paths, spans)
+        summary = summarise_paths(paths, w[pool], vectors, settings)
+    else:  # a log of purchases, or of single steps, only: the rule journeys, and at most one path to keep
+        summary = single_path_summary(w[pool], settings)
     labels, medoids = _with_rule_journeys(summary, pool, picked, w, kinds)
     labels, medoids = _ranked(labels, medoids, w)
-    to_medoid = path_distances(picked, medoids)
+    to_medoid = path_distances(picked, medoids) if medoids else np.ones((len(picked), 1), dtype=np.float32)
     own = np.where(labels >= 0, to_medoid[np.arange(len(picked)), np.maximum(labels, 0)], to_medoid.min(axis=1))
     probability = np.where(labels >= 0, membership(own, summary.noise_distance), 0.0)
     probability[[k is not None and labels[i] >= 0 for i, k in enumerate(kinds)]] = 1.0
@@ -142,15 +150,12 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     quality.update(purchase_path_share=float(w[[k in PURCHASE_KINDS for k in kinds]].sum() / w.sum()),
                    one_step_share=float(w[[k == ONE_STEP for k in kinds]].sum() / w.sum()),
                    journeys_discovered=float(len(discovered)))
-    quality.update(instances_sampled=float(weights.sum()), explained_variance=features.explained_variance,
+    quality.update(instances_sampled=float(weights.sum()),
+                   explained_variance=features.explained_variance if features else float("nan"),
                    families=float(len(set(families))))
     curve = pd.DataFrame({"journeys": np.arange(1, len(summary.curve) + 1), "representativeness": summary.curve})
     return JourneyDiscovery(table, journeys, quality, matching.changes, classifier, params=settings.model_dump(),
                             medoids={int(i): list(m) for i, m in zip(matching.ids, medoids, strict=True)}, curve=curve)
-
-
-class JourneyDiscoveryError(ValueError):
-    """The log has too few distinct paths to discover journeys in."""
 
 
 def _rules(settings: JourneySettings) -> tuple[str, ...]:
@@ -192,6 +197,8 @@ def _families(described: list[dict], medoids: list[Sequence], settings: JourneyS
 
 def _ranked(labels: np.ndarray, medoids: list[Sequence], weights: np.ndarray) -> tuple[np.ndarray, list[Sequence]]:
     """Journeys renumbered 0, 1, ... by instances, largest first."""
+    if not medoids:
+        return labels, []
     mass = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=len(medoids))
     order = np.lexsort((np.arange(len(medoids)), -mass))
     rank = np.empty(len(medoids), dtype=int)
@@ -306,11 +313,13 @@ def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, med
     purchase paths grouped by rule are left out of it): each path's distance to its journey's
     medoid, a noise path's to the nearest.
     """
-    distance = path_distances(paths, medoids)
-    position = {j: p for p, j in enumerate(journeys)}
-    mine = np.array([position.get(int(j), -1) for j in labels])
-    own = np.where(mine >= 0, distance[np.arange(len(paths)), np.maximum(mine, 0)], distance.min(axis=1))
-    ours = float(np.average(own, weights=weights))
+    ours = float("nan")
+    if paths and medoids:
+        distance = path_distances(paths, medoids)
+        position = {j: p for p, j in enumerate(journeys)}
+        mine = np.array([position.get(int(j), -1) for j in labels])
+        own = np.where(mine >= 0, distance[np.arange(len(paths)), np.maximum(mine, 0)], distance.min(axis=1))
+        ours = float(np.average(own, weights=weights))
     baseline = kmedoids_cost(paths, weights, len(medoids), settings.medoid_candidates)
     scores = stability(summary, settings)
     noise = noise_share(table.journey_id.to_numpy(), table["count"].to_numpy())
@@ -325,7 +334,7 @@ def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, med
         "representativeness_kmedoids": baseline,
         "representativeness_ratio": ours / baseline if baseline > 0 else float("nan"),
         "silhouette": weighted_silhouette(vectors, summary.labels, summary.weights, settings.silhouette_sample,
-                                          settings.seed),
+                                          settings.seed) if vectors is not None else float("nan"),
         "stability": float(np.mean(scores)) if scores else float("nan"),
         "stability_min": float(np.min(scores)) if scores else float("nan"),
         "seed_clusters": float(summary.seeds),

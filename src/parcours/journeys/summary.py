@@ -119,6 +119,15 @@ def summarise_paths(paths: list[Sequence], weights: np.ndarray, vectors: np.ndar
                        weights=weights, distances=distances)
 
 
+def single_path_summary(weights: np.ndarray, settings: JourneySettings) -> PathSummary:
+    """The summary of fewer than two paths: the path (if any) is its own journey; nothing to choose."""
+    n = len(weights)
+    threshold = 1.0 if settings.noise_distance == "auto" else float(settings.noise_distance)
+    return PathSummary(labels=np.zeros(n, dtype=int), distance=np.zeros(n), medoids=np.arange(n),
+                       curve=np.zeros(n), noise_distance=threshold, cost=0.0, seeded="none", merged=0, seeds=0,
+                       weights=np.asarray(weights, dtype=float), distances=np.zeros((n, n), dtype=np.float32))
+
+
 def noise_threshold(paths: list[Sequence], weights: np.ndarray, settings: JourneySettings,
                     pairs: int = 4_000) -> float:
     """``noise_distance``, or with ``auto`` the ``noise_quantile`` of the distance between random pairs

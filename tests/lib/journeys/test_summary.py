@@ -33,3 +33,15 @@ def test_the_journeys_summarise_at_least_as_well_as_kmedoids_with_as_many(demo_j
     quality = demo_journeys[0].quality
     assert quality["representativeness"] <= quality["representativeness_kmedoids"] + 1e-9
     assert 3 <= quality["families"] <= JourneySettings().max_families + 1  # + the purchases
+
+
+def test_a_log_of_purchases_and_single_steps_only_has_its_rule_journeys() -> None:
+    rows = [("order@web", 40), ("view@web → order@web", 30), ("order@web → order@store", 10), ("home@web", 20)]
+    discovery = discover_journeys(variants_table(rows), JourneySettings(), purchases=["order"])
+    assert set(discovery.journeys.name) == {"buys once", "buys repeatedly", "leaves after one step"}
+    assert discovery.quality["journeys_discovered"] == 0 and discovery.quality["coverage"] == 1.0
+
+
+def test_nothing_to_discover_gives_no_journey_and_no_error() -> None:
+    discovery = discover_journeys(variants_table([("home@web", 5)]), JourneySettings(short_paths="noise"))
+    assert discovery.journeys.empty and (discovery.variants.journey_id == -1).all()

@@ -61,7 +61,7 @@ def discovered_journeys(
                                                                       **quality})
     yield dg.Output(journeys, "journeys", metadata={
         **table_metadata(journeys), "journeys": len(journeys), "classifier_version": version,
-        **{k: round(discovery.quality[k], 4) for k in _SUMMARY},
+        **{k: quality[k] for k in _SUMMARY},
         "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "family", "n_instances",
                                                                "n_customers", "conversion_share", "stops_at"]])),
         "changes": dg.MetadataValue.md(_changes_markdown(discovery.changes)),
