@@ -75,16 +75,17 @@ def journey_families(ranking: pd.DataFrame) -> list[dict]:
     """The report's first lines: each family, its share of the paths, how often they convert, its journeys.
 
     Shares are of all journey instances (``share``); ``conversion`` is the instance-weighted mean of
-    the ranking's ``conversion`` column (instances with an order), the number the ranked table shows.
+    the journeys' ``conversion_share`` (instances with a purchase after their first step), what the
+    names' "buys" and "leaves" say.
     """
     if "family" not in ranking or ranking.family.isna().all():
         return []
     out = []
     for _, group in ranking.dropna(subset=["family"]).groupby("family_id", sort=False):
         group = group.sort_values("n_instances", ascending=False)
-        known = group.conversion.notna()
-        conversion = (float((group.conversion[known] * group.n_instances[known]).sum() / group.n_instances[known].sum())
-                      if known.any() else float("nan"))
+        known = group.conversion_share.notna()
+        conversion = (float((group.conversion_share[known] * group.n_instances[known]).sum()
+                            / group.n_instances[known].sum()) if known.any() else float("nan"))
         out.append({"name": group.family.iloc[0], "share": float(group.share.sum()), "conversion": conversion,
                     "journeys": group[["journey_id", "name", "share"]].to_dict("records")})
     return sorted(out, key=lambda f: -f["share"])

@@ -76,8 +76,8 @@ def test_an_empty_ranking_still_renders(journeys, impact, paths, rules) -> None:
 
 def test_the_report_opens_on_the_journey_families(journeys, impact, timing, rules, paths) -> None:
     """Families come first, largest first, each with its journeys as links; their shares add up."""
-    families = journeys.assign(family_id=[0, 1, 0, 1, 0], family=["buying", "after sales", "buying", "after sales",
-                                                                   "buying"])
+    families = journeys.assign(conversion_share=0.5, family_id=[0, 1, 0, 1, 0],
+                               family=["buying", "after sales", "buying", "after sales", "buying"])
     ranking = rank_journeys(families, impact, timing, rules)
     discovery = {"coverage": 0.93, "noise_distance": 0.75, "representativeness": 0.31,
                  "representativeness_kmedoids": 0.31}
