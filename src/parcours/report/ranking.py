@@ -16,8 +16,8 @@ STATUS_ORDER = {TRUSTED: 0, UNTRUSTED: 1, NOT_ESTIMATED: 2}
 RANKING_COLUMNS = (
     "rank", "journey_id", "name", "status", "value_at_stake", "effect", "ci_low", "ci_high", "n_customers",
     "weighted_value", "confidence", "value_at_stake_low", "value_at_stake_high", "std_error", "q_value", "finding",
-    "n_treated", "n_instances", "share", "family_id", "family", "representative", "stops_at", "conversion_share", "conversion",
-    "days_to_first_order", "best_rules", "published_rules", "reason",
+    "n_treated", "n_instances", "share", "family_id", "family", "representative", "stops_at", "conversion_share",
+    "conversion", "days_to_first_order", "best_rules", "published_rules", "reason",
 )
 
 
