@@ -36,6 +36,7 @@ from parcours.journeys.summary import (
     PathSummary,
     family_of,
     kmedoids_cost,
+    rank_by_size,
     single_path_summary,
     stability,
     summarise_paths,
@@ -145,8 +146,7 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     families = _families(described, medoids, settings)
     journeys = _journey_table(described, matching.ids, families, table, min_customers)
     discovered = [j for j, d in enumerate(described) if d["kind"] is None]
-    quality = _quality(paths, w[pool], labels[pool], [medoids[j] for j in discovered], discovered, vectors, summary,
-                       settings, table)
+    quality = _quality(vectors, summary, settings, table)
     quality.update(purchase_path_share=float(w[[k in PURCHASE_KINDS for k in kinds]].sum() / w.sum()),
                    one_step_share=float(w[[k == ONE_STEP for k in kinds]].sum() / w.sum()),
                    journeys_discovered=float(len(discovered)))
@@ -199,11 +199,8 @@ def _ranked(labels: np.ndarray, medoids: list[Sequence], weights: np.ndarray) ->
     """Journeys renumbered 0, 1, ... by instances, largest first."""
     if not medoids:
         return labels, []
-    mass = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=len(medoids))
-    order = np.lexsort((np.arange(len(medoids)), -mass))
-    rank = np.empty(len(medoids), dtype=int)
-    rank[order] = np.arange(len(medoids))
-    return np.where(labels >= 0, rank[np.maximum(labels, 0)], NOISE), [medoids[j] for j in order]
+    rank = rank_by_size(labels, weights, len(medoids))
+    return np.where(labels >= 0, rank[np.maximum(labels, 0)], NOISE), [medoids[j] for j in np.argsort(rank)]
 
 
 def _label_every_variant(table: pd.DataFrame, sequences: list[list[str]], durations: np.ndarray, chosen: np.ndarray,
@@ -304,8 +301,7 @@ JOURNEY_COLUMNS = ["journey_id", "name", "family_id", "family", "n_instances", "
                    "top_variants", "distinguishing", "mean_probability"]
 
 
-def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, medoids: list[Sequence],
-             journeys: list[int], vectors: np.ndarray, summary: PathSummary, settings: JourneySettings,
+def _quality(vectors: np.ndarray | None, summary: PathSummary, settings: JourneySettings,
              table: pd.DataFrame) -> dict[str, float]:
     """Representativeness beside weighted k-medoids with as many journeys, coverage, silhouette, stability.
 
@@ -313,14 +309,8 @@ def _quality(paths: list[Sequence], weights: np.ndarray, labels: np.ndarray, med
     purchase paths grouped by rule are left out of it): each path's distance to its journey's
     medoid, a noise path's to the nearest.
     """
-    ours = float("nan")
-    if paths and medoids:
-        distance = path_distances(paths, medoids)
-        position = {j: p for p, j in enumerate(journeys)}
-        mine = np.array([position.get(int(j), -1) for j in labels])
-        own = np.where(mine >= 0, distance[np.arange(len(paths)), np.maximum(mine, 0)], distance.min(axis=1))
-        ours = float(np.average(own, weights=weights))
-    baseline = kmedoids_cost(paths, weights, len(medoids), settings.medoid_candidates)
+    ours = summary.cost if len(summary.weights) else float("nan")  # every path is measured to its nearest medoid
+    baseline = kmedoids_cost(summary)
     scores = stability(summary, settings)
     noise = noise_share(table.journey_id.to_numpy(), table["count"].to_numpy())
     return {

@@ -112,7 +112,7 @@ def summarise_paths(paths: list[Sequence], weights: np.ndarray, vectors: np.ndar
     final = summarise(distances, weights, kept)
     threshold = noise_threshold(paths, weights, settings)
     labels = np.where(final.distance <= threshold, final.nearest, NOISE)
-    order = _by_size(labels, weights, len(kept))
+    order = rank_by_size(labels, weights, len(kept))
     return PathSummary(labels=np.where(labels == NOISE, NOISE, order[labels]), distance=final.distance,
                        medoids=kept[np.argsort(order)], curve=curve, noise_distance=threshold, cost=final.cost,
                        seeded=seeded, merged=merged, seeds=int(density.labels.max()) + 1,
@@ -147,12 +147,11 @@ def noise_threshold(paths: list[Sequence], weights: np.ndarray, settings: Journe
     return float(np.quantile(distances, settings.noise_quantile))
 
 
-def kmedoids_cost(paths: list[Sequence], weights: np.ndarray, k: int, candidates: int) -> float:
-    """Representativeness of plain weighted k-medoids with ``k`` medoids: the baseline."""
-    if k < 1 or not paths:
+def kmedoids_cost(summary: PathSummary) -> float:
+    """Representativeness of plain weighted k-medoids with as many medoids, on the same paths: the baseline."""
+    if len(summary.medoids) < 1:
         return float("nan")
-    distances = path_distances(paths, paths[:min(candidates, len(paths))])
-    return weighted_kmedoids(distances, np.asarray(weights, dtype=float), k).cost
+    return weighted_kmedoids(summary.distances, summary.weights, len(summary.medoids)).cost
 
 
 def family_of(medoids: list[Sequence], sizes: np.ndarray, settings: JourneySettings) -> np.ndarray:
@@ -165,7 +164,7 @@ def family_of(medoids: list[Sequence], sizes: np.ndarray, settings: JourneySetti
     chosen, curve = greedy_curve(distances, sizes, len(medoids))
     k = choose_count(curve, min(3, len(medoids)), settings.max_families)
     fit = refine(distances, sizes, chosen[:k])
-    return _by_size(fit.nearest, sizes, k)[fit.nearest]
+    return rank_by_size(fit.nearest, sizes, k)[fit.nearest]
 
 
 def stability(summary: PathSummary, settings: JourneySettings) -> list[float]:
@@ -225,7 +224,7 @@ def _one_per_behaviour(fit: Medoids, paths: list[Sequence], weights: np.ndarray,
     return np.array(list(dict.fromkeys(kept)), dtype=int)
 
 
-def _by_size(labels: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+def rank_by_size(labels: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """``order[j]``: the rank of journey ``j`` by instances (0 = largest; ties by index)."""
     mass = np.bincount(labels[labels != NOISE], weights=weights[labels != NOISE], minlength=n)
     order = np.empty(n, dtype=int)
