@@ -128,7 +128,8 @@ pd.DataFrame(rule_set.backtest).T.round(4)
 
 # %%
 published = parse_rule_set(rule_set.document)
-fired = match_events(published.rules, data.steps, frequency_cap=published.frequency_cap)
+fired = pd.concat([match_events(published.rules, chunk.steps, frequency_cap=published.frequency_cap)
+                   for chunk in data.chunks()])  # one group of customers at a time: matching is per customer
 fired.groupby("rule_id").size().rename("triggers").to_frame() if len(fired) else "no trigger fired"
 
 # %% [markdown]

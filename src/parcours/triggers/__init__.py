@@ -1,9 +1,10 @@
 """Trigger rules: mined from the journeys, back-tested out of time, published as a versioned JSON rule set, and
 fired by an incremental matcher on new events."""
 
+from parcours.triggers.data import NoTriggerDataError, TriggerData, trigger_data
 from parcours.triggers.fire import fire_rules, tokenize
 from parcours.triggers.matcher import TRIGGER_COLUMNS, Matcher, Trigger, match_events
-from parcours.triggers.publish import NoTriggerDataError, TriggerData, TriggerRuleSet, mine_trigger_rules, trigger_data
+from parcours.triggers.publish import TriggerRuleSet, mine_trigger_rules
 from parcours.triggers.rules import (
     Rule,
     RuleSet,

@@ -12,7 +12,7 @@ median time from the match to the defining step; support the distinct customers 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -27,18 +27,19 @@ CANDIDATE_COLUMNS = ("rule_id", "journey_id", "pattern", "matched", "true_matche
                      "lead_time_s", "window_s")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Candidate:
-    """A scored candidate rule: its journey, its pattern and the instances it matched."""
+    """A scored candidate rule: its journey, its pattern and the instances of its journey it matched (a sorted
+    array of instance codes)."""
 
     journey_id: int
     pattern: tuple[str, ...]
     scores: dict
-    instances: frozenset
+    instances: np.ndarray | frozenset
 
 
 def defining_steps(instances: pd.DataFrame, journey_ids: list[int], min_recall: float = 0.5) -> dict[int, str]:
-    """Each journey's most telling token.
+    """Each journey's most telling token, from instances in pandas (see :func:`defining_steps_from`).
 
     Parameters
     ----------
@@ -48,89 +49,158 @@ def defining_steps(instances: pd.DataFrame, journey_ids: list[int], min_recall: 
         The journeys to find it for.
     min_recall
         The token must be in at least this share of the journey's instances.
+    """
+    held = instances[["journey_instance_id", "journey_id", "tokens"]].explode("tokens").drop_duplicates()
+    held = held.dropna(subset=["tokens"]).groupby(["journey_id", "tokens"]).size().rename("instances").reset_index()
+    return defining_steps_from(held, instances.journey_id.value_counts(), journey_ids, min_recall)
+
+
+def defining_steps_from(held: pd.DataFrame, sizes: pd.Series, journey_ids: list[int],
+                        min_recall: float = 0.5) -> dict[int, str]:
+    """Each journey's most telling token.
+
+    Parameters
+    ----------
+    held
+        ``journey_id``, ``tokens`` and ``instances``: how many instances of the journey hold the token.
+    sizes
+        Journey id → its number of instances.
+    journey_ids
+        The journeys to find it for.
+    min_recall
+        The token must be in at least this share of the journey's instances.
 
     Returns
     -------
     dict
         Journey id → the token with the highest precision (share of the instances holding it that are the
-        journey's) among those in ``min_recall`` of its instances (ties: the more frequent), or its most
-        frequent token when none reaches ``min_recall``.
+        journey's) among those in ``min_recall`` of its instances (ties: the more frequent, then the first
+        by name), or its most frequent token when none reaches ``min_recall``.
     """
-    held = instances[["journey_instance_id", "journey_id", "tokens"]].explode("tokens").drop_duplicates()
-    held = held.dropna(subset=["tokens"])
-    everywhere = held.groupby("tokens").size()
-    sizes = instances.journey_id.value_counts()
+    everywhere = held.groupby("tokens").instances.sum()
     steps = {}
     for journey in journey_ids:
-        counts = held.loc[held.journey_id == journey].groupby("tokens").size()
+        counts = held.loc[held.journey_id == journey].set_index("tokens").instances
         if counts.empty:
             continue
-        scores = pd.DataFrame({"recall": counts / sizes[journey], "precision": counts / everywhere[counts.index]})
+        scores = pd.DataFrame({"recall": counts / sizes[journey], "precision": counts / everywhere[counts.index],
+                               "token": counts.index}, index=counts.index)
         frequent = scores[scores.recall >= min_recall]
-        steps[journey] = (frequent.sort_values(["precision", "recall"]).index[-1] if len(frequent)
-                          else scores.recall.idxmax())
+        chosen = (frequent.sort_values(["precision", "recall", "token"], ascending=[False, False, True])
+                  if len(frequent) else scores.sort_values(["recall", "token"], ascending=[False, True]))
+        steps[journey] = str(chosen.index[0])
     return steps
 
 
-def candidate_patterns(token_lists: list[list[str]], defining: str, settings: TriggerSettings) -> list[tuple]:
-    """The most frequent ordered sub-sequences of the instances' first steps, up to the defining step.
+def pattern_counts(token_lists, defining: str, settings: TriggerSettings) -> Counter:
+    """How many instances hold each ordered sub-sequence of their first steps, up to the defining step.
 
     Each instance counts once per pattern; patterns are at most ``max_pattern_length`` long, taken from
-    at most ``max_entry_steps`` first steps; the ``candidates_per_journey`` most frequent are returned.
+    at most ``max_entry_steps`` first steps. Counts of groups of instances add up.
     """
     counts: Counter = Counter()
     for tokens in token_lists:
-        head = list(tokens[: tokens.index(defining) + 1] if defining in tokens else tokens)[: settings.max_entry_steps]
+        tokens = list(tokens)
+        head = (tokens[: tokens.index(defining) + 1] if defining in tokens else tokens)[: settings.max_entry_steps]
         counts.update({tuple(head[i] for i in chosen)
                        for length in range(1, min(settings.max_pattern_length, len(head)) + 1)
                        for chosen in combinations(range(len(head)), length)})
-    return [pattern for pattern, _ in counts.most_common(settings.candidates_per_journey)]
+    return counts
 
 
-def score_candidates(steps: pd.DataFrame, instances: pd.DataFrame, patterns: dict[int, list[tuple]],
-                     defining: dict[int, str], settings: TriggerSettings, max_window_s: float) -> list[Candidate]:
-    """Run every candidate through the matcher, instance by instance, and score it.
+def most_frequent(counts: Counter, settings: TriggerSettings) -> list[tuple]:
+    """The ``candidates_per_journey`` most frequent patterns (ties: in pattern order, so chunking changes nothing)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [pattern for pattern, _ in ranked[: settings.candidates_per_journey]]
+
+
+def candidate_patterns(token_lists: list[list[str]], defining: str, settings: TriggerSettings) -> list[tuple]:
+    """The most frequent ordered sub-sequences of the instances' first steps, up to the defining step
+    (:func:`pattern_counts`, then :func:`most_frequent`)."""
+    return most_frequent(pattern_counts(token_lists, defining, settings), settings)
+
+
+def candidate_rules(patterns: dict[int, list[tuple]]) -> list[Rule]:
+    """One rule per candidate pattern (no window, delay or action yet), ``c0``, ``c1``, ..."""
+    return [Rule(f"c{i}", journey, tuple(Step(t) for t in pattern), None, 0.0, 1, None)
+            for i, (journey, pattern) in enumerate((j, p) for j, ps in patterns.items() for p in ps)]
+
+
+@dataclass
+class Tally:
+    """A candidate's matches over the groups of customers seen so far: matched instances, true matches'
+    instances, customers, lead times to the defining step and pattern spans."""
+
+    matched: int = 0
+    customers: int = 0
+    instances: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
+    spans: list = field(default_factory=list)
+
+
+def tally_candidates(rules: list[Rule], steps: pd.DataFrame, instances: pd.DataFrame, defining: dict[int, str],
+                     tallies: dict[str, Tally]) -> None:
+    """Run every candidate through the matcher over one group of customers' instances, adding to ``tallies``.
 
     Parameters
     ----------
+    rules
+        From :func:`candidate_rules`.
     steps
-        The mining period's events: ``journey_instance_id``, ``ts`` (seconds) and ``token``, in time order.
+        The group's mining-period events: ``journey_instance_id``, ``ts`` (seconds) and ``token``, in time order.
     instances
-        ``journey_instance_id``, ``customer_id`` and ``journey_id`` of the mining period's instances.
-    patterns
-        Journey id → its candidate patterns.
+        ``journey_instance_id``, ``customer_id`` and ``journey_id`` of the group's mining-period instances.
     defining
         Journey id → its defining step.
-    settings
-        The trigger settings (the window quantile).
-    max_window_s
-        The longest window a rule may get (the inactivity gap, so a match never spans two instances).
+    tallies
+        Rule id → its :class:`Tally`, updated in place (a customer is in one group only, so counts add up).
     """
-    rules = [Rule(f"c{i}", journey, tuple(Step(t) for t in pattern), None, 0.0, 1, None)
-             for i, (journey, pattern) in enumerate((j, p) for j, ps in patterns.items() for p in ps)]
     fires = match_events(rules, steps[["journey_instance_id", "ts", "token"]].rename(
         columns={"journey_instance_id": "customer_id"}))
     fires = fires.rename(columns={"customer_id": "journey_instance_id"}).merge(
         instances[["journey_instance_id", "customer_id", "journey_id"]].rename(columns={"journey_id": "truth"}),
         on="journey_instance_id")
-    sizes = instances.journey_id.value_counts()
     reached = defining_times(steps, instances, defining)
+    journey_of = {rule.rule_id: rule.journey_id for rule in rules}
+    for rule_id, mine in fires.groupby("rule_id", sort=False):
+        journey = journey_of[rule_id]
+        true = mine[mine.truth.to_numpy() == journey]
+        tally = tallies.setdefault(rule_id, Tally())
+        tally.matched += len(mine)
+        tally.customers += true.customer_id.nunique()
+        tally.instances.append(true.journey_instance_id.to_numpy())
+        lead = reached.get(journey, pd.Series(dtype=float)).reindex(true.journey_instance_id).to_numpy()
+        tally.leads.append(lead - true.matched_at.to_numpy())
+        tally.spans.append((true.matched_at - true.started_at).to_numpy())
+
+
+def score_candidates(rules: list[Rule], tallies: dict[str, Tally], sizes: pd.Series, settings: TriggerSettings,
+                     max_window_s: float) -> list[Candidate]:
+    """Each candidate's scores from its tally over every group: precision is the share of matching instances,
+    of any journey, that are its journey's; recall the share of its journey's instances it matches; support the
+    distinct customers it catches; lead time the median time from the match to the defining step; the window
+    ``window_quantile`` of its pattern's span (between an hour and ``max_window_s``, the inactivity gap, so a
+    match never spans two instances).
+
+    Parameters
+    ----------
+    sizes
+        Journey id → its instances in the mining period.
+    """
     candidates = []
     for rule in rules:
-        mine = fires[fires.rule_id == rule.rule_id]
-        true = mine[mine.truth == rule.journey_id]
-        lead = reached.get(rule.journey_id, pd.Series(dtype=float)).reindex(true.journey_instance_id).to_numpy()
-        lead = lead - true.matched_at.to_numpy()
-        span = (true.matched_at - true.started_at).to_numpy()
+        tally = tallies.get(rule.rule_id, Tally())
+        true = np.sort(np.concatenate(tally.instances)) if tally.instances else np.array([], dtype=np.int64)
+        lead = np.concatenate(tally.leads) if tally.leads else np.array([])
+        span = np.concatenate(tally.spans) if tally.spans else np.array([])
         window = (float(np.clip(np.quantile(span, settings.window_quantile), HOUR, max_window_s))
                   if len(span) else max_window_s)
-        scores = {"matched": len(mine), "true_matches": len(true),
-                  "precision": len(true) / len(mine) if len(mine) else 0.0,
-                  "recall": len(true) / sizes.get(rule.journey_id, 1), "support": true.customer_id.nunique(),
+        scores = {"matched": tally.matched, "true_matches": len(true),
+                  "precision": len(true) / tally.matched if tally.matched else 0.0,
+                  "recall": len(true) / sizes.get(rule.journey_id, 1), "support": tally.customers,
                   "lead_time_s": float(np.nanmedian(lead)) if np.isfinite(lead).any() else np.nan,
                   "window_s": window}
-        candidates.append(Candidate(rule.journey_id, tuple(s.token for s in rule.pattern), scores,
-                                    frozenset(true.journey_instance_id)))
+        candidates.append(Candidate(rule.journey_id, tuple(s.token for s in rule.pattern), scores, true))
     return candidates
 
 
@@ -138,7 +208,8 @@ def defining_times(steps: pd.DataFrame, instances: pd.DataFrame, defining: dict[
     """Journey id → per instance of it, when its defining step first happens (seconds)."""
     journey_of = instances.set_index("journey_instance_id").journey_id
     first = steps.assign(journey_id=steps.journey_instance_id.map(journey_of))
-    first = first[first.token.to_numpy() == first.journey_id.map(defining).to_numpy()]
+    wanted = first.journey_id.map(defining).to_numpy(dtype=object)
+    first = first[first.token.to_numpy(dtype=object) == wanted]
     first = first.groupby(["journey_id", "journey_instance_id"]).ts.min()
     return {int(j): first.loc[j] for j in first.index.get_level_values(0).unique()}
 
@@ -177,8 +248,16 @@ def _f1(scores: dict) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+def _jaccard(a, b) -> float:
+    """Overlap of two sets of instances (sorted arrays of distinct codes, or sets)."""
+    a, b = _as_array(a), _as_array(b)
+    both = len(np.intersect1d(a, b, assume_unique=True))
+    either = len(a) + len(b) - both
+    return both / either if either else 1.0
+
+
+def _as_array(instances) -> np.ndarray:
+    return instances if isinstance(instances, np.ndarray) else np.array(sorted(instances))
 
 
 def _redundant(candidate: Candidate, kept: Candidate, settings: TriggerSettings) -> bool:

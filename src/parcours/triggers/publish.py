@@ -3,47 +3,35 @@ suggest actions, and publish the rules that pass as a validated, versioned rule 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from parcours.eventlog.episodes import episode_steps
-from parcours.schema import CUSTOMER_ID, EVENT_SEQ, TIMESTAMP
+from parcours.schema import CUSTOMER_ID
 from parcours.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
-from parcours.triggers.backtest import attribute, lead_times_to, rule_scores, rule_set_scores
-from parcours.triggers.matcher import match_events, seconds_since_epoch
+from parcours.triggers.backtest import Stream, annotate, attribute, rule_scores, rule_set_scores
+from parcours.triggers.data import Chunk, TriggerData
+from parcours.triggers.matcher import match_events, no_triggers
 from parcours.triggers.mine import (
     HOUR,
     Candidate,
-    candidate_patterns,
-    defining_steps,
+    candidate_rules,
+    defining_steps_from,
     defining_times,
+    most_frequent,
+    pattern_counts,
     score_candidates,
     select_rules,
+    tally_candidates,
 )
 from parcours.triggers.rules import Rule, Step, validate_rule_set
 
 SEPARATOR = " → "
 DAY = 86_400.0
-
-
-class NoTriggerDataError(ValueError):
-    """The journeys give nothing to mine or back-test rules on (no assigned instances)."""
-
-
-@dataclass(frozen=True)
-class TriggerData:
-    """The events (``customer_id``, ``journey_instance_id``, ``ts`` seconds, ``token``, in time order), the
-    instances (with ``start``, ``end`` seconds, ``tokens`` and ``journey_id``, noise -1) and the cut between
-    the mining and the back-test periods (seconds)."""
-
-    steps: pd.DataFrame
-    instances: pd.DataFrame
-    cut: float
 
 
 @dataclass
@@ -57,28 +45,6 @@ class TriggerRuleSet:
     backtest: dict
     champion: bool
     params: dict = field(default_factory=dict)
-
-
-def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, episodes, settings: TriggerSettings,
-                 *, has_channel: bool = True) -> TriggerData:
-    """Bring the events with their instances and tokens, and the instances with their journeys, to pandas."""
-    steps = (episode_steps(events, episodes, has_channel=has_channel)
-             .select(CUSTOMER_ID, "journey_instance_id", TIMESTAMP, EVENT_SEQ, "token")
-             .order_by([TIMESTAMP, EVENT_SEQ]).to_pandas())
-    steps = steps.assign(ts=seconds_since_epoch(steps[TIMESTAMP])).drop(columns=EVENT_SEQ)
-    spans = instances.select(CUSTOMER_ID, "journey_instance_id", "start_ts", "end_ts", "tokens").to_pandas()
-    labels = assignments.select("journey_instance_id", "journey_id", "probability").to_pandas()
-    spans = spans.merge(labels, on="journey_instance_id", how="left")
-    kept = spans.probability.fillna(0).to_numpy() >= settings.min_probability
-    spans["journey_id"] = spans.journey_id.where(kept).fillna(-1).astype("int64")
-    spans = spans.assign(start=seconds_since_epoch(spans.start_ts), end=seconds_since_epoch(spans.end_ts))
-    spans["tokens"] = spans.tokens.map(list)
-    assigned = spans.start[spans.journey_id >= 0]
-    if spans.empty:
-        raise NoTriggerDataError("no journey instance: there are no journeys to enter")
-    # no instance assigned to a journey (every one is noise): nothing to mine, and the empty set is published
-    cut = float((assigned if len(assigned) else spans.start).quantile(settings.mining_share))
-    return TriggerData(steps, spans.drop(columns=["start_ts", "end_ts", "probability"]), cut)
 
 
 def mine_trigger_rules(data: TriggerData, journeys: pd.DataFrame, impact: pd.DataFrame | None,
@@ -106,31 +72,72 @@ def mine_trigger_rules(data: TriggerData, journeys: pd.DataFrame, impact: pd.Dat
     """
     effects = _effects(journeys, impact)
     eligible = _eligible(journeys, impact, settings)
-    early = data.instances[data.instances.start < data.cut]
-    early_steps = data.steps[data.steps.journey_instance_id.isin(early.journey_instance_id)]
-    defining = defining_steps(early, eligible)
-    patterns = {k: candidate_patterns(early.tokens[early.journey_id == k].tolist(), step, settings)
-                for k, step in defining.items()}
-    kept = select_rules(score_candidates(early_steps, early, patterns, defining, settings, max_window_s), settings)
+    held, sizes = data.held_tokens()
+    defining = defining_steps_from(held, sizes, eligible)
+    patterns = _patterns(data, defining, settings)
+    candidates = candidate_rules(patterns)
+    tallies: dict = {}
+    for chunk in data.chunks():
+        early = chunk.instances[chunk.instances.start < data.cut]
+        steps = chunk.steps[chunk.steps.journey_instance_id.isin(early.journey_instance_id)]
+        tally_candidates(candidates, steps, early, defining, tallies)
+    kept = select_rules(score_candidates(candidates, tallies, sizes, settings, max_window_s), settings)
     rules, suggestions = _rules(kept, journeys, effects, settings)
-    stream = data.steps.loc[data.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
-    reached = defining_times(data.steps, data.instances, defining)
-    attributed = attribute(match_events(rules, stream), data.instances)
-    scores = rule_scores(attributed, data.instances, reached, data.cut)
     targets = {rule.rule_id: s.target_step for rule, s in zip(rules, suggestions, strict=True)}
-    scores["target_lead_time_s"] = scores.rule_id.map(lead_times_to(attributed, data.steps, targets))
+    replay = _replay(data, rules, defining, targets, settings)
+    scores = rule_scores(replay.triggers, replay.sizes)
     table = _table(kept, rules, suggestions, scores, defining, effects, settings)
     published = [r for r in rules if table.set_index("rule_id").published[r.rule_id]]
-    backtest = _set_backtest(published, stream, data, reached, settings)
+    backtest = _set_backtest(published, replay)
     champion = bool(published) and _set_passes(backtest["capped"], settings)
     created = datetime.now(UTC).replace(microsecond=0)
     document = _document(published, table, {**backtest, "passed": champion, "cut": data.cut}, settings,
                          version or f"parcours-{created:%Y%m%dT%H%M%SZ}", created)
     validate_rule_set(document, "trigger_rules.json (as published)")
     params = {"cut": datetime.fromtimestamp(data.cut, UTC).isoformat(), "eligible_journeys": len(eligible),
-              "mining_instances": len(early), "candidates": sum(map(len, patterns.values())), "kept": len(kept),
-              "published": len(published)}
+              "mining_instances": int(sizes.sum()), "candidates": sum(map(len, patterns.values())),
+              "kept": len(kept), "published": len(published), "customer_groups": data.groups}
     return TriggerRuleSet(document, table, backtest, champion, params)
+
+
+def _patterns(data: TriggerData, defining: dict[int, str], settings: TriggerSettings) -> dict[int, list[tuple]]:
+    """Each eligible journey's candidate patterns, counted over its mining-period instances group by group."""
+    counts = {k: Counter() for k in defining}
+    for group in range(data.groups):
+        heads = data.heads(group, list(defining), settings.max_entry_steps)
+        for k, tokens in heads.groupby("journey_id").tokens:
+            counts[int(k)].update(pattern_counts(tokens, defining[int(k)], settings))
+    return {k: most_frequent(c, settings) for k, c in counts.items()}
+
+
+@dataclass
+class _Replay:
+    """The back-test period replayed group by group: every kept rule's triggers, annotated, the published
+    set's triggers without and with the global frequency cap (filled by :func:`_set_backtest`), the stream and
+    the journeys' instances after the cut."""
+
+    triggers: pd.DataFrame
+    sizes: pd.Series
+    stream: Stream
+    data: TriggerData
+    defining: dict
+    settings: TriggerSettings
+
+
+def _replay(data: TriggerData, rules: list[Rule], defining: dict, targets: dict, settings: TriggerSettings) -> _Replay:
+    parts, sizes, stream = [], [], Stream()
+    for chunk in data.chunks():
+        events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+        stream = stream.plus(Stream.of(events))
+        sizes.append(chunk.instances.journey_id[chunk.instances.start >= data.cut].value_counts())
+        parts.append(_annotated(match_events(rules, events), chunk, defining, data.cut, targets))
+    later = pd.concat(sizes).groupby(level=0).sum() if sizes else pd.Series(dtype="int64")
+    return _Replay(pd.concat(parts, ignore_index=True), later, stream, data, defining, settings)
+
+
+def _annotated(fired: pd.DataFrame, chunk: Chunk, defining: dict, cut: float, targets: dict) -> pd.DataFrame:
+    reached = defining_times(chunk.steps, chunk.instances, defining)
+    return annotate(attribute(fired, chunk.instances), chunk.instances, reached, cut, chunk.steps, targets)
 
 
 def _effects(journeys: pd.DataFrame, impact: pd.DataFrame | None) -> dict[int, float]:
@@ -218,17 +225,31 @@ def _rejection(row: dict, settings: TriggerSettings) -> str:
     return "; ".join(failed)
 
 
-def _set_backtest(published: list[Rule], stream: pd.DataFrame, data: TriggerData, reached: dict,
-                  settings: TriggerSettings) -> dict:
-    """The published set replayed without and with the global frequency cap."""
+def _set_backtest(published: list[Rule], replay: _Replay) -> dict:
+    """The published set replayed without and with the global frequency cap, group by group."""
+    settings, data = replay.settings, replay.data
     journeys = sorted({r.journey_id for r in published})
     cap = (settings.frequency_cap, settings.frequency_cap_days * DAY)
     result = {}
     for name, limit in (("uncapped", None), ("capped", cap)):
-        fired = match_events(published, stream, frequency_cap=limit)
-        result[name] = rule_set_scores(attribute(fired, data.instances), data.instances, stream, data.cut, journeys)
-        result[name]["held_back_by_cap"] = fired.attrs["capped"]
+        parts, held_back = [], 0
+        for chunk in data.chunks() if published else ():
+            events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+            fired = match_events(published, events, frequency_cap=limit)
+            held_back += fired.attrs["capped"]
+            parts.append(_annotated(fired, chunk, replay.defining, data.cut, {}))
+        triggers = pd.concat(parts, ignore_index=True) if parts else annotate(
+            attribute(no_triggers(), _NO_INSTANCES), _NO_INSTANCES, {}, data.cut, _NO_STEPS)
+        result[name] = rule_set_scores(triggers, replay.sizes, replay.stream, data.cut, journeys)
+        result[name]["held_back_by_cap"] = held_back
     return result
+
+
+_NO_INSTANCES = pd.DataFrame({"customer_id": pd.Series([], dtype="int64"),
+                              "journey_instance_id": pd.Series([], dtype="int64"), "start": pd.Series([], dtype=float),
+                              "end": pd.Series([], dtype=float), "journey_id": pd.Series([], dtype="int64")})
+_NO_STEPS = pd.DataFrame({"journey_instance_id": pd.Series([], dtype="int64"), "ts": pd.Series([], dtype=float),
+                          "token": pd.Series([], dtype=str)})
 
 
 def _set_passes(scores: dict, settings: TriggerSettings) -> bool:

@@ -5,6 +5,7 @@ import ibis.expr.types as ir
 
 from parcours.tracking.triggers import log_trigger_rules
 from parcours.triggers import mine_trigger_rules, trigger_data
+from parcours.triggers.data import release_trigger_data
 from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -31,9 +32,12 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest
     conf = settings.load()
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,
                         has_channel=ingest_summary["has_channel"])
-    rules = mine_trigger_rules(data, journeys.select("journey_id", "name", "representative").to_pandas(),
-                               journey_impact.select("journey_id", "effect", "finding").to_pandas(), conf.triggers,
-                               max_window_s=_gap_seconds(conf.episodes), version=f"dagster-{context.run.run_id}")
+    try:  # the events are read one group of customers at a time (parcours.triggers.data)
+        rules = mine_trigger_rules(data, journeys.select("journey_id", "name", "representative").to_pandas(),
+                                   journey_impact.select("journey_id", "effect", "finding").to_pandas(), conf.triggers,
+                                   max_window_s=_gap_seconds(conf.episodes), version=f"dagster-{context.run.run_id}")
+    finally:
+        release_trigger_data(data)
     with mlflow.run_for(context):
         registered = log_trigger_rules(rules, conf.episodes)
     capped = {k: v for k, v in rules.document["backtest"]["capped"].items() if v is not None}
