@@ -1,11 +1,13 @@
 """Process map and variants at 1M and 5M events, beside pm4py's discover_dfg and get_variants.
 
 Both start from the same prepared input (cached in data/<size>/): the journey steps (one row per
-event with its journey instance and activity@channel token) and the journey instances. parcours
-computes the ``process_map`` (counts, distinct customers, shares, median and p90 seconds) and the
-``variants`` (counts, customers, coverage curve) on DuckDB and writes both CSVs; pm4py reads the
-steps into pandas, prepares them with ``format_dataframe`` and runs ``discover_dfg`` (counts only)
-and ``get_variants``. Each case runs in its own process; peak memory is its VmHWM.
+event with its journey instance and activity@channel token) and the journey instances (each with its
+ordered tokens and step times), as the pipeline's ``journey_instances`` step leaves them. parcours
+computes the ``process_map`` (counts, distinct customers, shares, median and p90 seconds) from the
+instances' ordered tokens and the ``variants`` (counts, customers, coverage curve) on DuckDB and writes
+both CSVs; pm4py reads the steps into pandas, prepares them with ``format_dataframe`` and runs
+``discover_dfg`` (counts only) and ``get_variants``. Neither is charged for cutting the instances.
+Each case runs in its own process; peak memory is its VmHWM.
 Run: ``python benchmarks/bench_mining.py [--sizes 1000000 5000000]`` (after bench_ingest's data).
 """
 
@@ -46,9 +48,9 @@ def run_parcours(paths: dict[str, Path], out: Path) -> dict:
     from parcours.mining import directly_follows, variants
 
     con = connect(memory_limit="2GB")
-    graph = directly_follows(con.read_parquet(str(paths["steps"])))
-    graph.to_csv(out / "process_map.csv")
-    variants(con.read_parquet(str(paths["instances"]))).to_csv(out / "variants.csv")
+    instances = con.read_parquet(str(paths["instances"]))
+    directly_follows(instances).to_csv(out / "process_map.csv")
+    variants(instances).to_csv(out / "variants.csv")
     return {"edges": int(con.read_csv(str(out / "process_map.csv")).count().to_pyarrow().as_py())}
 
 

@@ -107,7 +107,7 @@ def _relational(folder: Path, stage: str) -> dict:
     from parcours.config import load_settings, parse_assignments
     from parcours.engine import connect
     from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import episode_steps, journey_instances_in_passes
+    from parcours.eventlog.episodes import journey_instances_in_passes
     from parcours.mining import directly_follows, variants
     from parcours.value.rfm import default_landmark, rfm_summary
 
@@ -128,7 +128,7 @@ def _relational(folder: Path, stage: str) -> dict:
             table = journey_instances_in_passes(con, events, conf.episodes)  # as the journey_instances asset
             table.to_parquet(instances_file)
         elif stage == "process_map":
-            table = directly_follows(episode_steps(events, conf.episodes))
+            table = directly_follows(con.read_parquet(str(instances_file)))
         elif stage == "variants":
             table = variants(con.read_parquet(str(instances_file)))
         else:

@@ -45,6 +45,7 @@ START_TS = "start_ts"
 END_TS = "end_ts"
 N_EVENTS = "n_events"
 TOKENS = "tokens"
+STEP_TIMES = "step_times"  # each token's time, seconds since the epoch: the process map and step pairs read them
 JOURNEY_INSTANCE_COLUMNS = (
     CUSTOMER_ID,
     JOURNEY_INSTANCE_ID,
@@ -53,6 +54,7 @@ JOURNEY_INSTANCE_COLUMNS = (
     END_TS,
     N_EVENTS,
     TOKENS,
+    STEP_TIMES,
     "n_tokens",
     "duration_s",
     REVENUE,

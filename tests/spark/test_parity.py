@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from parcours.engine import connect
-from parcours.eventlog.episodes import episode_steps, journey_instances
+from parcours.eventlog.episodes import journey_instances
 from parcours.eventlog.ingest import drop_duplicates, stage_rows
 from parcours.mining.discovery import directly_follows, variants
 from parcours.resolve import settled
@@ -95,7 +95,7 @@ def test_journey_instances_are_the_same(duck_con, spark_con, demo_files, demo_co
 
 def test_process_map_is_the_same(duck_con, spark_con, demo_files, demo_conf):
     duck, spark = on_both(duck_con, spark_con, demo_files.event_log,
-                          lambda events: directly_follows(episode_steps(events, demo_conf.episodes)))
+                          lambda events: directly_follows(journey_instances(events, demo_conf.episodes)))
     assert (duck.kind == "follows").sum() > 20
     assert_same(duck, spark, ["kind", "source", "target"])
 

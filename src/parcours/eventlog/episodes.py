@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.config import EpisodeSettings
-from parcours.engine import materialise, release
+from parcours.engine import materialise, release, seconds_since_epoch
 from parcours.eventlog.folding import fold_expression
 from parcours.schema import (
     ACTIVITY,
@@ -20,6 +20,7 @@ from parcours.schema import (
     N_EVENTS,
     REVENUE,
     START_TS,
+    STEP_TIMES,
     TIMESTAMP,
     TOKENS,
 )
@@ -120,12 +121,13 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
     ibis.expr.types.Table
         One row per instance: ``customer_id``, ``journey_instance_id`` (``<customer>:<episode>``),
         ``episode`` (1-based), ``start_ts``, ``end_ts``, ``n_events``, ``tokens`` (ordered list),
-        ``n_tokens``, ``duration_s``, ``revenue`` (sum, null without revenue) and
+        ``step_times`` (each token's time, seconds since the epoch), ``n_tokens``, ``duration_s``, ``revenue``
+        (sum, null without revenue) and
         ``first_conversion_s``: seconds from the start to the first conversion activity (null if none).
     """
     settings = _with_conversions(events, settings)
     steps = episode_steps(events, settings, has_channel=has_channel)
-    step = ibis.struct({"pos": steps.step, "token": steps[TOKEN]})
+    step = ibis.struct({"pos": steps.step, "token": steps[TOKEN], "at": seconds_since_epoch(steps[TIMESTAMP])})
     grouped = steps.group_by([CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE]).aggregate(
         **{
             START_TS: steps[TIMESTAMP].min(),
@@ -136,10 +138,11 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
             "_converted_at": steps[TIMESTAMP].min(where=steps[ACTIVITY].isin(settings.conversion_activities)),
         }
     )
-    ordered = grouped._steps.sort().map(lambda s: s.token)
+    in_order = grouped._steps.sort()
+    ordered = in_order.map(lambda s: s.token)
     return grouped.select(
         CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE, START_TS, END_TS, N_EVENTS,
-        **{TOKENS: ordered, "n_tokens": ordered.length()},
+        **{TOKENS: ordered, STEP_TIMES: in_order.map(lambda s: s.at), "n_tokens": ordered.length()},
         duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
         revenue=grouped[REVENUE],
         first_conversion_s=grouped._converted_at.epoch_seconds() - grouped[START_TS].epoch_seconds(),

@@ -4,8 +4,9 @@ This is the temporal profile of Stertz, Mangler and Rinderle-Ma (2020) as pm4py 
 (``discover_temporal_profile`` and ``conformance_temporal_profile``): for every pair of tokens
 ``(a, b)`` where ``b`` comes after ``a`` in an instance (not only directly), the mean and the
 sample standard deviation of the seconds between them; an occurrence deviates when it lies more
-than ``zeta`` standard deviations from the mean. Here it is a self-join and two group-bys on the
-engine, so it runs on the whole log, and a test checks it equals pm4py's on the same log.
+than ``zeta`` standard deviations from the mean. Here the pairs are unnested from the journey
+instances' ordered tokens and step times and read by two group-bys on the engine, so it runs on
+the whole log, and a test checks it equals pm4py's on the same log.
 
 The pairs of an instance grow with the square of its length; ``max_distance`` bounds how many
 steps apart two tokens may be (``None`` keeps every pair, as pm4py does).
@@ -16,25 +17,28 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from parcours.schema import CUSTOMER_ID, EVENT_SEQ, JOURNEY_INSTANCE_ID, TIMESTAMP
+from parcours.engine import materialise, release
+from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, STEP_TIMES, TOKENS
 
 
-def label_steps(steps: ir.Table, assignments: ir.Table, column: str = "journey_id") -> ir.Table:
-    """Steps with their instance's journey (``column`` of ``assignments``), for a profile per journey."""
-    return steps.join(assignments.select(JOURNEY_INSTANCE_ID, column), JOURNEY_INSTANCE_ID)
+def label_instances(instances: ir.Table, assignments: ir.Table, column: str = "journey_id") -> ir.Table:
+    """Instances with their journey (``column`` of ``assignments``), for a profile per journey."""
+    return instances.join(assignments.select(JOURNEY_INSTANCE_ID, column), JOURNEY_INSTANCE_ID)
 
 
-def step_pairs(steps: ir.Table, *, max_distance: int | None = None, by: str | None = None) -> ir.Table:
-    """Every ordered pair of steps of an instance, with the seconds between them.
+def step_pairs(instances: ir.Table, *, max_distance: int | None = None, by: str | None = None) -> ir.Table:
+    """Every ordered pair of steps of an instance, with the seconds between them, read off the instances'
+    ordered tokens and step times (no sort of the events, no self-join).
 
     Parameters
     ----------
-    steps
-        Events with their instance and token, from :func:`parcours.eventlog.episodes.episode_steps`.
+    instances
+        Journey instances with ``tokens`` and ``step_times``, from
+        :func:`parcours.eventlog.episodes.journey_instances`.
     max_distance
         Keep pairs at most this many steps apart (``None``: every pair).
     by
-        A column of ``steps`` to carry along (e.g. ``journey_id``) for a profile per group.
+        A column of ``instances`` to carry along (e.g. ``journey_id``) for a profile per group.
 
     Returns
     -------
@@ -42,23 +46,16 @@ def step_pairs(steps: ir.Table, *, max_distance: int | None = None, by: str | No
         ``journey_instance_id``, ``customer_id``, ``source``, ``target``, ``distance`` (steps
         apart, ≥ 1) and ``seconds`` (from the source's time to the target's), plus ``by``.
     """
-    kept = steps.filter(steps.is_step)
-    order = ibis.window(group_by=JOURNEY_INSTANCE_ID, order_by=[TIMESTAMP, EVENT_SEQ])
     carried = [by] if by else []
-    numbered = kept.select(
-        JOURNEY_INSTANCE_ID, CUSTOMER_ID, *carried, token=kept.token, at=kept[TIMESTAMP].epoch_seconds(),
-        pos=ibis.row_number().over(order),
-    )
-    left, right = numbered, numbered.view()
-    condition = [left[JOURNEY_INSTANCE_ID] == right[JOURNEY_INSTANCE_ID], left.pos < right.pos]
-    if max_distance is not None:
-        condition.append(right.pos - left.pos <= max_distance)
-    joined = left.join(right, condition)
-    return joined.select(
-        left[JOURNEY_INSTANCE_ID], left[CUSTOMER_ID], *[left[c] for c in carried],
-        source=left.token, target=right.token, distance=right.pos - left.pos,
-        seconds=(right.at - left.at).cast("float64"),
-    )
+    longer = instances.filter(instances.n_tokens > 1).select(JOURNEY_INSTANCE_ID, CUSTOMER_ID, *carried, TOKENS,
+                                                             STEP_TIMES, "n_tokens")
+    first = longer.mutate(_i=ibis.range(0, longer.n_tokens - 1).unnest())
+    after = first.n_tokens - 1 - first._i  # steps after the source
+    reach = after if max_distance is None else ibis.least(after, max_distance)
+    pair = first.mutate(_d=ibis.range(1, reach + 1).unnest())
+    tokens, times, i, d = pair[TOKENS], pair[STEP_TIMES], pair._i, pair._d
+    return pair.select(JOURNEY_INSTANCE_ID, CUSTOMER_ID, *carried, source=tokens[i], target=tokens[i + d],
+                       distance=d.cast("int64"), seconds=(times[i + d] - times[i]).cast("float64"))
 
 
 def temporal_profile(pairs: ir.Table, *, by: str | None = None) -> ir.Table:
@@ -138,3 +135,25 @@ def describe_temporal(profile: ir.Table, deviations: ir.Table, instances: int) -
         "deviating_instances": float(deviating),
         "deviating_share": deviating / instances if instances else 0.0,
     }
+
+
+def journey_temporal_profile(con: ibis.BaseBackend, instances: ir.Table, *, by: str | None, max_distance: int | None,
+                             zeta: float) -> tuple[ir.Table, ir.Table, dict[str, float]]:
+    """The profile, the deviating instances and their summary, from one computation of the step pairs.
+
+    The pairs are unnested once into a temporary table of ``con``, read by the profile and by the deviations,
+    and dropped once both are computed (each into a temporary table too).
+
+    Returns
+    -------
+    tuple
+        :func:`temporal_profile`, :func:`deviating_instances` and :func:`describe_temporal`.
+    """
+    pairs = materialise(con, step_pairs(instances, max_distance=max_distance, by=by), "pairs")
+    profile = materialise(con, temporal_profile(pairs, by=by), "profile")
+    deviations = materialise(con, temporal_deviations(pairs, profile, zeta=zeta, by=by), "deviations")
+    release(con, pairs)
+    stats = describe_temporal(profile, deviations, int(instances.count().to_pyarrow().as_py()))
+    worst = materialise(con, deviating_instances(deviations, by=by), "worst")
+    release(con, deviations)
+    return profile, worst, stats

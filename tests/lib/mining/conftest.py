@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import episode_steps
+from parcours.eventlog.episodes import episode_steps, journey_instances
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -17,6 +17,12 @@ def events_table(con, rows: list[tuple], name: str = "events"):
     frame["event_seq"] = range(len(frame))
     frame["source"] = "hand.csv"
     return con.create_table(name, frame.drop(columns="hours").astype({"revenue": "float64"}), overwrite=True)
+
+
+def instances_of(steps, settings: EpisodeSettings | None = None):
+    """The journey instances of steps' underlying events (their event-log columns), cut with ``settings``."""
+    events = steps.select("customer_id", "ts", "activity", "channel", "revenue", "event_seq", "source")
+    return journey_instances(events, settings or EpisodeSettings())
 
 
 def pm4py_input(steps) -> pd.DataFrame:

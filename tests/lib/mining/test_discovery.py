@@ -6,11 +6,11 @@ from parcours.eventlog import ingest_events
 from parcours.eventlog.episodes import episode_steps, journey_instances
 from parcours.mining import END, START, directly_follows, filter_variants, variants
 from parcours.synthetic import generate_demo_log
-from tests.lib.mining.conftest import events_table, pm4py_input
+from tests.lib.mining.conftest import events_table, instances_of, pm4py_input
 
 
 def _ours(steps):
-    graph = directly_follows(steps).to_pandas()
+    graph = directly_follows(instances_of(steps)).to_pandas()
     by_kind = {k: g for k, g in graph.groupby("kind")}
     dfg = {(r.source, r.target): r["count"] for _, r in by_kind["follows"].iterrows()}
     starts = dict(zip(by_kind["start"].target, by_kind["start"]["count"], strict=True))
@@ -56,7 +56,7 @@ def test_demo_log_variants_agree_with_pm4py(demo_events) -> None:
 def test_edge_statistics(con) -> None:
     rows = [("a", 0, "view", "web"), ("a", 2, "order", "web"), ("b", 0, "view", "web"), ("b", 4, "order", "web"),
             ("b", 5, "view", "web"), ("b", 11, "order", "web")]
-    graph = directly_follows(episode_steps(events_table(con, rows), EpisodeSettings())).to_pandas()
+    graph = directly_follows(journey_instances(events_table(con, rows), EpisodeSettings())).to_pandas()
     edge = graph[(graph.source == "view@web") & (graph.target == "order@web")].iloc[0]
     assert (edge["count"], edge.customers) == (3, 2)
     assert edge.median_s == 4 * 3600 and edge.p90_s == pytest.approx((4 + 0.8 * 2) * 3600)
@@ -66,22 +66,16 @@ def test_edge_statistics(con) -> None:
 
 def test_collapsed_repeats_are_not_edges(con) -> None:
     rows = [("a", 0, "view", "web"), ("a", 1, "view", "web"), ("a", 2, "order", "web")]
-    steps = episode_steps(events_table(con, rows), EpisodeSettings(collapse_repeats=True))
-    graph = directly_follows(steps).to_pandas()
+    graph = directly_follows(journey_instances(events_table(con, rows), EpisodeSettings(collapse_repeats=True)))
+    graph = graph.to_pandas()
     assert set(zip(graph.source, graph.target, strict=True)) == {(START, "view@web"), ("view@web", "order@web"),
                                                                  ("order@web", END)}
 
 
 def test_variants_agree_with_pm4py(tied) -> None:
-    ours = variants(journey_instances_of(tied)).to_pandas()
+    ours = variants(instances_of(tied)).to_pandas()
     theirs = pm4py.get_variants(pm4py_input(tied))
     assert dict(zip(ours.variant, ours["count"], strict=True)) == {" → ".join(k): v for k, v in theirs.items()}
-
-
-def journey_instances_of(steps):
-    """Instances from steps' underlying events (the fixture's events table)."""
-    events = steps.select("customer_id", "ts", "activity", "channel", "revenue", "event_seq", "source")
-    return journey_instances(events, EpisodeSettings())
 
 
 def test_variants_are_ranked_with_a_coverage_curve(con) -> None:

@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import pytest
 
 from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import episode_steps
+from parcours.eventlog.episodes import journey_instances
 from parcours.mining import END, START, directly_follows, variants
 from parcours.mining.figures import (
     OTHER,
@@ -24,7 +24,7 @@ def graph(con) -> pd.DataFrame:
             ("c", 0, "view", "web"), ("c", 1, "cart", "web"), ("c", 2, "order", "web"),
             ("d", 0, "email", "email"), ("d", 1, "view", "web"), ("d", 3, "order", "web"),
             ("e", 0, "view", "web"), ("e", 1, "visit", "store")]
-    return directly_follows(episode_steps(events_table(con, rows), EpisodeSettings())).to_pandas()
+    return directly_follows(journey_instances(events_table(con, rows), EpisodeSettings())).to_pandas()
 
 
 def _flow(table: pd.DataFrame, token: str) -> tuple[int, int]:
@@ -85,7 +85,6 @@ def test_draw_model_renders_bpmn_and_petri_net(con) -> None:
 
 
 def _instances(con, rows):
-    from parcours.eventlog.episodes import journey_instances
 
     return journey_instances(events_table(con, rows), EpisodeSettings())
 

@@ -6,7 +6,7 @@ import pytest
 from parcours.config import load_settings, parse_assignments
 from parcours.engine import connect
 from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import episode_steps
+from parcours.eventlog.episodes import journey_instances
 from parcours.mining import directly_follows
 from parcours.paths import conf_dir
 from tests.conftest import SHARED_LOG_MAPPINGS, SHARED_LOGS, shared_log
@@ -18,8 +18,8 @@ def test_process_map_equals_pm4py_edge_by_edge(name: str) -> None:
     settings = load_settings(conf_dir(), parse_assignments(
         [*SHARED_LOG_MAPPINGS[name], "ingest.duplicates=keep", "episodes.inactivity_gap_days=null"]))
     ingested = ingest_events(connect(), settings.ingest, path)
-    steps = episode_steps(ingested.events, settings.episodes, has_channel=False)
-    ours = directly_follows(steps).filter(lambda t: t.kind == "follows").select("source", "target", "count")
+    instances = journey_instances(ingested.events, settings.episodes, has_channel=False)
+    ours = directly_follows(instances).filter(lambda t: t.kind == "follows").select("source", "target", "count")
     ours = ours.to_pandas().sort_values(["source", "target"]).reset_index(drop=True)
     theirs = pd.read_csv(SHARED_LOGS / name / "dfg_pm4py.csv").sort_values(["source", "target"]).reset_index(drop=True)
     assert ingested.summary.duplicates == 0 and ingested.summary.duplicates_policy == "keep"

@@ -15,13 +15,13 @@ from parcours.mining.temporal import (
     temporal_profile,
 )
 from parcours.synthetic import generate_demo_log
-from tests.lib.mining.conftest import events_table, pm4py_input
+from tests.lib.mining.conftest import events_table, instances_of, pm4py_input
 
 HOUR = 3600.0
 
 
 def _profile(steps, **kwargs) -> dict:
-    table = temporal_profile(step_pairs(steps, **kwargs)).to_pandas()
+    table = temporal_profile(step_pairs(instances_of(steps), **kwargs)).to_pandas()
     return {(r.source, r.target): (r.mean_s, r.std_s) for r in table.itertuples()}
 
 
@@ -57,7 +57,7 @@ def test_a_single_pair_has_zero_spread(con) -> None:
 
 
 def test_deviations_flag_the_slow_instance(three_views) -> None:
-    pairs = step_pairs(three_views)
+    pairs = step_pairs(instances_of(three_views))
     deviations = temporal_deviations(pairs, temporal_profile(pairs), zeta=1.0)
     worst = deviating_instances(deviations).to_pandas()
     assert list(worst.journey_instance_id) == ["c:1"]
@@ -65,7 +65,7 @@ def test_deviations_flag_the_slow_instance(three_views) -> None:
 
 
 def test_describe_counts_deviating_instances(three_views) -> None:
-    pairs = step_pairs(three_views)
+    pairs = step_pairs(instances_of(three_views))
     profile = temporal_profile(pairs)
     stats = describe_temporal(profile, temporal_deviations(pairs, profile, zeta=1.0), instances=3)
     assert stats["profiled_pairs"] == 3 and stats["pair_occurrences"] == 9
@@ -81,7 +81,7 @@ def _theirs(steps, zeta: float) -> tuple[dict, set]:
 
 
 def _ours(steps, zeta: float) -> tuple[dict, set]:
-    pairs = step_pairs(steps)
+    pairs = step_pairs(instances_of(steps))
     profile = temporal_profile(pairs)
     found = temporal_deviations(pairs, profile, zeta=zeta).to_pandas()
     return _profile(steps), {(r.journey_instance_id, r.source, r.target, round(r.seconds)) for r in found.itertuples()}
@@ -101,11 +101,11 @@ def test_agrees_with_pm4py_on_the_demo_log(con, tmp_path) -> None:
 
 
 def test_a_profile_per_journey_judges_each_instance_by_its_own_journey(con, three_views) -> None:
-    from parcours.mining.temporal import label_steps
+    from parcours.mining.temporal import label_instances
 
     assignments = con.create_table("assignments", pd.DataFrame(
         {"journey_instance_id": ["a:1", "b:1", "c:1"], "journey_id": [0, 0, 1]}), overwrite=True)
-    pairs = step_pairs(label_steps(three_views, assignments), by="journey_id")
+    pairs = step_pairs(label_instances(instances_of(three_views), assignments), by="journey_id")
     profile = temporal_profile(pairs, by="journey_id").to_pandas().set_index(["journey_id", "source", "target"])
     assert profile.loc[(0, "view@web", "order@web"), "mean_s"] == pytest.approx(4 * HOUR)
     assert profile.loc[(1, "view@web", "order@web"), ["mean_s", "std_s"]].tolist() == [22 * HOUR, 0]

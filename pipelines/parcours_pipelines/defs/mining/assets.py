@@ -3,9 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.config import Settings
 from parcours.engine import materialise
-from parcours.eventlog.episodes import episode_steps
 from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
 from parcours.mining.figures import draw_model, draw_process_map
@@ -20,13 +18,12 @@ JOURNEY_ID = "journey_id"
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
           metadata={"parcours/file": "process_map.csv"})
 def process_map(
-    context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, settings: SettingsResource,
+    context: dg.AssetExecutionContext, journey_instances: ir.Table, settings: SettingsResource,
     mlflow: MlflowResource, engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Directly-follows graph of activity@channel tokens within journey instances, with start and end tokens."""
     conf = settings.load()
-    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
-    graph = materialise(engine.connection(), directly_follows(steps), "process_map")  # read five times below
+    graph = materialise(engine.connection(), directly_follows(journey_instances), "process_map")  # read five times
     stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges,
                                                                        conf.privacy.min_customers)
     with mlflow.run_for(context):
@@ -87,35 +84,28 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_pro
     return dg.MaterializeResult(value=files, metadata={**stats, "bpmn": image(pictures["bpmn.png"], "BPMN model")})
 
 
-@dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
-          metadata={"parcours/file": "temporal_profile.csv"})
-def temporal_profile(event_log: ir.Table, ingest_summary: dict, log_profile: dict, journey_assignments: ir.Table,
-                     settings: SettingsResource, engine: EngineResource) -> dg.MaterializeResult:
-    """The typical time between two steps, per discovered journey (every later step, as pm4py's temporal profile)."""
-    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, settings.load(log_profile))
-    profile = materialise(engine.connection(), temporal.temporal_profile(pairs, by=JOURNEY_ID), "profile")
-    return dg.MaterializeResult(value=profile, metadata=table_metadata(profile))
-
-
-@dg.asset(group_name="mining", kinds={"duckdb", "parquet"}, code_version="1")
-def temporal_deviations(
-    context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
-    journey_instances: ir.Table, journey_assignments: ir.Table, temporal_profile: ir.Table, settings: SettingsResource,
-    mlflow: MlflowResource, engine: EngineResource,
-) -> dg.MaterializeResult:
-    """Journey instances with steps further from their journey's typical time than its temporal profile allows."""
-    conf, con = settings.load(log_profile), engine.connection()
-    pairs = _journey_pairs(event_log, ingest_summary, journey_assignments, conf)
-    deviations = materialise(con, temporal.temporal_deviations(pairs, temporal_profile, zeta=conf.mining.temporal_zeta,
-                                                               by=JOURNEY_ID), "deviations")  # the self-join, once
-    stats = temporal.describe_temporal(temporal_profile, deviations, int(journey_instances.count().execute()))
+@dg.multi_asset(
+    group_name="mining",
+    outs={
+        "temporal_profile": dg.AssetOut(
+            description=("The typical time between two steps, per discovered journey (every later step, as pm4py's "
+                         "temporal profile)."),
+            metadata={"parcours/file": "temporal_profile.csv"}, kinds={"duckdb", "csv"}, code_version="2"),
+        "temporal_deviations": dg.AssetOut(
+            description=("Journey instances with steps further from their journey's typical time than its temporal "
+                         "profile allows."), kinds={"duckdb", "parquet"}, code_version="2"),
+    },
+)
+def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Table, log_profile: dict,
+                     journey_assignments: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
+                     engine: EngineResource):
+    """The step pairs of every assigned instance, unnested once from its ordered tokens, read by the profile and
+    by its deviations."""
+    conf = settings.load(log_profile).mining
+    profile, worst, stats = temporal.journey_temporal_profile(
+        engine.connection(), temporal.label_instances(journey_instances, journey_assignments), by=JOURNEY_ID,
+        max_distance=conf.temporal_max_distance, zeta=conf.temporal_zeta)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="temporal.")
-    worst = materialise(con, temporal.deviating_instances(deviations, by=JOURNEY_ID), "worst")
-    return dg.MaterializeResult(value=worst, metadata={**table_metadata(worst), **stats})
-
-
-def _journey_pairs(event_log: ir.Table, ingest_summary: dict, assignments: ir.Table, conf: Settings) -> ir.Table:
-    steps = episode_steps(event_log, conf.episodes, has_channel=ingest_summary["has_channel"])
-    return temporal.step_pairs(temporal.label_steps(steps, assignments), max_distance=conf.mining.temporal_max_distance,
-                               by=JOURNEY_ID)
+    yield dg.Output(profile, output_name="temporal_profile", metadata=table_metadata(profile))
+    yield dg.Output(worst, output_name="temporal_deviations", metadata={**table_metadata(worst), **stats})
