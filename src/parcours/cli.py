@@ -43,13 +43,19 @@ class CliError(Exception):
         self.code = code
 
 
-def _overrides(events: Path | None, columns: list[str] | None, sets: list[str] | None) -> list[str]:
+def _overrides(events: str | None, columns: list[str] | None, sets: list[str] | None) -> list[str]:
     """Turn --events, --column and --set into ``section.key=value`` overrides (validated)."""
+    from parcours.eventlog.database import is_database, parse_database
+
     overrides = []
-    if events is not None:
-        if not events.exists() and not any(c in str(events) for c in "*?["):
+    if events is not None and is_database(events):  # a table: its columns are checked before the run starts
+        overrides.append(f"ingest.path={events}")
+        parse_database(events)
+    elif events is not None:
+        path = Path(events)
+        if not path.exists() and not any(c in events for c in "*?["):
             raise CliError(f"--events {events}: no such file or folder", 2)
-        overrides.append(f"ingest.path={events.resolve() if events.exists() else events}")
+        overrides.append(f"ingest.path={path.resolve() if path.exists() else events}")
     for item in columns or []:
         canonical, sep, column = item.partition("=")
         if not sep or canonical.strip() not in INPUT_COLUMNS:
@@ -140,7 +146,9 @@ def demo(
 
 @app.command()
 def run(
-    events: Annotated[Path, typer.Option(help="Event file, folder or glob (CSV, Parquet, XES).")],
+    events: Annotated[str, typer.Option(help=(
+        "Event file, folder or glob (CSV, Parquet, XES), or a database table as a URL: "
+        "postgresql://user@host:5432/db?table=events (the password in PGPASSWORD, not in the URL)."))],
     out: Annotated[Path, typer.Option(help="Output folder (created if missing).")],
     column: Columns = None, conf: Conf = None, set_: Sets = None, home: Home = None,
 ) -> None:
@@ -177,17 +185,19 @@ def report(
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="Event file, folder or glob.")],
+    path: Annotated[str, typer.Argument(help="Event file, folder or glob, or a database table as a URL.")],
     column: Columns = None, conf: Conf = None, set_: Sets = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole summary as JSON.")] = False,
 ) -> None:
     """Ingest only: read and validate an event log and print where every row went."""
+    from parcours.eventlog.database import describe_input
+
     settings = _settings(conf, _overrides(path, column, set_))
     summary, profile = _profiled(settings)
     if as_json:
         typer.echo(json.dumps({**summary, "profile": profile}, indent=2, default=str))
         return
-    typer.echo(f"{path}: {summary['rows_in']:,} rows, {summary['customers']:,} customers, "
+    typer.echo(f"{describe_input(path)}: {summary['rows_in']:,} rows, {summary['customers']:,} customers, "
                f"{summary['first_ts']} … {summary['last_ts']}")
     for key in ("clean", "quarantined", "duplicates"):
         typer.echo(f"  {key:<12}{summary[key]:>12,}")
@@ -212,7 +222,7 @@ def _profiled(settings: Settings) -> tuple[dict, dict]:
 
 @config_app.command("show")
 def config_show(
-    events: Annotated[Path | None, typer.Option(
+    events: Annotated[str | None, typer.Option(
         help="Resolve the auto settings from this log's profile (it is ingested, nothing is written).")] = None,
     column: Columns = None, conf: Conf = None, set_: Sets = None,
 ) -> None:

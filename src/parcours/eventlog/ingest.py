@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.config import IdentitySettings, IngestSettings
+from parcours.eventlog.database import is_database
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.identity import UNSTITCHED_ID, IdentityMap, read_identity_links, resolve_identities, stitch
 from parcours.eventlog.raw import extra_columns, table_ids
@@ -132,7 +133,7 @@ class IngestResult:
     summary: IngestSummary
 
 
-def resolve_input(settings: IngestSettings, home: Path | None = None) -> tuple[Path, IngestSettings]:
+def resolve_input(settings: IngestSettings, home: Path | None = None) -> tuple[Path | str, IngestSettings]:
     """Return the event path to read and the settings to read it with.
 
     Without a configured ``ingest.path`` the input is the demo log under ``PARCOURS_HOME``, read
@@ -144,7 +145,7 @@ def resolve_input(settings: IngestSettings, home: Path | None = None) -> tuple[P
         If no path is configured and the demo log has not been generated.
     """
     if settings.path:
-        return Path(settings.path), settings
+        return (settings.path if is_database(settings.path) else Path(settings.path)), settings
     path, identities = default_events_path(home), demo_dir(home) / "identities.csv"
     if not path.exists():
         raise EventLogSchemaError(

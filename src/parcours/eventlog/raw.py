@@ -57,9 +57,13 @@ class RawEvents:
 
     @property
     def fingerprint(self) -> str:
-        """A short hash of the input files' paths, sizes and modification times."""
+        """A short hash of the input files' paths, sizes and modification times (a database table's URL, without
+        password, and rows)."""
         digest = hashlib.sha256()
         for source in self.sources:
+            if source.format == "database":  # a table has no size or time of its own: its rows say it changed
+                digest.update(f"{source.path}|{source.rows}\n".encode())
+                continue
             stat = Path(source.path).stat()
             digest.update(f"{source.path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest()[:16]

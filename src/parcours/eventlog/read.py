@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from parcours.config import ColumnMapping, IngestSettings
+from parcours.eventlog.database import check_database_columns, is_database, parse_database, read_database
 from parcours.eventlog.delimited import csv_header, read_csv
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawEvents, RawSource, extra_columns, resolve_mapping, standardise, table_ids, unmapped
@@ -54,7 +55,7 @@ def resolve_event_files(spec: str | Path) -> list[Path]:
 
 
 def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Path) -> RawEvents:
-    """Read every event file under ``path`` into one raw table on ``con``.
+    """Read every event file under ``path`` (or the database table it names) into one raw table on ``con``.
 
     Parameters
     ----------
@@ -63,7 +64,7 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
     settings
         Column mapping, format and CSV delimiter.
     path
-        A file, a folder or a glob.
+        A file, a folder or a glob; or a database table as a URL (:mod:`parcours.eventlog.database`).
 
     Returns
     -------
@@ -75,6 +76,9 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
     EventLogSchemaError
         If a file cannot be read or lacks a mapped column.
     """
+    if is_database(path):
+        table, source = read_database(con, parse_database(str(path)), 0, settings.columns)
+        return RawEvents(table=table, sources=(source,))
     files = resolve_event_files(path)
     tables, sources = [], {}
     parquet = [i for i, f in enumerate(files) if _format(f, settings) == "parquet"]
@@ -117,6 +121,9 @@ def check_columns(con: ibis.BaseBackend, settings: IngestSettings, path: str | P
     EventLogSchemaError
         As :func:`read_events` would, but before any row is read.
     """
+    if is_database(path):
+        check_database_columns(parse_database(str(path)), settings.columns)
+        return []
     files = resolve_event_files(path)
     for file in files:
         fmt = _format(file, settings)

@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from parcours.engine import materialise
 from parcours.eventlog import ingest_events, resolve_input
+from parcours.eventlog.database import describe_input
 from parcours.resolve import describe_log
 from parcours.tracking import log_ingest_summary, log_params
 from parcours_pipelines.metadata import counts_table, facts_table, markdown_table, table_metadata
@@ -35,7 +36,7 @@ def ingested_events(
 ) -> Iterator[dg.Output]:
     """Read, validate, stitch and de-duplicate the event files."""
     path, ingest_settings = resolve_input(settings.load().ingest)
-    context.log.info(f"reading {path}")
+    context.log.info(f"reading {describe_input(path)}")
     result = ingest_events(engine.connection(), ingest_settings, path)
     summary = result.summary.to_dict()
     context.log.info(f"{summary['rows_in']:,} rows: {summary['clean']:,} clean, "
