@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.engine import materialise, release, seconds_since_epoch
-from parcours.eventlog.episodes import episode_steps
+from parcours.eventlog.episodes import episode_steps, event_tokens
 from parcours.schema import CUSTOMER_ID, EPISODE, EVENT_SEQ, TIMESTAMP, TOKENS
 from parcours.sections import TriggerSettings
 
@@ -74,11 +74,12 @@ class TriggerData:
                      .select(CUSTOMER_ID, INSTANCE, "start", "end", "journey_id").to_pandas())
         return Chunk(steps, instances)
 
-    def heads(self, group: int, journeys: list[int], length: int) -> pd.DataFrame:
-        """The first ``length`` tokens (``tokens``) of the group's mining-period instances of ``journeys``."""
-        early = self.instances.filter((self.instances[GROUP] == group) & (self.instances.start < self.cut)
-                                      & self.instances.journey_id.isin(journeys))
-        return early.select("journey_id", tokens=early[TOKENS][:length]).to_pandas()
+    def heads(self, journeys: list[int], length: int) -> pd.DataFrame:
+        """How many mining-period instances of ``journeys`` begin with each sequence of at most ``length`` tokens
+        (``journey_id``, ``tokens``, ``instances``): counted on the engine, one row per distinct beginning."""
+        early = self.instances.filter((self.instances.start < self.cut) & self.instances.journey_id.isin(journeys))
+        heads = early.select("journey_id", tokens=early[TOKENS][:length])
+        return heads.group_by(["journey_id", "tokens"]).aggregate(instances=heads.count()).to_pandas()
 
     def held_tokens(self) -> tuple[pd.DataFrame, pd.Series]:
         """Over the mining period's instances: per journey and token, how many instances hold the token
@@ -124,15 +125,16 @@ def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, e
         When there is no journey instance at all.
     """
     con = con or ibis.get_backend(events)
-    steps = episode_steps(events, episodes, has_channel=has_channel)
-    customers = _customer_codes(con, steps)
+    customers = _customer_codes(con, events)
     n_events = int(customers.events.sum().to_pyarrow().as_py() or 0)
     if n_events == 0:
         raise NoTriggerDataError("no journey instance: there are no journeys to enter")
     groups = max(1, -(-n_events // events_per_chunk))
-    stride = int(steps[EPISODE].max().to_pyarrow().as_py()) + 1
-    vocabulary = tuple(sorted(steps.select("token").distinct().to_pandas().token.astype(str)))
+    stride = int(instances[EPISODE].max().to_pyarrow().as_py() or 0) + 1
+    tokens = events.select(token=event_tokens(events, episodes, has_channel=has_channel)).distinct()
+    vocabulary = tuple(sorted(tokens.to_pandas().token.astype(str)))  # read off the events: no window
     codes = ibis.memtable(pd.DataFrame({"token": list(vocabulary), "_code": np.arange(len(vocabulary))}))
+    steps = episode_steps(events, episodes, has_channel=has_channel)  # its window runs once, into the table
     coded = steps.join(customers, CUSTOMER_ID).join(codes, "token")
     coded = materialise(con, coded.select(
         _group=coded._customer % groups, customer_id=coded._customer,
@@ -146,9 +148,9 @@ def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, e
     return TriggerData(coded, spans, vocabulary, cut, groups)
 
 
-def _customer_codes(con: ibis.BaseBackend, steps: ir.Table) -> ir.Table:
+def _customer_codes(con: ibis.BaseBackend, events: ir.Table) -> ir.Table:
     """Each customer's code (rank by id, from 0) and number of events."""
-    counts = steps.group_by(CUSTOMER_ID).aggregate(events=steps.count())
+    counts = events.group_by(CUSTOMER_ID).aggregate(events=events.count())
     ranked = counts.mutate(_customer=ibis.row_number().over(order_by=CUSTOMER_ID).cast("int64"))
     return materialise(con, ranked, "trigger_customers")
 

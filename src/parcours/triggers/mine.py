@@ -11,6 +11,7 @@ median time from the match to the defining step; support the distinct customers 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -92,19 +93,21 @@ def defining_steps_from(held: pd.DataFrame, sizes: pd.Series, journey_ids: list[
     return steps
 
 
-def pattern_counts(token_lists, defining: str, settings: TriggerSettings) -> Counter:
+def pattern_counts(token_lists, defining: str, settings: TriggerSettings, weights=None) -> Counter:
     """How many instances hold each ordered sub-sequence of their first steps, up to the defining step.
 
     Each instance counts once per pattern; patterns are at most ``max_pattern_length`` long, taken from
-    at most ``max_entry_steps`` first steps. Counts of groups of instances add up.
+    at most ``max_entry_steps`` first steps. ``weights``: how many instances each token list stands for
+    (default one each), so distinct beginnings are expanded once.
     """
     counts: Counter = Counter()
-    for tokens in token_lists:
+    for tokens, weight in zip(token_lists, weights if weights is not None else itertools.repeat(1), strict=False):
         tokens = list(tokens)
         head = (tokens[: tokens.index(defining) + 1] if defining in tokens else tokens)[: settings.max_entry_steps]
-        counts.update({tuple(head[i] for i in chosen)
-                       for length in range(1, min(settings.max_pattern_length, len(head)) + 1)
-                       for chosen in combinations(range(len(head)), length)})
+        for pattern in {tuple(head[i] for i in chosen) for length in range(1, min(settings.max_pattern_length,
+                                                                                   len(head)) + 1)
+                        for chosen in combinations(range(len(head)), length)}:
+            counts[pattern] += int(weight)
     return counts
 
 
@@ -160,18 +163,31 @@ def tally_candidates(rules: list[Rule], steps: pd.DataFrame, instances: pd.DataF
     fires = fires.rename(columns={"customer_id": "journey_instance_id"}).merge(
         instances[["journey_instance_id", "customer_id", "journey_id"]].rename(columns={"journey_id": "truth"}),
         on="journey_instance_id")
-    reached = defining_times(steps, instances, defining)
-    journey_of = {rule.rule_id: rule.journey_id for rule in rules}
-    for rule_id, mine in fires.groupby("rule_id", sort=False):
-        journey = journey_of[rule_id]
-        true = mine[mine.truth.to_numpy() == journey]
-        tally = tallies.setdefault(rule_id, Tally())
-        tally.matched += len(mine)
-        tally.customers += true.customer_id.nunique()
-        tally.instances.append(true.journey_instance_id.to_numpy())
-        lead = reached.get(journey, pd.Series(dtype=float)).reindex(true.journey_instance_id).to_numpy()
-        tally.leads.append(lead - true.matched_at.to_numpy())
-        tally.spans.append((true.matched_at - true.started_at).to_numpy())
+    index = {rule.rule_id: i for i, rule in enumerate(rules)}
+    journey = np.array([rule.journey_id for rule in rules], dtype=np.int64)
+    codes, named = pd.factorize(fires.rule_id)
+    rule = np.array([index[r] for r in named], dtype=np.int64)[codes] if len(fires) else np.zeros(0, np.int64)
+    matched = np.bincount(rule, minlength=len(rules))
+    true = fires[fires.truth.to_numpy() == journey[rule]].assign(_rule=rule[fires.truth.to_numpy() == journey[rule]])
+    first = defining_times(steps, instances, defining)
+    if first:  # when each true match's instance reaches its journey's defining step
+        reached = pd.concat(first, names=["truth"]).rename("reached").reset_index().astype({"truth": "int64"})
+        true = true.merge(reached, on=["truth", "journey_instance_id"], how="left")
+    else:
+        true = true.assign(reached=np.nan)
+    true = true.sort_values("_rule", kind="stable")
+    bounds = np.cumsum(np.bincount(true._rule.to_numpy(), minlength=len(rules)))[:-1]
+    customers = np.bincount(true.drop_duplicates(["_rule", "customer_id"])._rule.to_numpy(), minlength=len(rules))
+    parts = [np.split(values, bounds) for values in (
+        true.journey_instance_id.to_numpy(), (true.reached - true.matched_at).to_numpy(dtype=float),
+        (true.matched_at - true.started_at).to_numpy(dtype=float))]
+    for i, candidate in enumerate(rules):
+        tally = tallies.setdefault(candidate.rule_id, Tally())
+        tally.matched += int(matched[i])
+        tally.customers += int(customers[i])
+        tally.instances.append(parts[0][i])
+        tally.leads.append(parts[1][i])
+        tally.spans.append(parts[2][i])
 
 
 def score_candidates(rules: list[Rule], tallies: dict[str, Tally], sizes: pd.Series, settings: TriggerSettings,
@@ -208,8 +224,12 @@ def defining_times(steps: pd.DataFrame, instances: pd.DataFrame, defining: dict[
     """Journey id → per instance of it, when its defining step first happens (seconds)."""
     journey_of = instances.set_index("journey_instance_id").journey_id
     first = steps.assign(journey_id=steps.journey_instance_id.map(journey_of))
-    wanted = first.journey_id.map(defining).to_numpy(dtype=object)
-    first = first[first.token.to_numpy(dtype=object) == wanted]
+    if isinstance(first.token.dtype, pd.CategoricalDtype):  # compare codes, not strings
+        code_of = {t: c for c, t in enumerate(first.token.cat.categories)}
+        wanted = first.journey_id.map({j: code_of.get(t, -2) for j, t in defining.items()}).fillna(-2).to_numpy()
+        first = first[first.token.cat.codes.to_numpy() == wanted]
+    else:
+        first = first[first.token.to_numpy(dtype=object) == first.journey_id.map(defining).to_numpy(dtype=object)]
     first = first.groupby(["journey_id", "journey_instance_id"]).ts.min()
     return {int(j): first.loc[j] for j in first.index.get_level_values(0).unique()}
 

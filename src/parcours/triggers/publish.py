@@ -101,12 +101,12 @@ def mine_trigger_rules(data: TriggerData, journeys: pd.DataFrame, impact: pd.Dat
 
 
 def _patterns(data: TriggerData, defining: dict[int, str], settings: TriggerSettings) -> dict[int, list[tuple]]:
-    """Each eligible journey's candidate patterns, counted over its mining-period instances group by group."""
+    """Each eligible journey's candidate patterns, counted over the distinct beginnings of its mining-period
+    instances."""
     counts = {k: Counter() for k in defining}
-    for group in range(data.groups):
-        heads = data.heads(group, list(defining), settings.max_entry_steps)
-        for k, tokens in heads.groupby("journey_id").tokens:
-            counts[int(k)].update(pattern_counts(tokens, defining[int(k)], settings))
+    heads = data.heads(list(defining), settings.max_entry_steps)
+    for k, rows in heads.groupby("journey_id"):
+        counts[int(k)] = pattern_counts(rows.tokens, defining[int(k)], settings, weights=rows.instances)
     return {k: most_frequent(c, settings) for k, c in counts.items()}
 
 
@@ -226,22 +226,25 @@ def _rejection(row: dict, settings: TriggerSettings) -> str:
 
 
 def _set_backtest(published: list[Rule], replay: _Replay) -> dict:
-    """The published set replayed without and with the global frequency cap, group by group."""
+    """The published set replayed without and with the global frequency cap. Without it, rules do not interact
+    (a matcher's state and caps are each rule's own), so the set's triggers are its rules' from the replay; with
+    it, the set is matched again, group by group."""
     settings, data = replay.settings, replay.data
     journeys = sorted({r.journey_id for r in published})
+    ids = {r.rule_id for r in published}
+    result = {"uncapped": rule_set_scores(replay.triggers[replay.triggers.rule_id.isin(ids)], replay.sizes,
+                                          replay.stream, data.cut, journeys) | {"held_back_by_cap": 0}}
     cap = (settings.frequency_cap, settings.frequency_cap_days * DAY)
-    result = {}
-    for name, limit in (("uncapped", None), ("capped", cap)):
-        parts, held_back = [], 0
-        for chunk in data.chunks() if published else ():
-            events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
-            fired = match_events(published, events, frequency_cap=limit)
-            held_back += fired.attrs["capped"]
-            parts.append(_annotated(fired, chunk, replay.defining, data.cut, {}))
-        triggers = pd.concat(parts, ignore_index=True) if parts else annotate(
-            attribute(no_triggers(), _NO_INSTANCES), _NO_INSTANCES, {}, data.cut, _NO_STEPS)
-        result[name] = rule_set_scores(triggers, replay.sizes, replay.stream, data.cut, journeys)
-        result[name]["held_back_by_cap"] = held_back
+    parts, held_back = [], 0
+    for chunk in data.chunks() if published else ():
+        events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+        fired = match_events(published, events, frequency_cap=cap)
+        held_back += fired.attrs["capped"]
+        parts.append(_annotated(fired, chunk, replay.defining, data.cut, {}))
+    triggers = pd.concat(parts, ignore_index=True) if parts else annotate(
+        attribute(no_triggers(), _NO_INSTANCES), _NO_INSTANCES, {}, data.cut, _NO_STEPS)
+    result["capped"] = rule_set_scores(triggers, replay.sizes, replay.stream, data.cut, journeys)
+    result["capped"]["held_back_by_cap"] = held_back
     return result
 
 

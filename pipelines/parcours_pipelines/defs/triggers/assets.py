@@ -24,12 +24,12 @@ SHOWN = ["rule_id", "journey_name", "pattern", "action_label", "channel", "preci
             metadata={"parcours/file": "trigger_rules.csv"}, kinds={"csv"}, code_version="1"),
     },
 )
-def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict,
+def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
                   journey_instances: ir.Table, journey_assignments: ir.Table, journeys: ir.Table,
                   journey_impact: ir.Table, settings: SettingsResource, mlflow: MlflowResource):
     """Entry rules per journey (findings by default), back-tested out of time, with the suggested action; the set
     is registered as ``parcours-trigger-rules`` (``candidate``, and ``champion`` when its back-test passes)."""
-    conf = settings.load()
+    conf = settings.load(log_profile)  # the tokens folded as the instances' were
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,
                         has_channel=ingest_summary["has_channel"])
     try:  # the events are read one group of customers at a time (parcours.triggers.data)
