@@ -94,6 +94,8 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
     base_dir: str = str(paths.default_output_dir())
     engine: EngineResource
 
+    _steps: ClassVar[dict[int, str | None]] = {}  # per process, the step whose inputs were read last
+
     def _path(self, metadata: dict[str, Any] | None, key: dg.AssetKey) -> Path:
         name = (metadata or {}).get("parcours/file") or f"{key.path[-1]}.parquet"
         return Path(self.base_dir) / str(name)
@@ -137,10 +139,24 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         if path.suffix == ".json":
             return json.loads(path.read_text())
         con = self.engine.connection()
+        self._new_step(context, con)
         if path.suffix == ".csv":
             types = _types_path(path)
             return engine.read_typed_csv(con, path, json.loads(types.read_text()) if types.exists() else None)
         return con.read_parquet(str(path))
+
+
+    def _new_step(self, context: dg.InputContext, con: ibis.BaseBackend) -> None:
+        """At the first table a step reads, drop what earlier steps of this process left in the engine: steps
+        run one after another in a process, and each reads its inputs from the output folder."""
+        try:
+            step = context.step_context.step.key
+        except dg.DagsterInvariantViolationError:  # an input read outside a run (build_input_context)
+            return
+        if self._steps.get(os.getpid()) == step:
+            return
+        self._steps[os.getpid()] = step
+        engine.release_leftovers(con)
 
 
 def _types_path(path: Path) -> Path:

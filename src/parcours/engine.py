@@ -190,6 +190,34 @@ def release(con: ibis.BaseBackend, table: ir.Table) -> bool:
     return True
 
 
+def release_leftovers(con: ibis.BaseBackend) -> list[str]:
+    """Drop every temporary table parcours made on ``con`` (``_parcours_*``): what a finished step left behind.
+
+    Between two steps of one process nothing of the engine is shared (each step reads its inputs from the
+    output folder), yet an ingest's staged rows (about 1.1 GB at 5M events) would otherwise stay in memory
+    until the connection closes. Only DuckDB keeps them in this process; other engines are left alone.
+
+    Returns
+    -------
+    list of str
+        The tables dropped.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> _ = materialise(con, con.sql("select 1 as x"))
+    >>> len(release_leftovers(con)), release_leftovers(con)
+    (1, [])
+    """
+    if con.name != "duckdb":
+        return []
+    names = [row[0] for row in con.raw_sql(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_parcours_')").fetchall()]
+    for name in names:
+        con.drop_table(name, force=True)
+    return names
+
+
 @ibis.udf.scalar.builtin(name="timezone")
 def _duckdb_timezone(zone: str, ts: dt.Timestamp()) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
     """DuckDB's ``timezone(zone, naive)``: the instant a wall-clock time in ``zone`` denotes."""
