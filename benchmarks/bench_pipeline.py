@@ -39,21 +39,56 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results" / "pipeline.json"
 EVENTS_PER_CUSTOMER = 13.8  # what the demo generator yields on average
+PART_EVENTS = 20_000_000  # the most events the generator makes at once (about 12 GB of memory)
 STEPS = ["ingested_events", "valued_customers", "journey_instances", "process_map", "variants",
          "discovered_journeys", "process_model", "journey_impact", "journey_models", "journey_timing",
-         "temporal_profile", "temporal_deviations", "trigger_rules", "journey_ranking", "journey_report"]
+         "temporal_profile", "trigger_rules", "journey_ranking", "journey_report"]  # temporal_profile: one step,
+# the profile and its deviations (issue 23)
 RELATIONAL = ["ingest", "journey_instances", "process_map", "variants", "rfm"]
 PM4PY = ["load", "dfg", "variants", "inductive_miner"]
 
 
 def make_log(n_events: int) -> Path:
-    """The demo log with about ``n_events`` rows and its identity table (cached)."""
+    """The demo log with about ``n_events`` rows and its identity table (cached).
+
+    The generator holds a log in memory (about 12 GB at 20M events), so a larger log is made of parts of at
+    most ``PART_EVENTS``, each with its own seed and its customers' and devices' ids prefixed by the part, then
+    written one after another into one ``events.csv`` and one ``identities.csv``.
+    """
     from parcours.synthetic import generate_demo_log
 
     folder = DATA / f"pipeline-{n_events}"
-    if not (folder / "events.csv").exists():
+    if (folder / "events.csv").exists():
+        return folder
+    parts = -(-n_events // PART_EVENTS)
+    if parts == 1:
         generate_demo_log(round(n_events / EVENTS_PER_CUSTOMER), seed=1).write(folder)
+        return folder
+    for k in range(parts):
+        log = generate_demo_log(round(n_events / parts / EVENTS_PER_CUSTOMER), seed=1 + k)
+        _prefixed(log, f"P{k}").write(folder / f"part-{k}")
+    for name in ("events.csv", "identities.csv"):
+        with (folder / name).open("w") as out:
+            for k in range(parts):
+                with (folder / f"part-{k}" / name).open() as part:
+                    header = part.readline()
+                    out.write(header if k == 0 else "")
+                    shutil.copyfileobj(part, out)
+    for k in range(parts):
+        shutil.rmtree(folder / f"part-{k}")
     return folder
+
+
+def _prefixed(log, prefix: str):
+    """The log with every customer and device id (not the missing ones) prefixed, so parts never share one."""
+    from dataclasses import replace
+
+    def named(ids):
+        return ids.where(ids.isna() | ids.eq(""), prefix + ids.astype("string"))
+
+    identities = log.identities.assign(identifier=named(log.identities.identifier),
+                                       customer_id=named(log.identities.customer_id))
+    return replace(log, events=log.events.assign(customer_id=named(log.events.customer_id)), identities=identities)
 
 
 def overrides(folder: Path) -> list[str]:
@@ -109,6 +144,7 @@ def _relational(folder: Path, stage: str) -> dict:
     from parcours.eventlog import ingest_events
     from parcours.eventlog.episodes import journey_instances_in_passes
     from parcours.mining import directly_follows, variants
+    from parcours.resolve import settled
     from parcours.value.rfm import default_landmark, rfm_summary
 
     conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
@@ -131,11 +167,12 @@ def _relational(folder: Path, stage: str) -> dict:
             table = directly_follows(con.read_parquet(str(instances_file)))
         elif stage == "variants":
             table = variants(con.read_parquet(str(instances_file)))
-        else:
-            table = rfm_summary(events, default_landmark(events, conf.value.horizon_months),
-                                purchase_activities=conf.value.purchase_activities,
-                                return_activities=conf.value.return_activities, returns=conf.value.returns,
-                                time_unit=conf.value.time_unit)
+        else:  # the auto settings resolved from the log, as the log_profile asset does for the value step
+            value = settled(conf, events, has_revenue=True).value
+            table = rfm_summary(events, default_landmark(events, value.horizon_months),
+                                purchase_activities=value.purchase_activities,
+                                return_activities=value.return_activities, returns=value.returns,
+                                time_unit=value.time_unit)
         if stage != "journey_instances":
             table.to_csv(out / f"{stage}.csv")
         return {}
