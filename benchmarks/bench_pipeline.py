@@ -53,7 +53,7 @@ def make_log(n_events: int) -> Path:
 
     The generator holds a log in memory (about 12 GB at 20M events), so a larger log is made of parts of at
     most ``PART_EVENTS``, each with its own seed and its customers' and devices' ids prefixed by the part, then
-    written one after another into one ``events.csv`` and one ``identities.csv``.
+    written one after another into one ``events.csv``, ``identities.csv`` and ``customers_truth.csv``.
     """
     from parcours.synthetic import generate_demo_log
 
@@ -67,7 +67,7 @@ def make_log(n_events: int) -> Path:
     for k in range(parts):
         log = generate_demo_log(round(n_events / parts / EVENTS_PER_CUSTOMER), seed=1 + k)
         _prefixed(log, f"P{k}").write(folder / f"part-{k}")
-    for name in ("events.csv", "identities.csv"):
+    for name in ("events.csv", "identities.csv", "customers_truth.csv"):
         with (folder / name).open("w") as out:
             for k in range(parts):
                 with (folder / f"part-{k}" / name).open() as part:
@@ -88,7 +88,8 @@ def _prefixed(log, prefix: str):
 
     identities = log.identities.assign(identifier=named(log.identities.identifier),
                                        customer_id=named(log.identities.customer_id))
-    return replace(log, events=log.events.assign(customer_id=named(log.events.customer_id)), identities=identities)
+    return replace(log, events=log.events.assign(customer_id=named(log.events.customer_id)), identities=identities,
+                   customers=log.customers.assign(customer_id=named(log.customers.customer_id)))
 
 
 def overrides(folder: Path) -> list[str]:
