@@ -175,6 +175,7 @@ def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, setting
         The rows of :func:`journey_instances`: ordered by customer and episode in one pass; in several,
         ordered so within each group of customers.
     """
+    settings = _with_conversions(events, settings)  # auto settings resolved once, on every customer's events
     n_events = int(events.count().to_pyarrow().as_py())
     passes = max(1, -(-n_events // events_per_pass))
     if passes == 1:
