@@ -43,6 +43,10 @@ class Chunk:
     steps: pd.DataFrame
     instances: pd.DataFrame
 
+    def stream(self, since: float) -> pd.DataFrame:
+        """The group's events from ``since`` on (``customer_id``, ``ts``, ``token``), as a live matcher sees them."""
+        return self.steps.loc[self.steps.ts >= since, [CUSTOMER_ID, TIMESTAMP, "token"]]
+
 
 @dataclass(frozen=True)
 class TriggerData:

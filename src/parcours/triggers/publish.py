@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from parcours.schema import CUSTOMER_ID
 from parcours.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
 from parcours.triggers.backtest import Stream, annotate, attribute, rule_scores, rule_set_scores
@@ -127,7 +126,7 @@ class _Replay:
 def _replay(data: TriggerData, rules: list[Rule], defining: dict, targets: dict, settings: TriggerSettings) -> _Replay:
     parts, sizes, stream = [], [], Stream()
     for chunk in data.chunks():
-        events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+        events = chunk.stream(data.cut)
         stream = stream.plus(Stream.of(events))
         sizes.append(chunk.instances.journey_id[chunk.instances.start >= data.cut].value_counts())
         parts.append(_annotated(match_events(rules, events), chunk, defining, data.cut, targets))
@@ -237,7 +236,7 @@ def _set_backtest(published: list[Rule], replay: _Replay) -> dict:
     cap = (settings.frequency_cap, settings.frequency_cap_days * DAY)
     parts, held_back = [], 0
     for chunk in data.chunks() if published else ():
-        events = chunk.steps.loc[chunk.steps.ts >= data.cut, [CUSTOMER_ID, "ts", "token"]]
+        events = chunk.stream(data.cut)
         fired = match_events(published, events, frequency_cap=cap)
         held_back += fired.attrs["capped"]
         parts.append(_annotated(fired, chunk, replay.defining, data.cut, {}))
