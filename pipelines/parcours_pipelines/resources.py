@@ -37,30 +37,42 @@ class SettingsResource(dg.ConfigurableResource):
 
 
 class EngineResource(dg.ConfigurableResource):
-    """The Ibis connection: a DuckDB file under ``PARCOURS_HOME``, one connection per process.
+    """The Ibis connection, one per process: a DuckDB file under ``PARCOURS_HOME`` (the default) or a Spark session.
 
     ``memory_limit`` (default 2GB, or ``PARCOURS_DUCKDB_MEMORY_LIMIT``) makes DuckDB spill to disk
     rather than grow: ingest of 5M events peaks at ~2.5 GiB with 2GB, ~1.4 GiB with 1GB (slower).
+    ``kind="spark"`` (or ``PARCOURS_ENGINE=spark``) runs the relational work on Spark instead:
+    ``spark_master`` is ``local[N]`` or a cluster URL (``spark://host:7077``, ``yarn``, ``k8s://...``),
+    ``spark_conf`` any further Spark settings (``spark.executor.memory``, ...).
     """
 
+    kind: str = os.environ.get("PARCOURS_ENGINE", "duckdb")
     database: str = str(paths.engine_database())
     threads: int | None = None
     memory_limit: str | None = os.environ.get("PARCOURS_DUCKDB_MEMORY_LIMIT", "2GB")
+    spark_master: str = os.environ.get("PARCOURS_SPARK_MASTER", "local[2]")
+    spark_conf: dict[str, str] = {}
 
     _connections: ClassVar[dict[tuple[int, str], ibis.BaseBackend]] = {}
 
     def connection(self) -> ibis.BaseBackend:
         """Return this process's connection, opening it (and waiting out another process's lock) once."""
-        key = (os.getpid(), self.database)
+        key = (os.getpid(), self.spark_master if self.kind == "spark" else self.database)
         if key not in self._connections:
-            self._connections[key] = engine.connect(self.database, threads=self.threads, memory_limit=self.memory_limit)
+            if self.kind == "spark":
+                self._connections[key] = engine.connect_spark(self.spark_master, conf=self.spark_conf)
+            elif self.kind == "duckdb":
+                self._connections[key] = engine.connect(self.database, threads=self.threads,
+                                                        memory_limit=self.memory_limit)
+            else:
+                raise engine.UnknownEngineError(f"engine kind {self.kind!r}: parcours runs on 'duckdb' or 'spark'")
         return self._connections[key]
 
     @classmethod
     def close_all(cls) -> None:
-        """Close this process's connections (releases the DuckDB file lock)."""
+        """Close this process's connections (releases the DuckDB file lock; stops a Spark session)."""
         for key in [k for k in cls._connections if k[0] == os.getpid()]:
-            cls._connections.pop(key).disconnect()
+            engine.disconnect(cls._connections.pop(key))
 
 
 class MlflowResource(dg.ConfigurableResource):
@@ -112,7 +124,10 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         if isinstance(obj, ir.Table | pd.DataFrame) and path.suffix == ".csv":
             _types_path(path).write_text(json.dumps(engine.column_types(obj)))
         if isinstance(obj, ir.Table):
-            (neutralise(obj).to_csv if path.suffix == ".csv" else obj.to_parquet)(tmp)  # CSV: safe in a spreadsheet
+            if path.suffix == ".csv":
+                neutralise(obj).to_csv(tmp)  # safe in a spreadsheet
+            else:
+                engine.write_parquet(obj, tmp)
             engine.release(self.engine.connection(), obj)  # downstream steps read the file, not the engine table
         elif isinstance(obj, pd.DataFrame) and path.suffix == ".csv":
             neutralise_frame(obj).to_csv(tmp, index=False)
@@ -192,11 +207,13 @@ def _write_folder(path: Path, tmp: Path, files: Any, key: dg.AssetKey) -> None:
 
 def build_resources(
     *, home: Path | None = None, out_dir: Path | None = None, conf_dir: Path | None = None,
-    overrides: list[str] | None = None,
+    overrides: list[str] | None = None, engine_kind: str | None = None, spark_master: str | None = None,
 ) -> dict[str, Any]:
     """The resources of one run; the UI uses the defaults, the CLI passes its flags here."""
     home = home or paths.parcours_home()
-    engine_resource = EngineResource(database=str(paths.engine_database(home)))
+    choice = {"kind": engine_kind} if engine_kind else {}
+    engine_resource = EngineResource(database=str(paths.engine_database(home)), **choice,
+                                     **({"spark_master": spark_master} if spark_master else {}))
     # behind a tracking server, the server decides where artifacts go (its --artifacts-destination)
     tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
     return {

@@ -48,7 +48,7 @@ def prepare_instance(home: Path) -> dg.DagsterInstance:
 
 def run_pipeline(
     *, home: Path, out_dir: Path, conf_dir: Path | None = None, overrides: list[str] | None = None,
-    selection: str | None = None,
+    selection: str | None = None, engine_kind: str | None = None, spark_master: str | None = None,
 ) -> PipelineRun:
     """Materialise the asset graph (with its checks) in this process.
 
@@ -62,6 +62,8 @@ def run_pipeline(
         Settings folder and ``section.key=value`` overrides.
     selection
         An asset selection string (e.g. ``"group:ingestion"``); default: everything.
+    engine_kind, spark_master
+        ``"duckdb"`` (default) or ``"spark"``, and the Spark master (:class:`EngineResource`).
     """
     os.environ["PARCOURS_HOME"] = str(home)
     instance = prepare_instance(home)
@@ -69,7 +71,8 @@ def run_pipeline(
 
     definitions = defs()
     assets = [*definitions.assets, *definitions.asset_checks]
-    resources = build_resources(home=home, out_dir=out_dir, conf_dir=conf_dir, overrides=overrides)
+    resources = build_resources(home=home, out_dir=out_dir, conf_dir=conf_dir, overrides=overrides,
+                                engine_kind=engine_kind, spark_master=spark_master)
     mark_abandoned_runs(instance)
     try:
         with warnings.catch_warnings(), ResourceSampler() as sampler:  # selecting by group is a Dagster beta

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,19 @@ Home = Annotated[Path | None, typer.Option(help="PARCOURS_HOME: data, Dagster in
                                            envvar="PARCOURS_HOME", show_default=False)]
 Conf = Annotated[Path | None, typer.Option(help="Folder of conf/*.yaml files.", show_default=False)]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: section.key=value (repeatable).")]
+class EngineKind(StrEnum):
+    """The engines ``parcours run`` runs on."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+Engine = Annotated[EngineKind, typer.Option(
+    help="Where the relational work runs: duckdb (embedded, the default) or spark (see --spark-master).",
+    envvar="PARCOURS_ENGINE")]
+SparkMaster = Annotated[str, typer.Option(
+    help="With --engine spark: local[N] for N local cores, or a cluster URL (spark://host:7077, yarn, k8s://...).",
+    envvar="PARCOURS_SPARK_MASTER")]
 Columns = Annotated[list[str] | None, typer.Option(
     "--column", help="Map an input column: canonical=input, e.g. customer_id=user (repeatable).")]
 
@@ -100,10 +114,12 @@ def _home(home: Path | None) -> Path:
     return home
 
 
-def _run(home: Path, out: Path, conf: Path | None, overrides: list[str]) -> dict:
+def _run(home: Path, out: Path, conf: Path | None, overrides: list[str], engine: str = "duckdb",
+         spark_master: str = "local[2]") -> dict:
     from parcours_pipelines.runner import run_pipeline  # imports Dagster: only when a run is asked for
 
-    result = run_pipeline(home=home, out_dir=out.resolve(), conf_dir=conf, overrides=overrides)
+    result = run_pipeline(home=home, out_dir=out.resolve(), conf_dir=conf, overrides=overrides, engine_kind=engine,
+                          spark_master=spark_master)
     if not result.success:
         reason = result.error or f"blocking checks failed: {', '.join(result.failed_checks)}"
         raise CliError(f"run {result.run_id} failed: {reason}")
@@ -151,6 +167,7 @@ def run(
         "postgresql://user@host:5432/db?table=events (the password in PGPASSWORD, not in the URL)."))],
     out: Annotated[Path, typer.Option(help="Output folder (created if missing).")],
     column: Columns = None, conf: Conf = None, set_: Sets = None, home: Home = None,
+    engine: Engine = EngineKind.duckdb, spark_master: SparkMaster = "local[2]",
 ) -> None:
     """Run the whole pipeline on an event log and write the outputs to --out."""
     home = _home(home)
@@ -158,7 +175,7 @@ def run(
     _preflight(conf, overrides)
     _writable(out, "--out")
     _writable(home, "--home (PARCOURS_HOME)")
-    summary = _run(home, out, conf, overrides)
+    summary = _run(home, out, conf, overrides, engine.value, spark_master)
     typer.echo("parcours run: done")
     print_summary(summary, out)
 

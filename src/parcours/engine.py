@@ -11,6 +11,7 @@ import itertools
 import logging
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,10 @@ _TEMPORARY = "_parcours_tmp_"
 
 class EngineLockedError(RuntimeError):
     """The DuckDB database file stayed locked by another process for longer than allowed."""
+
+
+class UnknownEngineError(ValueError):
+    """An engine kind parcours does not run on (it runs on ``duckdb`` and ``spark``)."""
 
 
 def connect(
@@ -140,12 +145,38 @@ def connect_spark(
     warehouse = str(warehouse_dir or tempfile.mkdtemp(prefix="parcours-spark-"))
     builder = (SparkSession.builder.master(master).appName(app_name)
                .config("spark.sql.session.timeZone", "UTC").config("spark.sql.warehouse.dir", warehouse)
-               .config("spark.ui.showConsoleProgress", "false"))
+               .config("spark.ui.showConsoleProgress", "false")
+               # instants in Parquet as DuckDB writes them (UTC-adjusted microseconds), not INT96
+               .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+               # a CSV row is malformed whichever columns a query reads (rows are counted apart from their parse)
+               .config("spark.sql.csv.parser.columnPruning.enabled", "false"))
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _count_where_counts()
     return ibis.pyspark.connect(session)
+
+
+def _count_where_counts() -> None:
+    """Make Ibis's ``count(where=...)`` a count on Spark: Ibis 12 compiles it to ``SUM(CAST(cond AS BIGINT))``,
+    null (not 0) where no row matches and wrong where the condition is null; Spark's ``count_if`` is the count."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    def visit_count_star(self, op, *, arg, where):
+        return self.f.count_if(where) if where is not None else self.f.count(sge.Star())
+
+    import sqlglot.expressions as sge
+
+    PySparkCompiler.visit_CountStar = visit_count_star
+
+
+def disconnect(con: ibis.BaseBackend) -> None:
+    """Close ``con``: DuckDB releases its file lock; a Spark session made by :func:`connect_spark` stops."""
+    if con.name == "pyspark":
+        con._session.stop()
+    else:
+        con.disconnect()
 
 
 def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") -> ir.Table:
@@ -153,7 +184,8 @@ def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") ->
 
     A temporary table rather than Ibis's ``Table.cache()``: the cache drops its table when the expression
     is collected, which fails once the connection is closed, while a temporary table simply ends with the
-    connection. DuckDB spills it to disk past its memory limit.
+    connection. DuckDB spills it to disk past its memory limit. Spark has no temporary tables: there it is a
+    table of the session's warehouse (Parquet files), dropped by :func:`release` or :func:`release_leftovers`.
 
     Examples
     --------
@@ -162,7 +194,17 @@ def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") ->
     >>> once.x.sum().execute(), once.count().execute()
     (1, 1)
     """
-    return con.create_table(f"{_TEMPORARY}{name}_{next(_temporary_ids)}", table, temp=True)
+    return con.create_table(f"{_TEMPORARY}{name}_{next(_temporary_ids)}", table, temp=_has_temporary_tables(con))
+
+
+def _has_temporary_tables(con: ibis.BaseBackend) -> bool:
+    return con.name != "pyspark"
+
+
+def temporary_table(con: ibis.BaseBackend, name: str, obj: ir.Table | pd.DataFrame) -> ir.Table:
+    """``obj`` stored as the table ``name`` of ``con``, dropped with the connection (DuckDB) or by
+    :func:`release_leftovers` (Spark, whose tables live in the session's warehouse); ``name`` starts ``_parcours_``."""
+    return con.create_table(name, obj, temp=_has_temporary_tables(con), overwrite=not _has_temporary_tables(con))
 
 
 def release(con: ibis.BaseBackend, table: ir.Table) -> bool:
@@ -195,7 +237,7 @@ def release_leftovers(con: ibis.BaseBackend) -> list[str]:
 
     Between two steps of one process nothing of the engine is shared (each step reads its inputs from the
     output folder), yet an ingest's staged rows (about 1.1 GB at 5M events) would otherwise stay in memory
-    until the connection closes. Only DuckDB keeps them in this process; other engines are left alone.
+    until the connection closes. On Spark they are tables of the session's warehouse (files on disk).
 
     Returns
     -------
@@ -209,13 +251,53 @@ def release_leftovers(con: ibis.BaseBackend) -> list[str]:
     >>> len(release_leftovers(con)), release_leftovers(con)
     (1, [])
     """
-    if con.name != "duckdb":
+    if con.name == "pyspark":
+        names = [n for n in con.list_tables() if n.startswith("_parcours_")]
+    elif con.name == "duckdb":
+        names = [row[0] for row in con.raw_sql("SELECT table_name FROM duckdb_tables() "
+                                               "WHERE temporary AND starts_with(table_name, '_parcours_')").fetchall()]
+    else:
         return []
-    names = [row[0] for row in con.raw_sql(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_parcours_')").fetchall()]
     for name in names:
         con.drop_table(name, force=True)
     return names
+
+
+def iso_instant(value: datetime | None) -> str | None:
+    """An instant the engine returned, as ISO 8601 with its UTC offset (Spark returns naive UTC times).
+
+    Examples
+    --------
+    >>> iso_instant(datetime(2024, 1, 1, 12)), iso_instant(None)
+    ('2024-01-01T12:00:00+00:00', None)
+    """
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
+def write_parquet(table: ir.Table, path: str | Path) -> None:
+    """Write ``table`` as one Parquet file at ``path``, whatever the engine.
+
+    DuckDB writes the file itself. Spark writes a folder of part files, one per task: here its tasks
+    write one part into a folder beside ``path`` (same file system), which is then moved to ``path``, so
+    an output is one file on every engine (DESIGN.md §7).
+    """
+    path = Path(path)
+    con = table._find_backend()
+    if con.name != "pyspark":
+        table.to_parquet(path)
+        return
+    import shutil
+
+    folder = path.with_name(f"{path.name}.parts")
+    shutil.rmtree(folder, ignore_errors=True)
+    con._session.sql(con.compile(table)).coalesce(1).write.mode("overwrite").parquet(str(folder))
+    parts = sorted(folder.glob("part-*.parquet"))
+    if len(parts) != 1:
+        raise RuntimeError(f"{folder}: Spark wrote {len(parts)} parts where one was asked for")
+    parts[0].replace(path)
+    shutil.rmtree(folder)
 
 
 @ibis.udf.scalar.builtin(name="timezone")
@@ -371,8 +453,11 @@ def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str
         with open(path, newline="", encoding="utf-8") as handle:
             header = next(csv.reader(handle), [])
         ids = {c: "VARCHAR" for c in ID_COLUMNS if c in header}
+        if con.name == "pyspark":
+            return con.read_csv(str(path), header=True)
         return con.read_csv(str(path), header=True, **({"types": ids} if ids else {}))
-    table = con.read_csv(str(path), all_varchar=True, header=True)
+    table = (con.read_csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"')
+             if con.name == "pyspark" else con.read_csv(str(path), all_varchar=True, header=True))
     casts = {}
     for name, text in (types or {}).items():
         dtype = dt.dtype(text)

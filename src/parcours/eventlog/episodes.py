@@ -142,7 +142,7 @@ def journey_instances(events: ir.Table, settings: EpisodeSettings, *, has_channe
     ordered = in_order.map(lambda s: s.token)
     return grouped.select(
         CUSTOMER_ID, JOURNEY_INSTANCE_ID, EPISODE, START_TS, END_TS, N_EVENTS,
-        **{TOKENS: ordered, STEP_TIMES: in_order.map(lambda s: s.at), "n_tokens": ordered.length()},
+        **{TOKENS: ordered, STEP_TIMES: in_order.map(lambda s: s.at), "n_tokens": ordered.length().cast("int64")},
         duration_s=grouped[END_TS].epoch_seconds() - grouped[START_TS].epoch_seconds(),
         revenue=grouped[REVENUE],
         first_conversion_s=grouped._converted_at.epoch_seconds() - grouped[START_TS].epoch_seconds(),

@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.config import IdentitySettings, IngestSettings
+from parcours.engine import iso_instant, temporary_table
 from parcours.eventlog.database import is_database
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.identity import UNSTITCHED_ID, IdentityMap, read_identity_links, resolve_identities, stitch
@@ -189,8 +190,8 @@ def ingest_events(
     now = now or datetime.now(UTC)
     raw = read_events(con, settings, path)
     identity_map = resolve_identities(read_identity_links(settings.identity)) if settings.identity else None
-    staged = con.create_table(f"_parcours_staged_{next(table_ids)}", stage_rows(raw.table, settings, now,
-                                                                                  identity_map), temp=True)
+    staged = temporary_table(con, f"_parcours_staged_{next(table_ids)}", stage_rows(raw.table, settings, now,
+                                                                                     identity_map))
     clean = staged.filter(staged[REASON].isnull())
     kept, firsts = drop_duplicates(clean) if settings.duplicates == "drop" else (clean, clean)
     events = _with_source(kept, raw).select(*EVENT_LOG_COLUMNS, *extra_columns(kept)).order_by(EVENT_SEQ)  # source
@@ -284,8 +285,7 @@ def _summarise(raw: RawEvents, staged: ir.Table, firsts: ir.Table, quarantine: i
         examples=_examples(quarantine, k),
         sources=[asdict(s) for s in raw.sources],
         customers=int(stats["customers"] or 0),
-        first_ts=stats["first"].isoformat() if stats["first"] else None,
-        last_ts=stats["last"].isoformat() if stats["last"] else None,
+        first_ts=iso_instant(stats["first"]), last_ts=iso_instant(stats["last"]),
         has_channel=raw.has_channel,
         has_revenue=raw.has_revenue,
         identities=identities,

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from parcours.engine import seconds_since_epoch
+from parcours.engine import iso_instant, seconds_since_epoch
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, EVENT_LOG_COLUMNS, EVENT_SEQ, REVENUE, TIMESTAMP
 
 QUANTILES = (0.1, 0.5, 0.9, 0.99)
@@ -118,8 +118,7 @@ def profile_log(events: ir.Table, *, has_revenue: bool, has_channel: bool) -> Lo
     activities = _per_activity(pairs)
     tokens = (pairs[ACTIVITY] + "@" + pairs[CHANNEL].fillna("")).nunique()
     return LogProfile(
-        events=int(totals["events"]), first_ts=first.isoformat() if first else None,
-        last_ts=last.isoformat() if last else None,
+        events=int(totals["events"]), first_ts=iso_instant(first), last_ts=iso_instant(last),
         span_days=round((last - first).total_seconds() / 86_400, 3) if first else 0.0,
         **_customers(events), **_gaps(events), activities=len(activities),
         channels=int(pairs[CHANNEL].dropna().nunique()), tokens=int(tokens),

@@ -19,10 +19,12 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from parcours.config import ColumnMapping, IngestSettings
+from parcours.engine import temporary_table
 from parcours.eventlog.database import check_database_columns, is_database, parse_database, read_database
 from parcours.eventlog.delimited import csv_header, read_csv
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawEvents, RawSource, extra_columns, resolve_mapping, standardise, table_ids, unmapped
+from parcours.eventlog.spark import read_spark_files
 from parcours.schema import INPUT_COLUMNS
 
 __all__ = ["RawEvents", "RawSource", "check_columns", "read_events", "resolve_event_files"]
@@ -82,13 +84,21 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
     files = resolve_event_files(path)
     tables, sources = [], {}
     parquet = [i for i, f in enumerate(files) if _format(f, settings) == "parquet"]
+    if con.name == "pyspark":  # Spark's own readers, in parallel (:mod:`parcours.eventlog.spark`)
+        for fmt in ("parquet", "csv"):
+            chosen = [i for i, f in enumerate(files) if _format(f, settings) == fmt]
+            if chosen:
+                found_tables, found = read_spark_files(con, settings, [files[i] for i in chosen], chosen, fmt)
+                tables.extend(found_tables)
+                sources.update(found)
+        parquet = []
     if parquet:
         table, found = _read_parquet(con, [files[i] for i in parquet], parquet, settings.columns)
         tables.append(table)
         sources.update(zip(parquet, found, strict=True))
     for idx, file in enumerate(files):
         fmt = _format(file, settings)
-        if fmt == "csv":
+        if fmt == "csv" and con.name != "pyspark":
             table, sources[idx] = read_csv(con, file, idx, settings)
         elif fmt == "xes":
             table, sources[idx] = _read_xes(con, file, idx, settings.columns)
@@ -192,7 +202,7 @@ def _read_xes(con: ibis.BaseBackend, path: Path, idx: int, mapping: ColumnMappin
             frame[col] = frame[col].map(lambda v: v.isoformat() if v is not None and v == v else None)
         frame[col] = frame[col].astype("string")
     frame["_line"] = range(1, len(frame) + 1)
-    table = con.create_table(f"_parcours_xes_{next(table_ids)}", frame, temp=True)
+    table = temporary_table(con, f"_parcours_xes_{next(table_ids)}", frame)
     extras = unmapped(list(frame.columns), columns)
     standard = standardise(table, columns, table._line, ibis.literal(idx), extras=extras)
     return standard, RawSource(str(path), "xes", len(frame), 0, columns)
