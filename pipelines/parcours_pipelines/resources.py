@@ -41,16 +41,16 @@ class EngineResource(dg.ConfigurableResource):
 
     ``memory_limit`` (default 2GB, or ``PARCOURS_DUCKDB_MEMORY_LIMIT``) makes DuckDB spill to disk
     rather than grow: ingest of 5M events peaks at ~2.5 GiB with 2GB, ~1.4 GiB with 1GB (slower).
-    ``kind="spark"`` (or ``PARCOURS_ENGINE=spark``) runs the relational work on Spark instead:
+    ``kind="spark"`` runs the relational work on Spark instead:
     ``spark_master`` is ``local[N]`` or a cluster URL (``spark://host:7077``, ``yarn``, ``k8s://...``),
     ``spark_conf`` any further Spark settings (``spark.executor.memory``, ...).
     """
 
-    kind: str = os.environ.get("PARCOURS_ENGINE", "duckdb")
+    kind: str = "duckdb"
     database: str = str(paths.engine_database())
     threads: int | None = None
     memory_limit: str | None = os.environ.get("PARCOURS_DUCKDB_MEMORY_LIMIT", "2GB")
-    spark_master: str = os.environ.get("PARCOURS_SPARK_MASTER", "local[2]")
+    spark_master: str = "local[2]"
     spark_conf: dict[str, str] = {}
 
     _connections: ClassVar[dict[tuple[int, str], ibis.BaseBackend]] = {}
@@ -209,11 +209,15 @@ def build_resources(
     *, home: Path | None = None, out_dir: Path | None = None, conf_dir: Path | None = None,
     overrides: list[str] | None = None, engine_kind: str | None = None, spark_master: str | None = None,
 ) -> dict[str, Any]:
-    """The resources of one run; the UI uses the defaults, the CLI passes its flags here."""
+    """The resources of one run; the UI uses the defaults, the CLI passes its flags here.
+
+    Without ``engine_kind`` and ``spark_master``, ``PARCOURS_ENGINE`` and ``PARCOURS_SPARK_MASTER`` choose the
+    engine (default: DuckDB), so the UI runs on the engine the environment names.
+    """
     home = home or paths.parcours_home()
-    choice = {"kind": engine_kind} if engine_kind else {}
-    engine_resource = EngineResource(database=str(paths.engine_database(home)), **choice,
-                                     **({"spark_master": spark_master} if spark_master else {}))
+    engine_resource = EngineResource(
+        database=str(paths.engine_database(home)), kind=engine_kind or os.environ.get("PARCOURS_ENGINE", "duckdb"),
+        spark_master=spark_master or os.environ.get("PARCOURS_SPARK_MASTER", "local[2]"))
     # behind a tracking server, the server decides where artifacts go (its --artifacts-destination)
     tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
     return {

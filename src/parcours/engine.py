@@ -346,6 +346,27 @@ def _duckdb_try_strptime_aware(text: str, fmt: str) -> dt.Timestamp(timezone="UT
     """DuckDB's ``try_strptime`` with ``%z`` in the format: an instant."""
 
 
+@ibis.udf.scalar.builtin(name="to_utc_timestamp")
+def _spark_to_utc(ts: dt.Timestamp(), zone: str) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """Spark's ``to_utc_timestamp(wall_clock, zone)``: the instant a wall-clock time in ``zone`` denotes."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_from_utc(ts: dt.Timestamp(timezone="UTC"), zone: str) -> dt.Timestamp():  # type: ignore[valid-type]
+    """Spark's ``from_utc_timestamp(instant, zone)``: the wall-clock time in ``zone`` of an instant."""
+
+
+def _zone_functions(value: ir.Value):
+    """The engine's pair (wall clock in a zone → instant, instant → wall clock in a zone), DuckDB's by default."""
+    try:
+        spark = ibis.get_backend(value).name == "pyspark"
+    except IbisError:
+        spark = False
+    if spark:
+        return (lambda zone, ts: _spark_to_utc(ts, zone)), (lambda zone, ts: _spark_from_utc(ts, zone))
+    return _duckdb_timezone, _duckdb_wall_clock
+
+
 #: DST changes are found by reading a wall-clock time with the offsets in force this long before and after it.
 _DST_REACH = ibis.interval(hours=3)
 
@@ -385,12 +406,13 @@ def read_wall_clock(naive: ir.TimestampValue, zone: str) -> tuple[ir.TimestampVa
 
 def _readings(naive: ir.TimestampValue, zone: str) -> tuple[ir.TimestampValue, ...]:
     """The instant DuckDB reads, the ones read with the offsets of 3 hours before and after, and the kind."""
-    as_found = _duckdb_timezone(zone, naive)
-    before = _duckdb_timezone(zone, naive - _DST_REACH) + _DST_REACH
-    after = _duckdb_timezone(zone, naive + _DST_REACH) - _DST_REACH
+    instant_of, wall_clock_of = _zone_functions(naive)
+    as_found = instant_of(zone, naive)
+    before = instant_of(zone, naive - _DST_REACH) + _DST_REACH
+    after = instant_of(zone, naive + _DST_REACH) - _DST_REACH
 
     def shows(instant: ir.TimestampValue) -> ir.BooleanValue:
-        return _duckdb_wall_clock(zone, instant) == naive
+        return wall_clock_of(zone, instant) == naive
 
     kind = ibis.cases(
         (shows(before) & shows(after) & (before != after), "repeated"),

@@ -78,6 +78,9 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
     EventLogSchemaError
         If a file cannot be read or lacks a mapped column.
     """
+    if is_database(path) and con.name == "pyspark":
+        raise EventLogSchemaError(f"{parse_database(str(path)).shown}: a database table is read on the DuckDB "
+                                  "engine; with --engine spark, give the events as CSV or Parquet files")
     if is_database(path):
         table, source = read_database(con, parse_database(str(path)), 0, settings.columns)
         return RawEvents(table=table, sources=(source,))

@@ -112,8 +112,10 @@ def deviating_instances(deviations: ir.Table, by: str | None = None) -> ir.Table
         and the ``source``, ``target``, ``seconds`` and ``mean_s`` of the pair furthest from its
         mean (in standard deviations); most deviating first.
     """
-    worst_first = ibis.window(group_by=JOURNEY_INSTANCE_ID,
-                              order_by=[ibis.desc(deviations.zeta.fill_null(float("inf"))), "source", "target"])
+    # zeta to 6 decimals: pairs as far from their means up to float noise tie, and the tie breaks by name on
+    # every engine (two steps at one instant give two pairs whose zetas differ in the last bits by engine)
+    worst_first = ibis.window(group_by=JOURNEY_INSTANCE_ID, order_by=[
+        ibis.desc(deviations.zeta.round(6).fill_null(float("inf"))), "source", "target"])
     ranked = deviations.mutate(
         _rank=ibis.row_number().over(worst_first), deviating_pairs=deviations.count().over(
             ibis.window(group_by=JOURNEY_INSTANCE_ID)),
