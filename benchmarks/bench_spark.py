@@ -78,7 +78,7 @@ def run(engine: str, events: Path) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stdout, stderr = process.communicate()
+    _, stderr = process.communicate()
     wall = time.perf_counter() - start
     sampler.join()
     if process.returncode:

@@ -45,7 +45,7 @@ def run_on_both(tmp: Path, events: Path, overrides: list[str]) -> dict[str, Path
 @pytest.fixture(scope="module")
 def demo_outputs(tmp_path_factory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("spark-run-demo")
-    written = generate_demo_log(400, seed=3).write(tmp / "demo")
+    written = generate_demo_log(2500, seed=3).write(tmp / "demo")  # enough customers for published rules
     return run_on_both(tmp, written["events.csv"], [])
 
 
