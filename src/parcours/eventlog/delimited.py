@@ -62,18 +62,44 @@ def csv_dialect(con: ibis.BaseBackend, path: Path, settings: IngestSettings, enc
     EventLogSchemaError
         If the file has no header line, or a name twice (a clear error naming them).
     """
+    first = header_line(path, encoding)
+    sniffed = _sniffed_names(con, path, settings) if encoding in DUCKDB_ENCODINGS else None
+    delimiter, names = split_header(path, first, settings, sniffed)
+    return Dialect(delimiter, names, sniffed == names)
+
+
+def header_line(path: Path, encoding: str) -> str:
+    """The first line of a CSV file, without its line ending or byte-order mark.
+
+    Raises
+    ------
+    EventLogSchemaError
+        If it is empty (the file has no header).
+    """
     with open_text(path, encoding) as handle:
         first = handle.readline().rstrip("\r\n").removeprefix("\ufeff")
     if not first.strip():
         raise EventLogSchemaError(f"{path}: no header line (the first line is empty)")
-    sniffed = _sniffed_names(con, path, settings) if encoding in DUCKDB_ENCODINGS else None
+    return first
+
+
+def split_header(path: Path, first: str, settings: IngestSettings,
+                 sniffed: list[str] | None = None) -> tuple[str, list[str]]:
+    """The delimiter and the names of the header line ``first`` of the CSV file ``path`` (the rule of
+    :func:`csv_dialect`; ``sniffed`` is a parser's own split of the header, when there is one to agree with).
+
+    Raises
+    ------
+    EventLogSchemaError
+        If the header names a column twice.
+    """
     delimiter = settings.delimiter or _delimiter(first, sniffed, settings.quote)
     names = next(csv.reader([first], delimiter=delimiter, quotechar=settings.quote))
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise EventLogSchemaError(f"{path}: the header names {', '.join(map(repr, twice))} more than once; "
                                   "each column needs a name of its own")
-    return Dialect(delimiter, names, sniffed == names)
+    return delimiter, names
 
 
 def _sniffed_names(con: ibis.BaseBackend, path: Path, settings: IngestSettings) -> list[str] | None:

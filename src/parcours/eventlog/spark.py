@@ -17,7 +17,6 @@ and de-duplication run on it unchanged. What differs from the DuckDB readers, an
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -26,10 +25,9 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from parcours.config import IngestSettings
-from parcours.eventlog.delimited import _delimiter
+from parcours.eventlog.delimited import header_line, split_header
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawSource, resolve_mapping, standardise, table_ids, unmapped
-from parcours.eventlog.records import open_text
 
 #: The text a malformed row carries in ``malformed`` (Spark gives no reason of its own).
 MALFORMED = "Spark's CSV parser could not split this record into the header's fields"
@@ -77,16 +75,7 @@ def read_spark_files(con: ibis.BaseBackend, settings: IngestSettings, files: lis
 def _csv_shape(path: Path, settings: IngestSettings) -> tuple[str, tuple[str, ...], str]:
     """The file's delimiter, header names and encoding, from its first line (no row is read)."""
     encoding = "utf-8" if settings.encoding == "auto" else settings.encoding
-    with open_text(path, encoding) as handle:
-        first = handle.readline().rstrip("\r\n").removeprefix("\ufeff")
-    if not first.strip():
-        raise EventLogSchemaError(f"{path}: no header line (the first line is empty)")
-    delimiter = settings.delimiter or _delimiter(first, None, settings.quote)
-    names = next(csv.reader([first], delimiter=delimiter, quotechar=settings.quote))
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise EventLogSchemaError(f"{path}: the header names {', '.join(map(repr, twice))} more than once; "
-                                  "each column needs a name of its own")
+    delimiter, names = split_header(path, header_line(path, encoding), settings)
     return delimiter, tuple(names), encoding
 
 
