@@ -28,6 +28,7 @@ _LOCK_RETRY_SECONDS = 0.5
 _log = logging.getLogger("parcours.engine")
 _temporary_ids = itertools.count()
 _TEMPORARY = "_parcours_tmp_"
+_WAREHOUSE_PREFIX = "parcours-spark-"
 
 
 class EngineLockedError(RuntimeError):
@@ -142,7 +143,7 @@ def connect_spark(
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    warehouse = str(warehouse_dir or tempfile.mkdtemp(prefix="parcours-spark-"))
+    warehouse = str(warehouse_dir or tempfile.mkdtemp(prefix=_WAREHOUSE_PREFIX))
     builder = (SparkSession.builder.master(master).appName(app_name)
                .config("spark.sql.session.timeZone", "UTC").config("spark.sql.warehouse.dir", warehouse)
                .config("spark.ui.showConsoleProgress", "false")
@@ -172,11 +173,18 @@ def _count_where_counts() -> None:
 
 
 def disconnect(con: ibis.BaseBackend) -> None:
-    """Close ``con``: DuckDB releases its file lock; a Spark session made by :func:`connect_spark` stops."""
-    if con.name == "pyspark":
-        con._session.stop()
-    else:
+    """Close ``con``: DuckDB releases its file lock; a Spark session made by :func:`connect_spark` stops, and the
+    temporary warehouse folder it made is removed."""
+    if con.name != "pyspark":
         con.disconnect()
+        return
+    import shutil
+    from urllib.parse import urlparse
+
+    warehouse = Path(urlparse(con._session.conf.get("spark.sql.warehouse.dir", "")).path)
+    con._session.stop()
+    if warehouse.name.startswith(_WAREHOUSE_PREFIX):
+        shutil.rmtree(warehouse, ignore_errors=True)
 
 
 def materialise(con: ibis.BaseBackend, table: ir.Table, name: str = "result") -> ir.Table:
