@@ -124,3 +124,14 @@ def test_a_database_table_with_spark_is_refused_with_what_to_do(spark_con):
 
     with pytest.raises(EventLogSchemaError, match="read on the DuckDB engine.*CSV or Parquet"):
         read_events(spark_con, IngestSettings(), "postgresql://me:secret@db:5432/shop?table=events")
+
+
+def test_a_long_malformed_record_is_kept_as_the_excerpt_duckdb_keeps(spark_con, tmp_path):
+    from parcours.eventlog.records import EXCERPT_CHARS
+
+    path = tmp_path / "events.csv"
+    long_line = "b,2024-01-01T10:00:00," + "x" * 500  # three fields of five
+    path.write_text("\n".join([HEADER, "a,2024-01-01T10:00:00,view,web,", long_line]) + "\n")
+    _, spark = both(spark_con, path)
+    bad = rows(spark, "line", "raw_line").dropna()
+    assert bad.raw_line.tolist() == [long_line[:EXCERPT_CHARS]]

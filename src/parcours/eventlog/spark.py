@@ -28,6 +28,7 @@ from parcours.config import IngestSettings
 from parcours.eventlog.delimited import header_line, split_header
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.eventlog.raw import RawSource, resolve_mapping, standardise, table_ids, unmapped
+from parcours.eventlog.records import EXCERPT_CHARS
 
 #: The text a malformed row carries in ``malformed`` (Spark gives no reason of its own).
 MALFORMED = "Spark's CSV parser could not split this record into the header's fields"
@@ -109,14 +110,24 @@ def _read_csv(con: ibis.BaseBackend, settings: IngestSettings, members: list[tup
                                                                          "_offset long, _file_idx long")),
                        ["_file", "_start"])
     frame = frame.select(
-        *[F.when(F.col(_CORRUPT).isNull(), F.col(f"`{n}`")).alias(n) for n in names], F.col(_CORRUPT),
+        *[F.when(F.col(_CORRUPT).isNull(), F.col(f"`{n}`")).alias(n) for n in names],
+        _corrupt_with(names[0]).alias(_CORRUPT),
         (F.col("_offset") + F.col("_mono") - F.col("_first") + 2).alias("_line"), F.col("_file_idx"))
     view = _register(con, frame, "csv")
-    good = standardise(view, columns, view._line, view._file_idx, raw_line=view[_CORRUPT].substr(0, 1000),
+    good = standardise(view, columns, view._line, view._file_idx, raw_line=view[_CORRUPT].substr(0, EXCERPT_CHARS),
                        extras=unmapped(list(names), columns))
     table = good.mutate(malformed=ibis.ifelse(good.raw_line.notnull(), MALFORMED, ibis.null("string")))
     sources = {idx: RawSource(str(f), "csv", per_file[idx][0], per_file[idx][1], columns) for idx, f in members}
     return table, sources
+
+
+def _corrupt_with(first: str):
+    """The corrupt-record column, read with the first field: a query that selects the raw line alone (and no
+    field) is refused by Spark otherwise (``QUERY_ONLY_CORRUPT_RECORD_COLUMN``). The condition is never true,
+    but Spark cannot know it, so the field stays in the scan."""
+    from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
+
+    return F.when(F.length(F.col(f"`{first}`")) < 0, F.lit(None)).otherwise(F.col(_CORRUPT))
 
 
 def _alongside_corrupt(names: tuple[str, ...]) -> list:
