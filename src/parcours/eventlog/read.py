@@ -86,22 +86,21 @@ def read_events(con: ibis.BaseBackend, settings: IngestSettings, path: str | Pat
         return RawEvents(table=table, sources=(source,))
     files = resolve_event_files(path)
     tables, sources = [], {}
-    parquet = [i for i, f in enumerate(files) if _format(f, settings) == "parquet"]
-    if con.name == "pyspark":  # Spark's own readers, in parallel (:mod:`parcours.eventlog.spark`)
-        for fmt in ("parquet", "csv"):
-            chosen = [i for i, f in enumerate(files) if _format(f, settings) == fmt]
-            if chosen:
-                found_tables, found = read_spark_files(con, settings, [files[i] for i in chosen], chosen, fmt)
-                tables.extend(found_tables)
-                sources.update(found)
-        parquet = []
+    spark = con.name == "pyspark"  # Spark's own readers for CSV and Parquet (:mod:`parcours.eventlog.spark`)
+    for fmt in ("parquet", "csv") if spark else ():
+        chosen = [i for i, f in enumerate(files) if _format(f, settings) == fmt]
+        if chosen:
+            found_tables, found = read_spark_files(con, settings, [files[i] for i in chosen], chosen, fmt)
+            tables.extend(found_tables)
+            sources.update(found)
+    parquet = [] if spark else [i for i, f in enumerate(files) if _format(f, settings) == "parquet"]
     if parquet:
         table, found = _read_parquet(con, [files[i] for i in parquet], parquet, settings.columns)
         tables.append(table)
         sources.update(zip(parquet, found, strict=True))
     for idx, file in enumerate(files):
         fmt = _format(file, settings)
-        if fmt == "csv" and con.name != "pyspark":
+        if fmt == "csv" and not spark:
             table, sources[idx] = read_csv(con, file, idx, settings)
         elif fmt == "xes":
             table, sources[idx] = _read_xes(con, file, idx, settings.columns)

@@ -104,7 +104,7 @@ def _read_csv(con: ibis.BaseBackend, settings: IngestSettings, members: list[tup
                          F.monotonically_increasing_id().alias("_mono"))
     splits = (frame.groupBy("_file", "_start")
               .agg(F.count(F.lit(1)).alias("_rows"), F.min("_mono").alias("_first"),
-                   F.count(F.col(_CORRUPT)).alias("_bad"), *_alongside_corrupt(names)).collect())
+                   F.count(_corrupt_with(names[0])).alias("_bad")).collect())
     offsets, per_file = _offsets(splits, members)
     frame = frame.join(F.broadcast(con._session.createDataFrame(offsets, "_file string, _start long, _first long, "
                                                                          "_offset long, _file_idx long")),
@@ -128,14 +128,6 @@ def _corrupt_with(first: str):
     from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
     return F.when(F.length(F.col(f"`{first}`")) < 0, F.lit(None)).otherwise(F.col(_CORRUPT))
-
-
-def _alongside_corrupt(names: tuple[str, ...]) -> list:
-    """Spark refuses a query of a raw CSV file that reads its corrupt-record column alone
-    (``QUERY_ONLY_CORRUPT_RECORD_COLUMN``): a count of the first field is read beside it (and not used)."""
-    from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
-
-    return [F.count(F.col(f"`{names[0]}`")).alias("_parsed")]
 
 
 def _offsets(splits: list, members: list[tuple[int, Path]]) -> tuple[list[tuple], dict[int, tuple[int, int]]]:
