@@ -386,10 +386,12 @@ class ImpactSettings(_Section):
     seed: int = Field(0, description="Seed of the folds, the nuisance models, the permuted placebo and the sample.")
     n_jobs: int | Literal["auto"] = Field(
         "auto", description=(
-            "Threads of the nuisance models (gradient boosting, OpenMP). auto: 1 below 20,000 sampled customers, "
-            "where a second thread saves little and collapses when another process shares the cores; above, "
-            "the cores this process may use (at most 4) minus those other processes are running on, asked "
-            "before every journey. A number fixes the threads; the step never uses more."
+            "Cores of the nuisance models (gradient boosting). auto: the cores this process may use minus those "
+            "other processes are running on, asked when the step starts. With two or more, that many journeys "
+            "are estimated side by side, each fitting on one thread; with one, journeys are estimated one after "
+            "another, on one thread below 20,000 sampled customers and above on the free cores (at most 4), "
+            "asked before every journey. A number fixes the cores; the step never uses more. The estimates do "
+            "not depend on it."
         ),
     )
 

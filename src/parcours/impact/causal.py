@@ -121,8 +121,27 @@ def nuisance_threads(n_jobs: int | str, customers: int) -> int:
         return max(1, int(n_jobs))
     if customers < SINGLE_THREAD_BELOW:
         return 1
+    return max(1, min(4, free_cores()))
+
+
+def journey_workers(n_jobs: int | str, journeys: int) -> int:
+    """Journeys estimated side by side, each in its own thread with its models fitted on one OpenMP thread: with
+    ``"auto"`` one per :func:`free_cores`, else ``n_jobs``; never more than the journeys, at least one.
+
+    scikit-learn's boosting releases the GIL while it builds histograms and splits, and single-threaded
+    boosting has no OpenMP barrier to wait at: two journeys at a time fit 1.7 times as fast as one, where one
+    journey on two OpenMP threads fits 1.3 times as fast (10 fits on 40,000 customers: 2.9 s on one thread,
+    1.7 s as two journeys side by side, 2.3 s on two OpenMP threads); a thread sharing its core with another
+    program slows down by its share, where a spinning OpenMP team makes every thread wait for the slowest.
+    """
+    cores = free_cores() if n_jobs == "auto" else int(n_jobs)
+    return max(1, min(cores, journeys))
+
+
+def free_cores() -> int:
+    """The cores this process may use that no other process is running on right now, at least one."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(4, cores - cores_busy_elsewhere()))
+    return max(1, cores - cores_busy_elsewhere())
 
 
 def cores_busy_elsewhere() -> int:

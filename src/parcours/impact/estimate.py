@@ -16,6 +16,7 @@ q-values (Benjamini-Hochberg) are taken across the estimated journeys. A journey
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import ibis.expr.types as ir
@@ -33,6 +34,7 @@ from parcours.impact.causal import (
     cross_fit_propensity,
     effective_sample_size,
     inverse_propensity_weights,
+    journey_workers,
     nuisance_threads,
     permuted_label_effect,
     standardized_mean_differences,
@@ -208,17 +210,16 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
 def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFrame, journeys: pd.DataFrame,
                   impact: ImpactSettings) -> tuple[list[dict], list[pd.DataFrame], dict, dict]:
     """Every journey's row of the table, its balance, and (when estimated) its propensities and support."""
-    if any(min(n, len(treated) - n) >= impact.min_treated for n in treated.sum()):  # some journey is estimated
+    estimable = [j for j, n in treated.sum().items() if min(n, len(treated) - n) >= impact.min_treated]
+    if estimable:
         # E[outcome | covariates], cross-fitted once: both arms' regressions under any permuted label
         with _threads(impact, len(treated)):
             trial = replace(trial, expected_outcome=cross_fit_mean(trial.covariates.to_numpy(), trial.outcome,
                                                                    folds=impact.folds, seed=impact.seed))
+    labels = {j: treated[j].to_numpy() if j in treated else np.zeros(len(treated), int) for j in journeys.journey_id}
+    estimates = _estimate_each(trial, labels, impact, journey_workers(impact.n_jobs, len(estimable)))
     rows, balance, propensities, support = [], [], {}, {}
-    rng = np.random.default_rng(impact.seed)
-    for journey in journeys.itertuples():
-        t = treated[journey.journey_id].to_numpy() if journey.journey_id in treated else np.zeros(len(treated), int)
-        with _threads(impact, len(treated)):  # asked per journey: the machine's load changes during a run
-            row, smd, main = _journey_row(trial, journey.journey_id, t, impact, rng)
+    for journey, (row, smd, main) in zip(journeys.itertuples(), estimates, strict=True):
         population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
         rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
         if main is not None:
@@ -226,6 +227,26 @@ def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFram
             propensities[journey.journey_id] = main.propensity.astype("float32")
             support[journey.journey_id] = main.kept
     return rows, balance, propensities, support
+
+
+def _estimate_each(trial: TrialData, labels: dict[int, np.ndarray], impact: ImpactSettings,
+                   workers: int) -> list[tuple[dict, pd.DataFrame | None, Effect | None]]:
+    """:func:`_journey_row` for every journey (``labels``: its 0/1 treatment), ``workers`` at a time, each fit
+    on one OpenMP thread (:func:`parcours.impact.causal.journey_workers`); one at a time, with the threads of
+    :func:`parcours.impact.causal.nuisance_threads`, when one. The estimates are the same either way: the
+    models do not depend on their threads, and every journey draws from its own seeded generator."""
+    if workers > 1:
+        def one(item: tuple[int, np.ndarray]) -> tuple[dict, pd.DataFrame | None, Effect | None]:
+            with threadpool_limits(limits=1, user_api="openmp"):  # OpenMP's limit is per calling thread
+                return _journey_row(trial, *item, impact)
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="journey-impact") as pool:
+            return list(pool.map(one, labels.items()))
+    estimates = []
+    for journey_id, t in labels.items():
+        with _threads(impact, len(t)):  # asked per journey: the machine's load changes during a run
+            estimates.append(_journey_row(trial, journey_id, t, impact))
+    return estimates
 
 
 def _threads(impact: ImpactSettings, customers: int) -> threadpool_limits:
@@ -292,8 +313,8 @@ def sample_trial(trial: TrialData, treated: pd.DataFrame, max_customers: int | N
     return trial.take(rows), treated.iloc[rows]
 
 
-def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: ImpactSettings,
-                 rng: np.random.Generator) -> tuple[dict, pd.DataFrame | None, Effect | None]:
+def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray,
+                 impact: ImpactSettings) -> tuple[dict, pd.DataFrame | None, Effect | None]:
     """Journey ``journey_id``'s estimate among the customers new to it (no instance of it in the placebo window)."""
     new = trial.new_to(journey_id)
     n_treated, n_control = int(t[new].sum()), int(new.sum() - t[new].sum())
@@ -313,7 +334,8 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: Impac
     except NoOverlapError as error:
         return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
     # a permuted label is independent of everything: its propensity is the treated share, exactly
-    permuted = permuted_label_effect(rng.permutation(t), trial.outcome, trial.expected_outcome)
+    permuted = permuted_label_effect(_journey_rng(impact.seed, journey_id).permutation(t), trial.outcome,
+                                     trial.expected_outcome)
     kept = main.kept  # the placebo is estimated over the population of the effect, with no second trimming
     placebo = aipw_effect(early[kept], t[kept], trial.placebo_outcome[kept], **{**options, "trim": 0.0})
     names = [*trial.covariates.columns, "journey_before", "journey_recent"]
@@ -330,6 +352,12 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray, impact: Impac
         row |= {"effect_clv": clv.effect, "ci_low_clv": clv.ci_low, "ci_high_clv": clv.ci_high,
                 "p_value_clv": clv.p_value}
     return row, smd, _over_everyone(main, rows, len(new))
+
+
+def _journey_rng(seed: int, journey_id: int) -> np.random.Generator:
+    """The generator of journey ``journey_id``'s permuted label: the same draw whichever other journeys are
+    estimated, in whichever process."""
+    return np.random.default_rng(np.random.SeedSequence(seed & (2**64 - 1), spawn_key=(journey_id & (2**64 - 1),)))
 
 
 def _over_everyone(effect: Effect, rows: np.ndarray, n: int) -> Effect:

@@ -12,6 +12,7 @@ from parcours.impact.causal import (
     cross_fit_mean,
     effective_sample_size,
     inverse_propensity_weights,
+    journey_workers,
     nuisance_threads,
     permuted_label_effect,
     standardized_mean_differences,
@@ -130,6 +131,17 @@ def test_nuisance_threads_leave_the_cores_other_processes_are_running_on(monkeyp
     assert nuisance_threads("auto", 50_000) == 1
     monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 5)
     assert nuisance_threads("auto", 50_000) == 1 and nuisance_threads(2, 50_000) == 2
+
+
+def test_journey_workers_are_the_free_cores_and_never_more_than_the_journeys(monkeypatch) -> None:
+    import parcours.impact.causal as causal
+
+    monkeypatch.setattr(causal.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 1)
+    assert journey_workers("auto", 9) == 3 and journey_workers("auto", 2) == 2 and journey_workers("auto", 0) == 1
+    monkeypatch.setattr(causal, "cores_busy_elsewhere", lambda: 6)
+    assert journey_workers("auto", 9) == 1
+    assert journey_workers(2, 9) == 2 and journey_workers(8, 3) == 3 and journey_workers(0, 3) == 1
 
 
 def test_cores_busy_elsewhere_does_not_count_this_process() -> None:

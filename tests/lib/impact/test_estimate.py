@@ -151,7 +151,18 @@ def test_a_journey_short_of_new_customers_says_how_many_entered_it(impact_settin
     recent = pd.DataFrame({3: np.r_[np.ones(60), np.zeros(340)]}, index=customers)  # 60 of the 80 already in it
     trial = TrialData(pd.DataFrame({"x": np.arange(400.0)}, index=customers), np.zeros(400), "net_revenue", None,
                       np.zeros(400), pd.DataFrame(index=customers), recent)
-    row, _, _ = _journey_row(trial, 3, t, impact_settings, np.random.default_rng(0))
+    row, _, _ = _journey_row(trial, 3, t, impact_settings)
     assert row["n_treated"] == 20
     assert row["note"] == ("fewer than impact.min_treated=50 treated customers new to the journey (of the 80 who "
                            "entered it, 60 had an instance of it in the placebo window)")
+
+
+def test_journeys_estimated_in_worker_processes_equal_those_estimated_one_by_one(small_trial, small_clv) -> None:
+    def estimate(n_jobs: int) -> pd.DataFrame:
+        return estimate_journey_impact(small_trial.events, small_trial.instances, small_trial.assignments,
+                                       small_trial.journeys, ImpactSettings(n_jobs=n_jobs), ValueSettings(),
+                                       customer_value=small_clv).table
+
+    one_by_one, side_by_side = estimate(1), estimate(2)
+    assert one_by_one.effect.notna().sum() >= 2  # at least two journeys went to the two workers
+    pd.testing.assert_frame_equal(one_by_one, side_by_side)
