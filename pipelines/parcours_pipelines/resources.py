@@ -21,6 +21,7 @@ import pandas as pd
 from parcours import engine, paths, tracking
 from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
+from parcours.runstats import return_freed_memory
 from parcours.spreadsheet import neutralise, neutralise_frame
 
 
@@ -162,8 +163,9 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
 
 
     def _new_step(self, context: dg.InputContext, con: ibis.BaseBackend) -> None:
-        """At the first table a step reads, drop what earlier steps of this process left in the engine: steps
-        run one after another in a process, and each reads its inputs from the output folder."""
+        """At the first table a step reads, drop what earlier steps of this process left in the engine and hand
+        the memory they freed back to the system: steps run one after another in a process, and each reads its
+        inputs from the output folder."""
         try:
             step = context.step_context.step.key
         except dg.DagsterInvariantViolationError:  # an input read outside a run (build_input_context)
@@ -172,6 +174,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
             return
         self._steps[os.getpid()] = step
         engine.release_leftovers(con)
+        return_freed_memory()
 
 
 def _types_path(path: Path) -> Path:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
-from parcours.runstats import ResourceSampler, StepSpan, rss_mib, run_stats, step_costs
+from parcours.runstats import ResourceSampler, StepSpan, return_freed_memory, rss_mib, run_stats, step_costs
 
 # time (s), process CPU (s), resident MiB: CPU runs at 1 s/s from t=10 to 12, then at 2 s/s; memory peaks at t=13
 SAMPLES = np.array([[10.0, 0.0, 100.0], [11.0, 1.0, 150.0], [12.0, 2.0, 120.0], [13.0, 4.0, 900.0],
@@ -45,3 +47,16 @@ def test_the_sampler_records_cpu_and_the_memory_in_use() -> None:
     assert len(samples) >= 2
     assert (np.diff(samples[:, 0]) >= 0).all() and samples[-1, 1] > samples[0, 1]
     assert samples[:, 2].max() >= in_use - 1 > 64
+
+
+def test_memory_a_thread_freed_is_handed_back_to_the_system() -> None:
+    def churn() -> None:  # small blocks in the thread's own glibc arena, all freed before it ends
+        blocks = [np.ones(1_000) for _ in range(40_000)]
+        del blocks
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    worker.join()
+    held = rss_mib()
+    assert return_freed_memory()
+    assert held - rss_mib() > 100, f"{held:.0f} MiB before, {rss_mib():.0f} MiB after"
