@@ -25,7 +25,11 @@ telemetry:
 
 @dataclass(frozen=True)
 class PipelineRun:
-    """What a run did: its id, whether it succeeded, the checks that failed, and the output folder."""
+    """What a run did: its id, whether it succeeded, the checks that failed, and the output folder.
+
+    ``failed_checks`` are the failed checks of error severity (the run failed); ``warnings`` the failed checks
+    that only warn, each with what it found when it says so in a ``health`` entry of its metadata.
+    """
 
     run_id: str
     success: bool
@@ -33,6 +37,7 @@ class PipelineRun:
     out_dir: Path
     error: str | None = None
     skipped: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
 
 
 def prepare_instance(home: Path) -> dg.DagsterInstance:
@@ -85,12 +90,12 @@ def run_pipeline(
     finally:
         EngineResource.close_all()
     write_run_stats(out_dir, sampler.samples, step_spans(instance, result.run_id), result.run_id)
-    failed = tuple(
-        e.check_name for e in result.get_asset_check_evaluations() if not e.passed
-        and e.severity == dg.AssetCheckSeverity.ERROR
-    )
-    return PipelineRun(run_id=result.run_id, success=result.success and not failed, failed_checks=failed,
-                       out_dir=out_dir, error=_first_error(result), skipped=skipped_stages(instance))
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    errors = tuple(e.check_name for e in failed if e.severity == dg.AssetCheckSeverity.ERROR)
+    warned = {e.check_name: str(getattr(e.metadata.get("health"), "value", "")) for e in failed
+              if e.severity == dg.AssetCheckSeverity.WARN}
+    return PipelineRun(run_id=result.run_id, success=result.success and not errors, failed_checks=errors,
+                       out_dir=out_dir, error=_first_error(result), skipped=skipped_stages(instance), warnings=warned)
 
 
 PID_TAG, HOST_TAG = "parcours/pid", "parcours/host"

@@ -125,7 +125,7 @@ def _run(home: Path, out: Path, conf: Path | None, overrides: list[str], engine:
         raise CliError(f"run {result.run_id} failed: {reason}")
     summary_path = out / "ingest_summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    return {**summary, "skipped": result.skipped}
+    return {**summary, "skipped": result.skipped, "warnings": result.warnings}
 
 
 

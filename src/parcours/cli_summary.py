@@ -98,6 +98,8 @@ def print_summary(summary: dict, out: Path) -> None:
         typer.echo(f"  skipped: {stages}: {reason}")
     _report_triggers(out / "trigger_rules.json")
     _report_ranking(out / "journey_ranking.csv")
+    for check, found in (summary.get("warnings") or {}).items():
+        typer.echo(f"  warning: {check}{': ' + found if found else ''}")
     typer.echo(f"  outputs: {out}")
     for file in sorted(out.iterdir()):
         if not file.name.startswith("."):

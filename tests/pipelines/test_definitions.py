@@ -23,6 +23,7 @@ def test_exact_checks() -> None:
                       "process_map_starts_every_instance", "variants_cover_every_instance",
                       "journey_assignments_cover_every_instance", "journey_clusters_are_stable",
                       "customer_value_is_one_sane_row_per_buyer", "customer_value_holdout_error_is_small",
+                      "customer_value_model_is_healthy",
                       "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks",
                       "trigger_rules_follow_the_schema_and_their_thresholds", "trigger_rules_pass_their_backtest",
                       "journey_sizes_are_stable_between_runs", "journey_effects_are_stable_between_runs"}

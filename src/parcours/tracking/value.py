@@ -1,5 +1,5 @@
 """The customer value models in MLflow: parameters, diagnostics, holdout metrics, the holdout chart,
-and a pyfunc registered as ``parcours-clv`` (aliased ``candidate``).
+and a pyfunc registered as ``parcours-clv`` (aliased ``candidate`` when the fit is healthy).
 
 The pyfunc carries the fitted pymc-marketing models as NetCDF (their inference data) and, for a
 MAP fit, the Laplace approximation; ``predict`` takes RFM rows and returns the same columns as
@@ -56,7 +56,8 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
 
     Logs the settings and dates as parameters; holdout errors, fit diagnostics and the CLV
     distribution as metrics; the holdout buckets as a table; ``figures`` as one HTML page; then
-    registers the pyfunc as ``parcours-clv`` and points ``candidate`` at the new version.
+    registers the pyfunc as ``parcours-clv``, tags the version with its health (``healthy``, ``health``) and,
+    when it is healthy, points ``candidate`` at it: an unhealthy model is registered for inspection only.
 
     Returns
     -------
@@ -78,7 +79,11 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
             input_example=_example(value.values), registered_model_name=CLV_MODEL,
             pip_requirements=pinned_requirements(["pymc-marketing", "pymc", "pytensor", "xarray", "h5netcdf"]))
     version = str(info.registered_model_version)
-    MlflowClient().set_registered_model_alias(CLV_MODEL, CANDIDATE, version)
+    client = MlflowClient()
+    client.set_model_version_tag(CLV_MODEL, version, "healthy", str(value.health.healthy).lower())
+    client.set_model_version_tag(CLV_MODEL, version, "health", value.health.summary()[:5000])
+    if value.health.healthy:  # an unhealthy model is kept for inspection, never offered to use
+        client.set_registered_model_alias(CLV_MODEL, CANDIDATE, version)
     return version
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,6 +11,7 @@ import pandas as pd
 
 from parcours.config import Settings
 from parcours.resolve import settled, value_measured
+from parcours.value.health import ModelHealth, value_model_health
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
 from parcours.value.models import Fit, fit_model, purchase_model, spend_model
 from parcours.value.predict import expected_purchases, expected_spend, predict_customers, spend_input
@@ -47,6 +48,9 @@ class CustomerValue:
         The settings and dates used.
     purchases, spend
         The published fits (the refit on all data, or the calibration fits).
+    health
+        What is wrong with the fits, if anything (:func:`parcours.value.health.value_model_health`): a model with
+        a problem is not registered as a candidate.
     """
 
     values: pd.DataFrame
@@ -56,6 +60,7 @@ class CustomerValue:
     params: dict[str, Any]
     purchases: Fit
     spend: Fit
+    health: ModelHealth = field(default_factory=lambda: ModelHealth(()))
 
 
 def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: bool = True) -> CustomerValue:
@@ -118,7 +123,12 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     params = {**settings.model_dump(mode="json"), "landmark": landmark.isoformat(), "as_of": (
         end if settings.refit else landmark).isoformat(), "holdout_end": end.isoformat(),
         "holdout_days": day_number(end) - day_number(landmark)}
-    return CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
+    value = CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
+    health = value_model_health(value, interval=settings.interval, max_holdout_error=settings.max_holdout_error)
+    value.metrics["model_healthy"] = float(health.healthy)
+    value.metrics["clv_interval_floor"] = health.measures["clv_interval_floor"]
+    value.health = health
+    return value
 
 
 HOLDOUT_COLUMNS = ["customer_id", "frequency", "predicted_purchases", "actual_purchases", "predicted_revenue",

@@ -33,3 +33,28 @@ def value_settings() -> ValueSettings:
 def simulated_log():
     """3,000 customers from the known process, 104 weeks of calibration and 26 of holdout."""
     return simulate_purchases(3_000, PROCESS, calibration_weeks=104, total_weeks=130, seed=3)
+
+
+def value_of(log: pd.DataFrame, settings: ValueSettings | None = None):
+    """``estimate_customer_value`` on a simulated log, with the tests' landmark."""
+    from parcours.engine import connect
+    from parcours.value import estimate_customer_value
+
+    con = connect()
+    try:
+        return estimate_customer_value(con.create_table("log", log), settings or ValueSettings(landmark=LANDMARK))
+    finally:
+        con.disconnect()
+
+
+@pytest.fixture(scope="module")
+def valued(simulated_log):
+    """The value step on the simulated log."""
+    return value_of(simulated_log)
+
+
+@pytest.fixture(scope="module")
+def never_lapsing_log():
+    """3,000 customers who (almost) never stop buying: BG/NBD's dropout has nothing to fit and goes to 0."""
+    process = PurchaseProcess(r=0.3, alpha=12.0, a=1e-3, b=1e3, p=6.0, q=4.0, v=15.0)
+    return simulate_purchases(3_000, process, calibration_weeks=104, total_weeks=130, seed=3)

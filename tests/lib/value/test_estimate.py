@@ -8,16 +8,6 @@ from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_m
 from tests.lib.value.conftest import LANDMARK, PROCESS, value_events
 
 
-@pytest.fixture(scope="module")
-def valued(simulated_log):
-    from parcours.engine import connect
-
-    con = connect()
-    value = estimate_customer_value(con.create_table("log", simulated_log), ValueSettings(landmark=LANDMARK))
-    con.disconnect()
-    return value
-
-
 def test_every_buyer_gets_a_value_inside_its_interval(valued, simulated_log) -> None:
     values = valued.values
     assert list(values.columns) == VALUE_COLUMNS

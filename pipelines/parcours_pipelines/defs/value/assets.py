@@ -42,10 +42,12 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ing
     with mlflow.run_for(context):
         version = log_customer_value(value, [holdout_figure(value.buckets, _holdout(value.metrics)),
                                              clv_distribution_figure(value.values)])
-    metrics = {k: round(v, 4) for k, v in value.metrics.items() if v == v}  # NaN → left out
+    metrics = {k: round(v, 4) for k, v in value.metrics.items() if v == v and k != "model_healthy"}  # NaN: left out
     yield dg.Output(value.values, "customer_value", metadata={
         **table_metadata(value.values), **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
         "landmark": value.params["landmark"], "as_of": value.params["as_of"], "clv_model_version": version,
+        "model_healthy": value.health.healthy, "model_health": value.health.summary(),
+        "clv_model_alias": "candidate" if value.health.healthy else "none: the model failed its health check",
     })
     yield dg.Output(value.holdout, "customer_value_holdout", metadata={
         **table_metadata(value.holdout), **{k: v for k, v in metrics.items() if k.startswith("holdout_")},

@@ -1,8 +1,10 @@
-"""Checks on customer value: one sane row per buyer, and a holdout prediction close to what happened."""
+"""Checks on customer value: a healthy model, one sane row per buyer, and a holdout prediction close to what
+happened."""
 
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.stages import SKIPPED
 from parcours_pipelines.resources import SettingsResource
 
 
@@ -18,6 +20,23 @@ def customer_value_is_one_sane_row_per_buyer(customer_value: ir.Table) -> dg.Ass
     ).to_pyarrow().to_pylist()[0]
     passed = stats["rows"] == stats["customers"] and stats["bad_p_alive"] == 0 and stats["bad_interval"] == 0
     return dg.AssetCheckResult(passed=bool(passed), metadata={k: int(v) for k, v in stats.items()})
+
+
+@dg.asset_check(asset="customer_value")
+def customer_value_model_is_healthy(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    """Fails when the value model is degenerate (parameters at the edge of their range or undetermined, no
+    maximum, no convergence), predicts non-finite values, gives intervals narrower than its data allow, or misses
+    the holdout (:func:`parcours.value.health.value_model_health`). Such a model is registered without the
+    ``candidate`` alias. A skipped step has no model: nothing to check."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("customer_value"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    if "model_healthy" not in metadata:  # the step was skipped (no purchases): no model was fitted or registered
+        reason = metadata[SKIPPED].value if SKIPPED in metadata else "no value model in this run"
+        return dg.AssetCheckResult(passed=True, metadata={"model": f"none ({reason})"})
+    healthy = bool(metadata["model_healthy"].value)
+    return dg.AssetCheckResult(passed=healthy, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "health": metadata["model_health"].value, "clv_model_version": metadata["clv_model_version"].value,
+        "clv_model_alias": metadata["clv_model_alias"].value})
 
 
 @dg.asset_check(asset="customer_value_holdout")
