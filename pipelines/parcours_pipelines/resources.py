@@ -22,7 +22,7 @@ from parcours import engine, paths, tracking
 from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
 from parcours.runstats import return_freed_memory
-from parcours.spreadsheet import neutralise, neutralise_frame
+from parcours.spreadsheet import neutralise, neutralise_frame, round_for_spreadsheet, with_byte_order_mark
 
 
 class SettingsResource(dg.ConfigurableResource):
@@ -127,11 +127,12 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         if isinstance(obj, ir.Table):
             if path.suffix == ".csv":
                 neutralise(obj).to_csv(tmp)  # safe in a spreadsheet
+                with_byte_order_mark(tmp)
             else:
                 engine.write_parquet(obj, tmp)
             engine.release(self.engine.connection(), obj)  # downstream steps read the file, not the engine table
         elif isinstance(obj, pd.DataFrame) and path.suffix == ".csv":
-            neutralise_frame(obj).to_csv(tmp, index=False)
+            round_for_spreadsheet(neutralise_frame(obj)).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif isinstance(obj, pd.DataFrame):
             obj.to_parquet(tmp, index=False)
         elif isinstance(obj, dict):

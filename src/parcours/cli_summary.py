@@ -136,5 +136,5 @@ def _rows(path: Path) -> list[dict[str, str]] | None:
         return None
     from parcours.spreadsheet import unescape
 
-    with path.open(newline="") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # parcours's CSV files start with a byte-order mark
         return [{k: unescape(v) for k, v in row.items()} for row in csv.DictReader(handle)]

@@ -480,7 +480,7 @@ def read_typed_csv(con: ibis.BaseBackend, path: str | Path, types: dict[str, str
     ('string', 'float64', '007')
     """
     if types is None:  # a file written elsewhere: DuckDB's guess, identifiers kept as text
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:  # with or without a byte-order mark
             header = next(csv.reader(handle), [])
         ids = {c: "VARCHAR" for c in ID_COLUMNS if c in header}
         if con.name == "pyspark":

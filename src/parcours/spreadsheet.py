@@ -7,17 +7,28 @@ writes prefixes such a cell with ``'`` (OWASP's advice: the spreadsheet shows th
 nothing). A text cell that already starts with ``'`` gets one too, so :func:`restore_text` reads
 every file parcours wrote back to the values it was given. Numbers are never touched: ``-3.5`` in a
 number column stays a number.
+
+Two more things make a file open right in a spreadsheet. Every CSV file starts with UTF-8's byte-order mark,
+without which Excel reads UTF-8 as the local code page and "→" turns to garbage (pandas, DuckDB and Spark
+skip the mark when they read). And a table's decimals are rounded to six significant digits of its column's
+largest value (:func:`round_for_spreadsheet`), instead of the 17 digits a float prints with.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import shutil
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+#: UTF-8's byte-order mark, as its three bytes.
+BYTE_ORDER_MARK = "\ufeff".encode()
+#: Significant digits kept of a decimal column's largest value.
+SIGNIFICANT_DIGITS = 6
 #: The first characters that make a spreadsheet run a cell as a formula (OWASP), and the escape itself.
 RISKY_START = r"^[=+\-@\t\r']"
 _ESCAPED = r"^'[=+\-@\t\r']"
@@ -74,3 +85,37 @@ def read_written_csv(path: str | Path) -> pd.DataFrame:
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
             frame[name] = column.map(unescape)
     return frame
+
+
+def round_for_spreadsheet(frame: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
+    """``frame`` with each decimal column rounded to ``digits`` significant digits of its largest value, and to
+    two decimals at least.
+
+    One number of decimals per column, so a column reads alike down the sheet, and no value loses more than
+    the column's largest keeps: money keeps its cents, a share below 1 six decimals.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"euros": [-122345.6789, 3.14159], "share": [0.123456789, 0.9], "n": [1, 2]})
+    >>> round_for_spreadsheet(frame).to_dict("list")
+    {'euros': [-122345.68, 3.14], 'share': [0.123457, 0.9], 'n': [1, 2]}
+    """
+    out = frame.copy()
+    for name in out.columns:
+        if not pd.api.types.is_float_dtype(out[name]):
+            continue
+        values = out[name].to_numpy(dtype=float)
+        finite = values[pd.notna(values) & (values != 0) & (abs(values) != math.inf)]
+        if len(finite):
+            largest = math.floor(math.log10(float(abs(finite).max()))) + 1
+            out[name] = out[name].round(max(2, digits - largest))
+    return out
+
+
+def with_byte_order_mark(path: Path) -> None:
+    """Put UTF-8's byte-order mark at the start of the text file ``path`` (written without one)."""
+    marked = path.with_name(f".{path.name}.bom")
+    with path.open("rb") as source, marked.open("wb") as target:
+        target.write(BYTE_ORDER_MARK)
+        shutil.copyfileobj(source, target, length=1 << 20)
+    marked.replace(path)
