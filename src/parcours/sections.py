@@ -238,6 +238,11 @@ class ValueSettings(_Section):
     purchase_model: Literal["bgnbd", "pareto_nbd"] = Field("bgnbd", description=(
         "bgnbd (BG/NBD) or pareto_nbd (Pareto/NBD)."
     ))
+    fallbacks: bool = Field(True, description=(
+        "When the purchase model's fit degenerates (a parameter at the edge of its range or undetermined, or "
+        "no maximum), try MBG/NBD, then BG/NBD under weakly informative priors, and publish the first that "
+        "does not (purchase_model_used, in the run's parameters). false: the configured model only."
+    ))
     method: Literal["map", "mcmc", "advi", "fullrank_advi"] = Field(
         "map", description=(
             "map: the nightly default; clv_low/clv_high then come from a Laplace approximation of the "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -11,9 +11,9 @@ import pandas as pd
 
 from parcours.config import Settings
 from parcours.resolve import settled, value_measured
-from parcours.value.health import ModelHealth, value_model_health
+from parcours.value.health import ModelHealth, fit_problems, value_model_health
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
-from parcours.value.models import Fit, fit_model, purchase_model, spend_model
+from parcours.value.models import FALLBACKS, MODEL_NAMES, Fit, fit_model, purchase_model, spend_model
 from parcours.value.predict import expected_purchases, expected_spend, predict_customers, spend_input
 from parcours.value.rfm import (
     DAYS_PER_UNIT,
@@ -108,11 +108,12 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
         raise CustomerValueError(f"value.landmark {landmark} must fall after the first event day {day_date(first)} "
                                  f"and on or before the last event day {day_date(last)}")
     calibration = _summary(events, landmark, settings)
-    cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark)
+    kinds = (settings.purchase_model, *(k for k in FALLBACKS if settings.fallbacks and k != settings.purchase_model))
+    cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark, kinds)
     holdout = _check_holdout(events, calibration, cal_purchases, cal_spend, landmark, end, settings)
-    if settings.refit:
+    if settings.refit:  # from the model the holdout tested, on along the fallbacks if all the data degenerate it
         current = _summary(events, end, settings)
-        purchases, spend = _fit_pair(current, settings, end)
+        purchases, spend = _fit_pair(current, settings, end, kinds[kinds.index(cal_purchases.kind):])
     else:
         current, purchases, spend = calibration, cal_purchases, cal_spend
     values = predict_customers(purchases, spend, current, settings)[VALUE_COLUMNS]
@@ -120,7 +121,11 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
                **{f"purchases_{k}": v for k, v in purchases.diagnostics.items()},
                **{f"spend_{k}": v for k, v in spend.diagnostics.items()}, **describe_values(values),
                "customers_without_purchase": float(_customers(events) - len(values))}
-    params = {**settings.model_dump(mode="json"), "landmark": landmark.isoformat(), "as_of": (
+    degenerate = {**dict(cal_purchases.tried), **dict(purchases.tried)}  # calibration, then all the data
+    params = {**settings.model_dump(mode="json"), "purchase_model_used": purchases.kind,
+              "purchase_model_tested": cal_purchases.kind,
+              "purchase_models_degenerate": "; ".join(f"{MODEL_NAMES[k]}: {why}" for k, why in degenerate.items()),
+              "landmark": landmark.isoformat(), "as_of": (
         end if settings.refit else landmark).isoformat(), "holdout_end": end.isoformat(),
         "holdout_days": day_number(end) - day_number(landmark)}
     value = CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
@@ -165,15 +170,27 @@ def _summary(events: ir.Table, landmark: date, settings: Any) -> pd.DataFrame:
     return table
 
 
-def _fit_pair(rfm: pd.DataFrame, settings: Any, landmark: date) -> tuple[Fit, Fit]:
+def _fit_pair(rfm: pd.DataFrame, settings: Any, landmark: date, kinds: tuple[str, ...]) -> tuple[Fit, Fit]:
     repeat = rfm[(rfm.frequency > 0) & (rfm.monetary > 0)]
     if len(repeat) < settings.min_repeat_buyers:
         raise CustomerValueError(
             f"{len(repeat)} customers with repeat purchases and revenue before {landmark}, "
             f"fewer than value.min_repeat_buyers={settings.min_repeat_buyers}: Gamma-Gamma cannot be fitted")
-    purchases = fit_model(purchase_model(settings.purchase_model), settings.purchase_model,
-                          rfm[["customer_id", "frequency", "recency", "T"]], settings)
+    purchases = purchase_fit(rfm[["customer_id", "frequency", "recency", "T"]], settings, kinds)
     return purchases, fit_model(spend_model(), "gamma_gamma", spend_input(repeat), settings)
+
+
+def purchase_fit(data: pd.DataFrame, settings: Any, kinds: tuple[str, ...]) -> Fit:
+    """The first purchase model of ``kinds`` whose fit is not degenerate (:func:`parcours.value.health.fit_problems`),
+    or the first one's fit when all are. The fit's ``tried`` lists the models that degenerated before it, with why."""
+    fits = []
+    for kind in kinds:
+        fit = fit_model(purchase_model(kind), kind, data, settings)
+        problems = fit_problems({f"purchases_{k}": v for k, v in fit.diagnostics.items()})
+        if not problems:
+            return replace(fit, tried=tuple((f.kind, p) for f, p in fits))
+        fits.append((fit, "; ".join(problems)))
+    return replace(fits[0][0], tried=tuple((f.kind, p) for f, p in fits))
 
 
 def _check_holdout(events: ir.Table, calibration: pd.DataFrame, purchases: Fit, spend: Fit, landmark: date,

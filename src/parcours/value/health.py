@@ -68,13 +68,15 @@ def value_model_health(value: Any, *, interval: float, max_holdout_error: float)
     -------
     ModelHealth
     """
-    problems = [*_fit_problems(value.metrics), *_prediction_problems(value.values)]
+    problems = [*fit_problems(value.metrics), *_prediction_problems(value.values)]
     narrow, measures = _interval_problem(value.values, interval)
     holdout, measures["holdout_purchases_error_share"] = _holdout_problem(value.holdout, max_holdout_error)
     return ModelHealth(tuple(problems + narrow + holdout), measures)
 
 
-def _fit_problems(metrics: dict[str, float]) -> list[str]:
+def fit_problems(metrics: dict[str, float]) -> list[str]:
+    """The problems of the fits themselves (edge, undetermined, no maximum, no convergence), from their
+    diagnostics prefixed ``purchases_`` and ``spend_``."""
     problems = []
     for prefix, role in ROLES.items():
         mine = {k.removeprefix(f"{prefix}_"): v for k, v in metrics.items() if k.startswith(f"{prefix}_")}

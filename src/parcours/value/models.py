@@ -17,21 +17,36 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from pymc_extras.prior import Prior
-from pymc_marketing.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
+from pymc_marketing.clv import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel, ParetoNBDModel
 from pymc_marketing.clv.models.basic import CLVModel
 
 from parcours.value.rfm import CustomerValueError
 
 FLAT = Prior("HalfFlat")
+#: Boundary-avoiding priors for a posterior mode (Chung, Rabe-Hesketh, Dorie, Gelman & Liu 2013): zero density
+#: at the edge, nearly flat inside. BG/NBD's mean dropout probability gets Beta(2, 2) (95% between 0.09 and
+#: 0.91), the dropout's concentration Gamma(2, 0.1) (mode 10), instead of pymc-marketing's Uniform and Pareto.
+WEAKLY_INFORMATIVE = {"phi_dropout": Prior("Beta", alpha=2, beta=2), "kappa_dropout": Prior("Gamma", alpha=2, beta=0.1)}
 #: Step (unconstrained units) of the central differences of the delta method.
 AXIS_STEP = 1e-4
 PURCHASE_MODELS: dict[str, tuple[type[CLVModel], dict[str, Prior]]] = {
     "bgnbd": (BetaGeoModel, {"alpha": FLAT, "r": FLAT}),
     "pareto_nbd": (ParetoNBDModel, {"r": FLAT, "alpha": FLAT, "s": FLAT, "beta": FLAT}),
+    "mbgnbd": (ModifiedBetaGeoModel, {"alpha": FLAT, "r": FLAT}),
+    "bgnbd_weakly_informative": (BetaGeoModel, {"alpha": FLAT, "r": FLAT, **WEAKLY_INFORMATIVE}),
 }
+#: What the literature offers when a purchase model degenerates, in the order it is tried: MBG/NBD (Batislam,
+#: Denizel & Filiztekin 2007), then BG/NBD's posterior mode under weakly informative priors. Pareto/NBD (Schmittlein,
+#: Morrison & Colombo 1987) is not tried: on 3,000 customers who never stop buying its MAP ran past 200 s without
+#: converging (MBG/NBD: 6.8 s; the weakly informative BG/NBD: 6.0 s); it stays a choice of value.purchase_model.
+FALLBACKS = ("mbgnbd", "bgnbd_weakly_informative")
 #: The parameters each model's predictions read from its posterior.
 PARAMETERS = {"bgnbd": ("r", "alpha", "a", "b"), "pareto_nbd": ("r", "alpha", "s", "beta"),
+              "mbgnbd": ("r", "alpha", "a", "b"), "bgnbd_weakly_informative": ("r", "alpha", "a", "b"),
               "gamma_gamma": ("p", "q", "v")}
+#: How each purchase model is named to a reader.
+MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD",
+               "bgnbd_weakly_informative": "BG/NBD with weakly informative priors"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class Fit:
     method: str
     laplace: Laplace | None = None
     diagnostics: dict[str, float] = field(default_factory=dict)
+    tried: tuple[tuple[str, str], ...] = ()  # the models that degenerated before this one, and why
 
     def point(self) -> dict[str, float]:
         """Posterior mean (or MAP) of each parameter the predictions use."""
@@ -90,7 +106,7 @@ class Fit:
 
 
 def purchase_model(kind: str) -> CLVModel:
-    """An unfitted BG/NBD (``"bgnbd"``) or Pareto/NBD (``"pareto_nbd"``) model with flat scale priors."""
+    """An unfitted purchase model (a key of :data:`PURCHASE_MODELS`) with flat scale priors."""
     cls, priors = PURCHASE_MODELS[kind]
     return cls(model_config=dict(priors))
 

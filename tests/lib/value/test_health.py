@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from parcours.config import ValueSettings
 from parcours.value.health import value_model_health
-from tests.lib.value.conftest import value_of
+from tests.lib.value.conftest import LANDMARK, value_of
 
 
 def _health(value):
@@ -14,6 +15,13 @@ def _health(value):
 
 @pytest.fixture(scope="module")
 def degenerate(never_lapsing_log):
+    """BG/NBD alone on a log where nobody stops buying."""
+    return value_of(never_lapsing_log, ValueSettings(landmark=LANDMARK, fallbacks=False))
+
+
+@pytest.fixture(scope="module")
+def rescued(never_lapsing_log):
+    """The same log with the fallbacks the literature offers."""
     return value_of(never_lapsing_log)
 
 
@@ -32,6 +40,18 @@ def _made_up(values: pd.DataFrame | None = None, holdout: pd.DataFrame | None = 
 def test_a_fit_of_the_known_process_is_healthy(valued) -> None:
     assert valued.health.healthy, valued.health.summary()
     assert valued.metrics["model_healthy"] == 1.0
+
+
+def test_a_degenerate_bgnbd_gives_way_to_the_first_fallback_that_is_not(rescued) -> None:
+    assert rescued.params["purchase_model_used"] == "bgnbd_weakly_informative" and rescued.health.healthy
+    tried = rescued.params["purchase_models_degenerate"]
+    assert tried.startswith("BG/NBD: the purchase model's phi_dropout is") and "; MBG/NBD: " in tried
+    assert 0.95 < rescued.values.p_alive.mean() < 1  # off the edge: a few customers may have stopped
+    assert abs(rescued.metrics["holdout_purchases_error_share"]) < 0.15
+
+
+def test_a_healthy_fit_keeps_the_configured_model(valued) -> None:
+    assert valued.params["purchase_model_used"] == "bgnbd" and valued.params["purchase_models_degenerate"] == ""
 
 
 def test_a_dropout_with_nothing_to_fit_is_caught_at_the_edge_and_undetermined(degenerate) -> None:

@@ -10,6 +10,7 @@ from parcours.tracking.value import log_customer_value
 from parcours.value import estimate_customer_value
 from parcours.value.estimate import empty_customer_value
 from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
+from parcours.value.models import MODEL_NAMES
 from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -46,6 +47,8 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ing
     yield dg.Output(value.values, "customer_value", metadata={
         **table_metadata(value.values), **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
         "landmark": value.params["landmark"], "as_of": value.params["as_of"], "clv_model_version": version,
+        "purchase_model": MODEL_NAMES[value.params["purchase_model_used"]],
+        "purchase_models_degenerate": value.params["purchase_models_degenerate"] or "none",
         "model_healthy": value.health.healthy, "model_health": value.health.summary(),
         "clv_model_alias": "candidate" if value.health.healthy else "none: the model failed its health check",
     })
