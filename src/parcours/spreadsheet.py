@@ -23,6 +23,7 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 #: UTF-8's byte-order mark, as its three bytes.
@@ -102,14 +103,22 @@ def round_for_spreadsheet(frame: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS)
     """
     out = frame.copy()
     for name in out.columns:
-        if not pd.api.types.is_float_dtype(out[name]):
-            continue
-        values = out[name].to_numpy(dtype=float)
-        finite = values[pd.notna(values) & (values != 0) & (abs(values) != math.inf)]
-        if len(finite):
-            largest = math.floor(math.log10(float(abs(finite).max()))) + 1
-            out[name] = out[name].round(max(2, digits - largest))
+        decimals = spreadsheet_decimals(out[name], digits)
+        if decimals is not None:
+            out[name] = out[name].round(decimals)
     return out
+
+
+def spreadsheet_decimals(column: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> int | None:
+    """The decimals :func:`round_for_spreadsheet` keeps of ``column``: ``digits`` significant digits of its largest
+    finite value, two at least; ``None`` for a column that is not decimal or has no finite value but 0."""
+    if not pd.api.types.is_float_dtype(column):
+        return None
+    values = column.to_numpy(dtype=float)
+    finite = abs(values[np.isfinite(values) & (values != 0)])
+    if not len(finite):
+        return None
+    return max(2, digits - (math.floor(math.log10(float(finite.max()))) + 1))
 
 
 def with_byte_order_mark(path: Path) -> None:
