@@ -135,14 +135,14 @@ fired.groupby("rule_id").size().rename("triggers").to_frame() if len(fired) else
 # %% [markdown]
 # ## The ranking the marketer receives
 #
-# The journeys ordered by value at stake (customers × effect), weighted by the confidence of the
-# estimate (1 − q-value); estimates that failed a check come apart, as "not yet trustworthy". The
-# pipeline's `journey_report` asset turns this table into `report.html`. (No timing table here, so
+# Every journey in one of three states: a proven gain or loss (ordered by value at stake, customers ×
+# effect), no clear effect, or not measured (with the plain reason; estimates that failed a check are
+# not measured). The pipeline's `journey_report` asset turns this table into `report.html`. (No timing table here, so
 # conversion and time to first order stay empty.)
 
 # %%
 sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
 journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
 ranking = rank_journeys(journeys, impact.table, rules=rule_set.table)
-ranking[["rank", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "weighted_value",
-         "best_rules"]].head(12).round(2)
+ranking[["rank", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
+         "reason"]].head(12).round(2)

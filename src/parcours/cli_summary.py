@@ -119,15 +119,17 @@ def print_profile(profile: dict) -> None:
 
 
 def _report_ranking(path: Path, shown: int = 5) -> None:
-    """The best-ranked journeys: value at stake weighted by confidence."""
+    """The best-ranked journeys: the proven effects, by value at stake (customers × effect)."""
     ranking = _rows(path)
     if ranking is None:
         return
-    trusted = [r for r in ranking if r["status"] == "trusted"]
-    typer.echo(f"  ranking: {len(trusted)} of {len(ranking)} journeys ranked by trustworthy value at stake; the top:")
-    for row in trusted[:shown]:
-        typer.echo(f"    {row['rank']:>3}  {row['name']}: {float(row['weighted_value']):+,.0f} at stake "
-                   f"({int(row['n_customers']):,} customers)")
+    from parcours.impact.status import PROVEN
+
+    proven = [r for r in ranking if r["status"] in PROVEN]
+    typer.echo(f"  ranking: {len(proven)} of {len(ranking)} journeys with a proven effect; the top by value at stake:")
+    for row in proven[:shown]:
+        typer.echo(f"    {row['rank']:>3}  {row['name']}: {float(row['value_at_stake']):+,.0f} at stake "
+                   f"({int(row['n_customers']):,} customers × {float(row['effect']):+,.2f}, {row['status']})")
 
 
 def _rows(path: Path) -> list[dict[str, str]] | None:

@@ -539,9 +539,15 @@ class PrivacySettings(_Section):
 class ReportSettings(_Section):
     """The marketer's report: journey_ranking.csv and report.html (its cards and its wording)."""
 
-    title: str = Field("Customer journeys: what they are worth, and when to act", description="Report title.")
+    title: str | None = Field(None, description=(
+        "Report title; empty: \"Customer journeys: what they are worth, and when to act\" in the report's language."
+    ))
+    language: Literal["en", "fr"] = Field("en", description=(
+        "The report's language: its words from the catalogue of messages, its numbers, money and dates "
+        "formatted for that locale (en: €163K, Apr 27, 2025; fr: 163 k €, 27 avr. 2025)."
+    ))
     currency: str = Field("€", description=(
-        "Written before money amounts: the currency of the log's revenue column."
+        "The currency of the log's revenue column: a symbol (€, $, £, ¥) or an ISO 4217 code (EUR, CHF, ...)."
     ))
     cards: int = Field(30, ge=1, description=(
         "Journeys with a card of their own in report.html, best ranked first (journey_ranking.csv has them "

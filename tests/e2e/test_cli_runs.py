@@ -1,6 +1,7 @@
 """End to end: the installed ``parcours`` command on a temporary PARCOURS_HOME (DESIGN.md §5, rung 5)."""
 
 import json
+import re
 
 import dagster as dg
 import mlflow
@@ -94,7 +95,7 @@ def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "parcours report: done" in done.stdout and "the marketer's report: file://" in done.stdout
     html = (out / "report.html").read_text()
-    assert "<title>Weekly journeys</title>" in html and '<b class="pos">$' in html
+    assert "<title>Weekly journeys</title>" in html and re.search(r'<b class="pos" data-money="[^"]*">\$', html)
     assert (out / "journey_ranking.csv").read_text() == before  # the same outputs rank the same way
     steps = {row["step"]: row["run_id"] for row in json.loads((out / "run_stats.json").read_text())["steps"]}
     assert steps["journey_report"] != steps["ingested_events"]  # the rebuild's steps replaced, the others kept

@@ -28,7 +28,12 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     assert evaluations == {"event_log_accounts_for_every_row": True, "event_log_has_events": True,
                            "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True,
                            "process_map_starts_every_instance": True, "variants_cover_every_instance": True,
-                           "journey_assignments_cover_every_instance": True, "journey_clusters_are_stable": True}
+                           "journey_assignments_cover_every_instance": True, "journey_clusters_are_stable": True,
+                           "ingest_summary_adds_up": True, "log_profile_describes_the_event_log": True,
+                           "journey_timing_is_one_row_per_journey_with_ordered_times": True,
+                           "temporal_profile_times_are_consistent": True, "temporal_deviations_exceed_their_profile": True,
+                           "process_model_fits_the_variants_it_was_built_from": True,
+                           "journeys_are_one_named_row_each": True, "journey_models_fit_their_journeys": True}
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
                                                 "event_log.parquet", "quarantine.csv", "ingest_summary.json",

@@ -26,7 +26,20 @@ def test_exact_checks() -> None:
                       "customer_value_model_is_healthy",
                       "journey_impact_is_one_coherent_row_per_journey", "journey_impact_estimates_pass_their_checks",
                       "trigger_rules_follow_the_schema_and_their_thresholds", "trigger_rules_pass_their_backtest",
-                      "journey_sizes_are_stable_between_runs", "journey_effects_are_stable_between_runs"}
+                      "journey_sizes_are_stable_between_runs", "journey_effects_are_stable_between_runs",
+                      "ingest_summary_adds_up", "log_profile_describes_the_event_log",
+                      "journey_timing_is_one_row_per_journey_with_ordered_times",
+                      "temporal_profile_times_are_consistent", "temporal_deviations_exceed_their_profile",
+                      "process_model_fits_the_variants_it_was_built_from", "journeys_are_one_named_row_each",
+                      "journey_models_fit_their_journeys", "journey_ranking_is_one_row_per_journey_in_its_state",
+                      "journey_report_figures_add_up", "trigger_rule_scores_say_why_each_rule_is_left_out"}
+
+
+def test_every_asset_has_a_check() -> None:
+    definitions = defs()
+    checked = {key.asset_key for check in [*definitions.asset_checks, *definitions.assets] for key in check.check_keys}
+    assets = {key for asset in definitions.assets for key in asset.keys}
+    assert not {key.to_user_string() for key in assets - checked}
 
 
 def test_exact_schedules_and_sensors() -> None:

@@ -11,7 +11,9 @@ the log covers it) and the predicted CLV of ``customer_value``. The estimate gat
   observation window, with covariates measured before that), both show no effect.
 
 q-values (Benjamini-Hochberg) are taken across the estimated journeys. A journey's effect is a
-*finding* only when its q-value is below ``fdr`` and both checks hold.
+*finding* only when its q-value is below ``fdr`` and both checks hold. ``status`` says it in one of
+three honest states (:mod:`parcours.impact.status`), ``reason`` why a journey is not proven, in plain
+words; ``note`` keeps the technical detail.
 """
 
 from __future__ import annotations
@@ -52,16 +54,24 @@ from parcours.impact.design import (
     treatment_matrix,
     trial_design,
 )
+from parcours.impact.status import (
+    NO_COMPARISON,
+    UNLIKE_EVERYONE,
+    checked_reason,
+    effect_status,
+    state_counts,
+    too_few_entered,
+)
 from parcours.resolve import settled, value_measured
 from parcours.schema import CUSTOMER_ID
 from parcours.sections import ImpactSettings, ValueSettings
 
 IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
-                  "q_value", "overlap_ok", "refutation_ok", "finding", "value_at_stake", "value_at_stake_low",
+                  "q_value", "overlap_ok", "refutation_ok", "finding", "status", "value_at_stake", "value_at_stake_low",
                   "value_at_stake_high", "std_error", "n_used", "trimmed_share", "not_at_risk_share",
                   "max_smd_before", "max_smd_after", "smd_limit", "placebo_treatment_effect", "placebo_treatment_p",
                   "placebo_outcome_effect", "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv",
-                  "p_value_clv", "note", "outcome", "landmark", "outcome_end")
+                  "p_value_clv", "note", "reason", "outcome", "landmark", "outcome_end")
 BALANCE_COLUMNS = ("journey_id", "covariate", "smd_before", "smd_after", "limit", "imbalanced")
 
 
@@ -196,7 +206,7 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
         outcome=trial.outcome_name, landmark=design.landmark.isoformat(), outcome_end=design.outcome_end.isoformat())
     metrics = {"eligible_customers": eligible, "sampled_customers": len(trial.covariates),
                "journeys_estimated": int(table.effect.notna().sum()),
-               "findings": int(table.finding.sum()),
+               "findings": int(table.finding.sum()), **state_counts(table.status),
                "treated_without_history": int((~members[CUSTOMER_ID].isin(trial.covariates.index)).sum())}
     params = {**{k: str(v) for k, v in impact.model_dump().items()}, **design.params(),  # resolved dates win
               "outcome": trial.outcome_name, "covariates": ", ".join(trial.covariates.columns)}
@@ -323,7 +333,9 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray,
         new_only = (f" new to the journey (of the {int(t.sum())} who entered it, {int(t.sum()) - n_treated} had "
                     "an instance of it in the placebo window)") if side == "treated" and n_treated < t.sum() else ""
         return {"n_treated": n_treated,
-                "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers{new_only}"}, None, None
+                "note": f"fewer than impact.min_treated={impact.min_treated} {side} customers{new_only}",
+                "reason": too_few_entered(n_treated, impact.min_treated) if side == "treated" else NO_COMPARISON
+                }, None, None
     rows = np.flatnonzero(new)
     trial, t = trial.take(rows) if len(rows) < len(t) else trial, t[rows]
     x, early = trial.journey_covariates(journey_id)
@@ -332,7 +344,7 @@ def _journey_row(trial: TrialData, journey_id: int, t: np.ndarray,
     try:
         main = aipw_effect(x, t, trial.outcome, propensity=e, **options)
     except NoOverlapError as error:
-        return {"n_treated": n_treated, "note": f"no common support: {error}"}, None, None
+        return {"n_treated": n_treated, "note": f"no common support: {error}", "reason": UNLIKE_EVERYONE}, None, None
     # a permuted label is independent of everything: its propensity is the treated share, exactly
     permuted = permuted_label_effect(_journey_rng(impact.seed, journey_id).permutation(t), trial.outcome,
                                      trial.expected_outcome)
@@ -404,6 +416,8 @@ def _finish(table: pd.DataFrame, impact: ImpactSettings) -> pd.DataFrame:
         table[flag] = table[flag].eq(True)  # not estimated: not ok
     table["finding"] = estimated & (table.q_value < impact.fdr) & table.overlap_ok & table.refutation_ok
     table["note"] = table.note.astype("string").fillna("")
+    table["status"] = effect_status(table)
+    table["reason"] = table.reason.where(table.reason.notna(), checked_reason(table)).astype("string")
     table["n_treated"] = table.n_treated.astype("int64")
     return table.sort_values(["finding", "effect"], ascending=[False, False], na_position="last",
                              kind="stable").reset_index(drop=True)

@@ -11,15 +11,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-#: Colours by status: a finding, an estimate whose checks failed, an estimate that is not significant.
-COLOURS = {"finding": "#2a9d8f", "checks failed": "#e76f51", "not significant": "#8d99ae"}
+from parcours.impact.status import NO_CLEAR_EFFECT, NOT_MEASURED, PROVEN_GAIN, PROVEN_LOSS, effect_status
 
-
-def effect_status(table: pd.DataFrame) -> pd.Series:
-    """``finding``, ``checks failed`` or ``not significant`` for each estimated journey of an impact table."""
-    failed = ~(table.overlap_ok & table.refutation_ok)
-    return pd.Series(np.where(table.finding, "finding", np.where(failed, "checks failed", "not significant")),
-                     index=table.index)
+#: Colours by state (:mod:`parcours.impact.status`): green and red for proven effects only; an estimate whose
+#: checks failed is drawn, in light grey, as the data scientist's evidence of why it is not measured.
+COLOURS = {PROVEN_GAIN: "#2a9d8f", PROVEN_LOSS: "#e76f51", NO_CLEAR_EFFECT: "#8d99ae", NOT_MEASURED: "#ced4da"}
 
 
 def _estimated(table: pd.DataFrame) -> pd.DataFrame:
@@ -41,6 +37,8 @@ def forest_figure(table: pd.DataFrame, outcome: str = "net revenue in the outcom
     fig = go.Figure()
     for status, colour in COLOURS.items():
         mine = rows[rows.status == status]
+        if mine.empty:
+            continue
         fig.add_trace(go.Scatter(
             x=mine.effect, y=mine.label, mode="markers", name=status, marker={"color": colour, "size": 9},
             error_x={"type": "data", "symmetric": False, "array": mine.ci_high - mine.effect,

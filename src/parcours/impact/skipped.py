@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.impact.estimate import IMPACT_COLUMNS
+from parcours.impact.status import NOT_MEASURED
 
 
 def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -19,7 +20,8 @@ def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
     """
     table = pd.DataFrame({c: pd.Series(np.nan, index=journeys.index, dtype="float64") for c in IMPACT_COLUMNS})
     flags = {"overlap_ok": False, "refutation_ok": False, "finding": False}
+    text = dict.fromkeys(("note", "reason", "status", "outcome", "landmark", "outcome_end", "name"), "object")
     return table.assign(journey_id=journeys.journey_id.to_numpy(), name=journeys.name.to_numpy(), n_treated=0,
-                        note=reason, outcome=None, landmark=None, outcome_end=None, **flags).astype(
-        {"journey_id": "int64", "n_treated": "int64", "note": "object", "outcome": "object", "landmark": "object",
-         "outcome_end": "object", "name": "object", **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]
+                        note=reason, reason=reason, status=NOT_MEASURED, outcome=None, landmark=None,
+                        outcome_end=None, **flags).astype(
+        {"journey_id": "int64", "n_treated": "int64", **text, **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]

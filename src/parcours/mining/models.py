@@ -158,6 +158,35 @@ def describe_model(model: ProcessModel, fitness: ReplayFitness) -> dict[str, flo
     }
 
 
+def fits_its_variants(summary: dict[str, float], noise_threshold: float) -> tuple[bool, float]:
+    """Whether a model fits at least the instances it was discovered from, less what its noise filter may drop.
+
+    The model is discovered on the most frequent variants covering ``coverage`` of the instances, and the
+    Inductive Miner (infrequent) may leave out up to ``noise_threshold`` of their behaviour, so at least
+    ``coverage × (1 − noise_threshold)`` of the instances should replay without a missing or remaining
+    token. A model below that floor lost more than it was allowed to.
+
+    Parameters
+    ----------
+    summary
+        :func:`describe_model` of the model (``fitting_share``, ``coverage``).
+    noise_threshold
+        The noise threshold it was discovered with.
+
+    Returns
+    -------
+    tuple
+        Whether it fits, and the floor.
+
+    Examples
+    --------
+    >>> fits_its_variants({"fitting_share": 0.59, "coverage": 0.80}, 0.2)
+    (False, 0.64)
+    """
+    floor = round(float(summary["coverage"]) * (1 - noise_threshold), 4)
+    return bool(summary["fitting_share"] >= floor), floor
+
+
 def journey_models(
     clusters: pd.DataFrame, *, journeys: int = 12, coverage: float = 0.8, noise_threshold: float = 0.2,
     max_cases: int = 20_000, max_steps: int | None = None,

@@ -1,9 +1,14 @@
-"""The journey ranking: every discovered journey, ordered by the value at stake the marketer can trust.
+"""The journey ranking: every discovered journey, proven effects first, by the value at stake.
 
-A journey's *value at stake* is its customers × its effect on value (``journey_impact``), weighted
-by the confidence of the estimate (1 − its q-value). Journeys whose estimate passed its overlap and
-refutation checks are ranked by that weighted value; those whose estimate failed a check come next,
-apart, as "not yet trustworthy"; journeys too small to estimate come last, by size.
+A journey is in one of three honest states (:mod:`parcours.impact.status`): a *proven* gain or loss,
+*no clear effect*, or *not measured* (with the plain reason). Proven journeys come first, by the size
+of their value at stake; then those with no clear effect, then those not measured, each by customers.
+
+One count of customers per journey is used by every figure: ``n_customers``, the customers who went
+through it. Its *value at stake* is that count × its effect per customer (the effect measured on the
+``n_treated`` of them who entered it during the trial's window), so every money figure can be
+recomputed from the two numbers shown beside it. A journey not measured has no effect and no value at
+stake here; ``journey_impact.csv`` keeps the estimate whose checks failed, for the data scientist.
 """
 
 from __future__ import annotations
@@ -11,14 +16,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-TRUSTED, UNTRUSTED, NOT_ESTIMATED = "trusted", "not yet trustworthy", "not estimated"
-STATUS_ORDER = {TRUSTED: 0, UNTRUSTED: 1, NOT_ESTIMATED: 2}
-RANKING_COLUMNS = (
-    "rank", "journey_id", "name", "status", "value_at_stake", "effect", "ci_low", "ci_high", "n_customers",
-    "weighted_value", "confidence", "value_at_stake_low", "value_at_stake_high", "std_error", "q_value", "finding",
-    "n_treated", "n_instances", "share", "family_id", "family", "representative", "stops_at", "conversion_share",
-    "conversion", "days_to_first_order", "best_rules", "published_rules", "reason",
+from parcours.impact.status import (
+    NO_CLEAR_EFFECT,
+    NOT_MEASURED,
+    PROVEN,
+    PROVEN_GAIN,
+    PROVEN_LOSS,
+    checked_reason,
+    effect_status,
 )
+from parcours.report.words import rule_sentence
+
+STATUS_ORDER = {PROVEN_GAIN: 0, PROVEN_LOSS: 0, NO_CLEAR_EFFECT: 1, NOT_MEASURED: 2}
+RANKING_COLUMNS = (
+    "rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
+    "value_at_stake_low", "value_at_stake_high", "reason", "n_treated", "std_error", "q_value", "finding",
+    "n_instances", "share", "family_id", "family", "representative", "stops_at", "conversion_share",
+    "conversion", "days_to_first_order", "best_rules", "published_rules",
+)
+ESTIMATE_COLUMNS = ("effect", "ci_low", "ci_high", "std_error", "q_value")
 
 
 class RankingInputError(ValueError):
@@ -27,7 +43,7 @@ class RankingInputError(ValueError):
 
 def rank_journeys(journeys: pd.DataFrame, impact: pd.DataFrame, timing: pd.DataFrame | None = None,
                   rules: pd.DataFrame | None = None, rules_per_journey: int = 3) -> pd.DataFrame:
-    """Rank the discovered journeys by trustworthy, confidence-weighted value at stake.
+    """Rank the discovered journeys: proven effects by value at stake, then no clear effect, then not measured.
 
     Parameters
     ----------
@@ -35,7 +51,7 @@ def rank_journeys(journeys: pd.DataFrame, impact: pd.DataFrame, timing: pd.DataF
         ``journeys.csv``: ``journey_id``, ``name``, ``n_instances``, ``n_customers``, ``share``,
         ``representative``.
     impact
-        ``journey_impact.csv``: effect, interval, q-value, checks, value at stake, note.
+        ``journey_impact.csv``: effect, interval, q-value, checks, finding and the plain ``reason``.
     timing
         ``journey_timing.csv`` (``group`` = journey id): ``converted`` and ``conversion_p50_days``.
     rules
@@ -55,17 +71,16 @@ def rank_journeys(journeys: pd.DataFrame, impact: pd.DataFrame, timing: pd.DataF
     """
     _require(journeys, "journeys", ("journey_id", "name", "n_instances", "n_customers", "representative"))
     _require(impact, "journey_impact", ("journey_id", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
-                                        "refutation_ok", "finding", "value_at_stake", "n_treated", "note"))
+                                        "refutation_ok", "finding", "n_treated"))
     journeys, impact = (t.astype({"journey_id": "int64"}) for t in (journeys, impact))  # empty: typed alike
-    table = journeys.merge(impact.drop(columns=["name"], errors="ignore"), on="journey_id", how="left")
-    table = table.assign(**_status(table), **_timing(table.journey_id, timing),
+    impact = impact.drop(columns=["name", "status", "value_at_stake", "value_at_stake_low", "value_at_stake_high"],
+                         errors="ignore")
+    table = journeys.merge(impact, on="journey_id", how="left")
+    table = table.assign(**_states(table), **_timing(table.journey_id, timing),
                          **_best_rules(table.journey_id, rules, rules_per_journey))
-    table["confidence"] = (1.0 - table.q_value.astype(float)).clip(0.0, 1.0)
-    table["weighted_value"] = table.value_at_stake.astype(float) * table.confidence
     order = pd.DataFrame({
         "status": table.status.map(STATUS_ORDER),
-        "value": np.where(table.status == TRUSTED, -table.weighted_value.abs(),
-                          np.where(table.status == UNTRUSTED, -table.value_at_stake.abs(), 0.0)),
+        "value": np.where(table.status.isin(PROVEN), -table.value_at_stake.abs(), 0.0),
         "size": -table.n_customers.astype(float), "id": table.journey_id,
     }).sort_values(["status", "value", "size", "id"], kind="stable").index
     ranked = table.loc[order].reset_index(drop=True)
@@ -79,20 +94,22 @@ def _require(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
         raise RankingInputError(f"{name}: missing column(s) {', '.join(missing)} needed to rank the journeys")
 
 
-def _status(table: pd.DataFrame) -> dict[str, pd.Series]:
-    """``status`` and the ``reason`` a journey is not (yet) ranked among the trusted ones."""
-    estimated = table.effect.notna()
-    overlap, refuted = table.overlap_ok.fillna(False).astype(bool), table.refutation_ok.fillna(False).astype(bool)
-    status = np.where(~estimated, NOT_ESTIMATED, np.where(overlap & refuted, TRUSTED, UNTRUSTED))
-    reasons = []
-    for has_effect, ok_overlap, ok_refutation, note in zip(estimated, overlap, refuted, table.note, strict=True):
-        failed = ([] if ok_overlap else ["overlap or covariate balance"]) + (
-            [] if ok_refutation else ["placebo or permutation refutation"])
-        if not has_effect:
-            reasons.append(str(note) if isinstance(note, str) and note else "no effect estimated")
-        else:
-            reasons.append(f"failed its {' and '.join(failed)} check" if failed else "")
-    return {"status": pd.Series(status, index=table.index), "reason": pd.Series(reasons, index=table.index)}
+def _states(table: pd.DataFrame) -> dict[str, pd.Series]:
+    """``status``, ``reason``; the estimate blanked where not measured; value at stake = customers × effect."""
+    status = effect_status(table)
+    measured = status != NOT_MEASURED
+    columns = {c: table[c].astype(float).where(measured) for c in ESTIMATE_COLUMNS}
+    customers = table.n_customers.astype(float)
+    for name, source in (("value_at_stake", "effect"), ("value_at_stake_low", "ci_low"),
+                         ("value_at_stake_high", "ci_high")):
+        columns[name] = customers * columns[source]
+    given = table.reason.astype("object") if "reason" in table else pd.Series(None, index=table.index, dtype="object")
+    reason = given.where(given.notna() & (given != ""), None)
+    reason = reason.where(reason.notna() | table.effect.isna(), checked_reason(table))
+    reason = reason.where(reason.notna(), "no effect was estimated for this journey")
+    return {"status": status, "reason": reason.where(~status.isin(PROVEN), "").astype("object"),
+            "finding": table.finding.fillna(False).astype(bool),
+            "n_treated": table.n_treated.fillna(0).astype("int64"), **columns}
 
 
 def _timing(ids: pd.Series, timing: pd.DataFrame | None) -> dict[str, pd.Series]:
@@ -107,18 +124,39 @@ def _timing(ids: pd.Series, timing: pd.DataFrame | None) -> dict[str, pd.Series]
 
 
 def _best_rules(ids: pd.Series, rules: pd.DataFrame | None, limit: int) -> dict[str, pd.Series]:
-    """The best published rules of each journey, as one line: pattern → action (back-test precision, coverage)."""
+    """The best published rules of each journey (by expected value), as sentences (:func:`words.rule_sentence`)."""
     if rules is None or rules.empty:
         return {"best_rules": pd.Series("", index=ids.index), "published_rules": pd.Series(0, index=ids.index)}
     published = rules[rules.published.astype(bool)].copy()
     published["_order"] = -published.expected_value.abs().fillna(0.0)
     lines = {}
     for journey_id, group in published.sort_values(["journey_id", "_order", "rule_id"]).groupby("journey_id"):
-        lines[journey_id] = "; ".join(_rule_line(r) for r in group.head(limit).itertuples())
+        lines[journey_id] = " ".join(rule_sentence(r) for r in group.head(limit).itertuples())
     counts = published.groupby("journey_id").size()
     return {"best_rules": ids.map(lines).fillna(""), "published_rules": ids.map(counts).fillna(0).astype(int)}
 
 
-def _rule_line(rule) -> str:
-    action = rule.action_label if isinstance(rule.action_label, str) and rule.action_label else "no action in catalogue"
-    return f"{rule.pattern} → {action} (precision {rule.precision:.2f}, coverage {rule.coverage:.2f})"
+def ranking_problems(ranking: pd.DataFrame, journey_ids: pd.Series) -> list[str]:
+    """What makes a ranking inconsistent; empty when it is one row per journey, ranked, in its state.
+
+    Checked: ranks 1 … n; the journeys those of ``journey_ids``, once each; every state one of the three;
+    proven before no clear effect before not measured; value at stake = customers × effect; no effect
+    where not measured.
+    """
+    problems = []
+    if ranking["rank"].tolist() != list(range(1, len(ranking) + 1)):
+        problems.append("ranks do not run from 1 in order")
+    if sorted(ranking.journey_id.tolist()) != sorted(journey_ids.tolist()):
+        problems.append("the ranked journeys are not the discovered journeys, once each")
+    order = ranking.status.map(STATUS_ORDER)
+    if order.isna().any():
+        problems.append(f"unknown states: {sorted(set(ranking.status[order.isna()].astype(str)))}")
+    elif not order.is_monotonic_increasing:
+        problems.append("states out of order: proven, then no clear effect, then not measured")
+    stake = ranking.n_customers.astype(float) * ranking.effect.astype(float)
+    off = ~np.isclose(ranking.value_at_stake.astype(float), stake, rtol=1e-9, equal_nan=True)
+    if off.any():
+        problems.append(f"value at stake is not customers × effect for journeys {ranking.journey_id[off].tolist()}")
+    if ranking.effect[ranking.status == NOT_MEASURED].notna().any():
+        problems.append("a journey not measured shows an effect")
+    return problems

@@ -1,53 +1,44 @@
-"""What the numbers mean, in plain words for the marketer: money, durations, and each journey's effect."""
+"""What the numbers mean, in plain words for the marketer: each journey's effect, its rules, its reason.
+
+Every sentence is a message of the report's catalogue (:mod:`parcours.report.locale`), written in the
+report's language with its numbers, money and dates formatted for that locale.
+"""
 
 from __future__ import annotations
 
-import math
+import re
 
 import pandas as pd
 
-from parcours.report.ranking import NOT_ESTIMATED, TRUSTED
+from parcours.impact.status import NOT_MEASURED, PROVEN, TOO_FEW
+from parcours.journeys.naming import readable
+from parcours.mining.discovery import VARIANT_SEPARATOR
+from parcours.report.locale import ReportLocale
+
+ENGLISH = ReportLocale("en")
+#: :data:`parcours.impact.status.TOO_FEW` with its numbers read back, to say it in another language.
+_TOO_FEW = re.compile(re.escape(TOO_FEW).replace(r"\{entered\}", r"(?P<entered>[\d,]+)")
+                      .replace(r"\{needed\}", r"(?P<needed>[\d,]+)"))
 
 
-def money(value: float | None, currency: str = "€", signed: bool = False) -> str:
-    """``1234.5`` → ``€1,235``; large amounts shortened (``€146k``, ``€1.2M``); missing → ``–``.
-
-    Examples
-    --------
-    >>> money(77.38), money(-121504.7), money(1_234_567), money(12.0, signed=True), money(None)
-    ('€77', '−€122k', '€1.2M', '+€12', '–')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    size = abs(value)
-    text = (f"{size / 1e6:.1f}M" if size >= 1e6 else f"{size / 1e3:.0f}k" if size >= 1e4 else f"{size:,.0f}")
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
-    return f"{sign}{currency}{text}"
-
-
-def days(value: float | None) -> str:
-    """``0.08`` → ``2 h``; ``3.04`` → ``3.0 days``; missing → ``–``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if value < 1:
-        return f"{value * 24:.0f} h"
-    return f"{value:.1f} days"
-
-
-def outcome_phrase(impact: pd.DataFrame) -> str:
+def outcome_phrase(impact: pd.DataFrame, locale: ReportLocale = ENGLISH) -> str:
     """What the effects are measured on, from ``journey_impact``'s ``outcome`` and window columns."""
     if impact.empty or "outcome" not in impact.columns or pd.isna(impact.outcome.iloc[0]):
-        return "customer value"
+        return locale.gettext("customer value")
     row = impact.iloc[0]
     if row.outcome == "clv":
-        return "predicted customer lifetime value"
+        return locale.gettext("predicted customer lifetime value")
+    window = {"start": locale.day(row.landmark), "end": locale.day(row.outcome_end)}
     if row.outcome == "conversions":
-        return f"conversions between {str(row.landmark)[:10]} and {str(row.outcome_end)[:10]}"
-    return f"net revenue (returns deducted) between {str(row.landmark)[:10]} and {str(row.outcome_end)[:10]}"
+        return locale.gettext("conversions between {start} and {end}", **window)
+    return locale.gettext("net revenue (returns deducted) between {start} and {end}", **window)
 
 
-def effect_sentence(row, outcome: str, currency: str = "€") -> str:
-    """One journey's effect in plain words, honest about its interval and its checks.
+def effect_sentence(row, outcome: str, locale: ReportLocale = ENGLISH) -> str:
+    """One journey's effect in plain words, in its state (proven, no clear effect, not measured).
+
+    Every amount can be recomputed from the numbers the card shows beside it: the value at stake is
+    the journey's customers (``n_customers``) × its effect per customer.
 
     Parameters
     ----------
@@ -55,17 +46,76 @@ def effect_sentence(row, outcome: str, currency: str = "€") -> str:
         A ``journey_ranking`` row (attribute access).
     outcome
         What the effect is on (:func:`outcome_phrase`).
+    locale
+        The report's language and currency.
     """
-    if row.status == NOT_ESTIMATED:
-        return f"No effect was estimated for this journey: {row.reason}."
-    interval = f"(95% interval {money(row.ci_low, currency)} to {money(row.ci_high, currency)} per customer)"
-    if row.status != TRUSTED:
-        return (f"The estimate, {money(row.effect, currency, signed=True)} per customer {interval}, "
-                f"{row.reason}; do not act on it yet.")
-    if not bool(row.finding):
-        return (f"We cannot tell this journey's effect from zero: per customer it lies between "
-                f"{money(row.ci_low, currency)} and {money(row.ci_high, currency)} on {outcome}.")
-    direction = "more" if row.effect >= 0 else "less"
-    return (f"Customers who go through this journey bring {money(abs(row.effect), currency)} {direction} {outcome} "
-            f"than comparable customers who do not {interval}. Across its {int(row.n_treated):,} customers, that is "
-            f"about {money(row.value_at_stake, currency)} at stake.")
+    if row.status == NOT_MEASURED:
+        return locale.gettext("Not measured: {reason}.", reason=reason_in(row.reason, locale))
+    interval = locale.gettext("between {low} and {high} per customer", low=locale.money(row.ci_low),
+                              high=locale.money(row.ci_high))
+    if row.status not in PROVEN:
+        return locale.gettext("No clear effect: on {outcome}, this journey's effect lies {interval}, which includes "
+                              "zero. Do not count on it either way.", outcome=outcome, interval=interval)
+    values = {"amount": locale.money(abs(row.effect)), "outcome": outcome, "interval": interval,
+              "customers": locale.number(row.n_customers), "stake": locale.money(row.value_at_stake, True)}
+    if row.effect >= 0:
+        return locale.gettext("Customers who go through this journey bring {amount} more {outcome} than comparable "
+                              "customers who do not (95% interval: {interval}). Across its {customers} customers, "
+                              "that is {stake} at stake.", **values)
+    return locale.gettext("Customers who go through this journey bring {amount} less {outcome} than comparable "
+                          "customers who do not (95% interval: {interval}). Across its {customers} customers, that "
+                          "is {stake} at stake.", **values)
+
+
+def reason_in(reason: str, locale: ReportLocale = ENGLISH) -> str:
+    """A plain reason (:mod:`parcours.impact.status`) in the report's language; others as they are."""
+    found = _TOO_FEW.fullmatch(str(reason))
+    if found:
+        return locale.gettext(TOO_FEW, **{k: locale.number(int(v.replace(",", ""))) for k, v in
+                                          found.groupdict().items()})
+    return locale.gettext(str(reason))
+
+
+def steps_phrase(pattern: str, locale: ReportLocale = ENGLISH) -> str:
+    """A rule's pattern in words: ``view_item@web → add_to_cart@web`` → ``web view item, then web add to cart``."""
+    return locale.gettext(", then ").join(readable(step) for step in str(pattern).split(VARIANT_SEPARATOR))
+
+
+def readable_paths(paths: pd.DataFrame) -> pd.DataFrame:
+    """``paths`` with each step of ``variant`` in its human label (:func:`readable`), the label every picture uses."""
+    return paths.assign(variant=[VARIANT_SEPARATOR.join(readable(t) for t in str(v).split(VARIANT_SEPARATOR))
+                                 for v in paths.variant])
+
+
+def rule_sentence(rule, locale: ReportLocale = ENGLISH) -> str:
+    """A trigger rule as a sentence: when it fires, what to send and when, and how its back-test went.
+
+    ``rule`` is a ``trigger_rules.csv`` row (attribute access). "Right *h* times in *n*" counts the
+    back-test's triggers (``triggers``) followed by the journey (``precision`` × ``triggers``);
+    "reaches" is its coverage of the journey's customers in the back-test period.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Row
+    >>> print(rule_sentence(Row(pattern="add_to_cart@web", window_h=1.0, action_label="Recommendation",
+    ...                         channel="email", delay_h=2.0, precision=1.0, triggers=100, coverage=0.98)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    When a customer does web add to cart, send “Recommendation” by email 2 h later:
+    right 100 times in 100, reaches 98% of this journey.
+    """
+    steps = str(rule.pattern).split(VARIANT_SEPARATOR)
+    within = (locale.gettext(" within {duration}", duration=locale.days(float(rule.window_h) / 24))
+              if len(steps) > 1 else "")
+    label = rule.action_label if isinstance(rule.action_label, str) and rule.action_label else ""
+    channel = locale.gettext(" by {channel}", channel=rule.channel) if isinstance(rule.channel, str) and rule.channel \
+        else ""
+    delay = float(rule.delay_h) if rule.delay_h == rule.delay_h and rule.delay_h is not None else 0.0
+    when = (locale.gettext(" {duration} later", duration=locale.days(delay / 24)) if delay > 0
+            else locale.gettext(" at once"))
+    act = (locale.gettext("send “{action}”{channel}{when}", action=label, channel=channel, when=when) if label
+           else locale.gettext("no action in the catalogue fits it yet"))
+    triggers = int(rule.triggers) if rule.triggers == rule.triggers else 0
+    return locale.gettext("When a customer does {steps}{within}, {act}: right {right} times in {triggers}, reaches "
+                          "{coverage} of this journey.", steps=steps_phrase(rule.pattern, locale), within=within,
+                          act=act, right=locale.number(round(float(rule.precision) * triggers)),
+                          triggers=locale.number(triggers), coverage=locale.share(float(rule.coverage)))

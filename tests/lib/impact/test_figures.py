@@ -1,6 +1,4 @@
-import pandas as pd
-
-from parcours.impact.figures import effect_status, forest_figure, forest_png, overlap_figure
+from parcours.impact.figures import forest_figure, forest_png, overlap_figure
 
 PNG = b"\x89PNG"
 
@@ -9,13 +7,9 @@ def test_forest_plot_shows_every_estimated_journey_by_status(small_impact) -> No
     figure = forest_figure(small_impact.table)
     shown = {label for trace in figure.data if trace.name != "naive difference" for label in trace.y}
     assert len(shown) == small_impact.table.effect.notna().sum()
-    assert {trace.name for trace in figure.data} >= {"finding", "naive difference"}
-
-
-def test_a_failed_check_is_never_drawn_as_a_finding() -> None:
-    table = pd.DataFrame({"finding": [True, False, False], "overlap_ok": [True, False, True],
-                          "refutation_ok": [True, True, True]})
-    assert effect_status(table).tolist() == ["finding", "checks failed", "not significant"]
+    assert "naive difference" in {trace.name for trace in figure.data}
+    assert {trace.name for trace in figure.data} - {"naive difference"} == set(
+        small_impact.table.status[small_impact.table.effect.notna()])
 
 
 def test_forest_png_is_drawn_even_without_estimates(small_impact) -> None:

@@ -1,11 +1,15 @@
-"""A hand-made world of five journeys for the report: two findings, one unclear, one failed check, one too small."""
+"""A hand-made world of five journeys for the report: two proven, one unclear, one failed check, one too small."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
-from parcours.report import rank_journeys
+from parcours.config import load_settings
+from parcours.paths import conf_dir
+from parcours.report import ReportInputs, rank_journeys, render_report
 
 
 @pytest.fixture
@@ -32,6 +36,8 @@ def impact() -> pd.DataFrame:
         "finding": [True, True, False, False, False],
         "value_at_stake": [72_000.0, -42_000.0, 2_400.0, 56_000.0, None],
         "note": ["", "", "", "", "fewer than impact.min_treated=50 treated customers"],
+        "reason": [None, None, None, None, "only 15 of its customers entered it during the measured period; at least "
+                   "50 are needed to measure an effect"],
         "outcome": "net_revenue", "landmark": "2025-04-27", "outcome_end": "2025-10-27",
     })
 
@@ -49,7 +55,8 @@ def rules() -> pd.DataFrame:
         "pattern": ["add_to_cart@web", "view_item@web → add_to_cart@web", "delivery_issue@web"],
         "window_h": [1.0, 5.0, 1.0], "action_label": ["Nudge to order", "Nudge to order", "Service call"],
         "channel": ["email", "email", "phone"], "delay_h": [2.0, 2.0, 0.0], "precision": [0.98, 0.9, 1.0],
-        "coverage": [0.9, 0.5, 0.8], "support": [500, 200, 300], "target_lead_time_s": [3600.0, 7200.0, 86400.0],
+        "coverage": [0.9, 0.5, 0.8], "triggers": [510, 220, 300], "support": [500, 200, 300],
+        "target_lead_time_s": [3600.0, 7200.0, 86400.0],
         "expected_value": [40_000.0, 18_000.0, -36_000.0], "published": [True, False, True],
         "reason": ["", "overlaps j0-r1", ""],
     })
@@ -58,3 +65,21 @@ def rules() -> pd.DataFrame:
 @pytest.fixture
 def ranking(journeys, impact, timing, rules) -> pd.DataFrame:
     return rank_journeys(journeys, impact, timing, rules)
+
+
+@pytest.fixture
+def paths() -> pd.DataFrame:
+    return pd.DataFrame({"journey_id": [0, 0, 1, 2, 3, 4], "variant": ["add_to_cart@web → order@web", "order@web",
+                         "delivery_issue@web → complaint@phone", "click@social", "order@store", "search@web"],
+                         "count": [800, 400, 400, 900, 300, 20], "instances": [1200, 1200, 400, 900, 300, 20]})
+
+
+def render_with(ranking, paths, rules, impact, **overrides) -> str:
+    settings = load_settings(conf_dir(), {f"report.{k}": v for k, v in overrides.items()})
+    return render_report(ReportInputs(ranking, paths, rules, impact, {"events": 1234, "customers": 99}), settings,
+                         generated_at=datetime(2026, 11, 23, tzinfo=UTC))
+
+
+@pytest.fixture
+def html(ranking, paths, rules, impact) -> str:
+    return render_with(ranking, paths, rules, impact)

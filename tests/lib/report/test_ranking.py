@@ -4,28 +4,36 @@ import pytest
 from parcours.report import RANKING_COLUMNS, RankingInputError, rank_journeys
 
 
-def test_trusted_journeys_come_first_by_confidence_weighted_value(ranking) -> None:
-    assert ranking.journey_id.tolist()[:3] == [0, 1, 2]
-    assert ranking.status.tolist() == ["trusted"] * 3 + ["not yet trustworthy", "not estimated"]
+def test_proven_effects_come_first_by_value_at_stake_then_no_clear_effect_then_not_measured(ranking) -> None:
+    assert ranking.journey_id.tolist() == [0, 1, 2, 3, 4]
+    assert ranking.status.tolist() == ["proven gain", "proven loss", "no clear effect", "not measured",
+                                       "not measured"]
 
 
-def test_a_failed_check_is_listed_apart_however_large_its_value(ranking) -> None:
+def test_a_failed_check_is_not_measured_however_large_its_estimate(ranking) -> None:
     failed = ranking[ranking.journey_id == 3].iloc[0]
-    assert failed["rank"] == 4 and failed.reason == "failed its overlap or covariate balance check"
+    assert failed["rank"] == 4 and failed.reason.startswith("its customers differ from the others")
+    assert pd.isna(failed.effect) and pd.isna(failed.value_at_stake)
 
 
-def test_a_journey_without_an_estimate_says_why(ranking) -> None:
-    assert ranking.iloc[-1].reason == "fewer than impact.min_treated=50 treated customers"
+def test_a_journey_without_an_estimate_says_why_in_plain_words(ranking) -> None:
+    assert ranking.iloc[-1].reason.startswith("only 15 of its customers entered it during the measured period")
 
 
-def test_value_at_stake_is_weighted_by_one_minus_the_q_value(ranking) -> None:
-    unclear = ranking[ranking.journey_id == 2].iloc[0]
-    assert unclear.weighted_value == pytest.approx(2_400 * 0.4)
+def test_an_effect_that_could_be_zero_says_so(ranking) -> None:
+    assert ranking[ranking.journey_id == 2].iloc[0].reason == "the effect cannot be told from zero"
 
 
-def test_the_best_published_rules_are_named_and_unpublished_ones_are_not(ranking) -> None:
+def test_value_at_stake_is_the_journeys_customers_times_its_effect(ranking) -> None:
+    measured = ranking[ranking.effect.notna()]
+    assert measured.value_at_stake.tolist() == pytest.approx((measured.n_customers * measured.effect).tolist())
+    assert measured.value_at_stake_low.tolist() == pytest.approx((measured.n_customers * measured.ci_low).tolist())
+
+
+def test_the_best_published_rules_are_sentences_and_unpublished_ones_are_left_out(ranking) -> None:
     first = ranking.iloc[0]
-    assert first.best_rules == "add_to_cart@web → Nudge to order (precision 0.98, coverage 0.90)"
+    assert first.best_rules == ("When a customer does web add to cart, send “Nudge to order” by email 2 h later: "
+                                "right 500 times in 510, reaches 90% of this journey.")
     assert first.published_rules == 1
 
 
@@ -46,6 +54,12 @@ def test_no_rules_and_no_timing_leave_those_columns_empty(journeys, impact) -> N
 def test_a_missing_column_is_named(journeys, impact) -> None:
     with pytest.raises(RankingInputError, match="journey_impact: missing column.*q_value"):
         rank_journeys(journeys, impact.drop(columns=["q_value"]))
+
+
+def test_a_journey_missing_from_the_impact_table_is_not_measured(journeys, impact) -> None:
+    ranking = rank_journeys(journeys, impact[impact.journey_id != 0])
+    row = ranking[ranking.journey_id == 0].iloc[0]
+    assert row.status == "not measured" and row.reason == "no effect was estimated for this journey"
 
 
 def test_no_journeys_give_an_empty_ranking(journeys, impact) -> None:

@@ -12,7 +12,7 @@ from parcours_pipelines.metadata import image, markdown_table, skipped_output, t
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
-         "refutation_ok", "finding", "value_at_stake"]
+         "refutation_ok", "finding", "status", "value_at_stake", "reason"]
 
 
 @dg.asset(group_name="impact", kinds={"scikitlearn", "csv"}, code_version="1",

@@ -41,3 +41,30 @@ def event_quarantine_is_a_small_share(ingest_summary: dict, settings: SettingsRe
         passed=share <= limit, severity=dg.AssetCheckSeverity.WARN,
         metadata={"share": round(share, 6), "limit": limit},
     )
+
+
+@dg.asset_check(asset="ingest_summary")
+def ingest_summary_adds_up(ingest_summary: dict) -> dg.AssetCheckResult:
+    """Rows read = clean + quarantined + duplicates, the quarantine's reasons add up to it, and there are no more
+    customers than clean events."""
+    counts = {k: ingest_summary.get(k) for k in ("rows_in", "clean", "quarantined", "duplicates", "customers")}
+    if any(not isinstance(v, int) for v in counts.values()):
+        return dg.AssetCheckResult(passed=False, metadata={"missing": ", ".join(k for k, v in counts.items()
+                                                                               if not isinstance(v, int))})
+    by_reason = sum((ingest_summary.get("by_reason") or {}).values())
+    passed = (counts["rows_in"] == counts["clean"] + counts["quarantined"] + counts["duplicates"]
+              and by_reason == counts["quarantined"] and counts["customers"] <= counts["clean"])
+    return dg.AssetCheckResult(passed=bool(passed), metadata={**counts, "quarantined_by_reason": by_reason})
+
+
+@dg.asset_check(asset="log_profile", additional_ins={"ingest_summary": dg.AssetIn("ingest_summary")})
+def log_profile_describes_the_event_log(log_profile: dict, ingest_summary: dict) -> dg.AssetCheckResult:
+    """The profile counts the events and customers the ingest kept, and its activities' rows add up to the events."""
+    profile = {k: log_profile.get(k) for k in ("events", "customers")}
+    ingest = {"events": ingest_summary.get("clean"), "customers": ingest_summary.get("customers")}
+    activity_rows = sum((log_profile.get("activity_rows") or {}).values())
+    passed = profile == ingest and profile["events"] is not None and activity_rows == profile["events"]
+    return dg.AssetCheckResult(passed=bool(passed), metadata={
+        "profile_events": profile["events"], "ingest_events": ingest["events"],
+        "profile_customers": profile["customers"], "ingest_customers": ingest["customers"],
+        "activity_rows": activity_rows})

@@ -11,12 +11,14 @@ from parcours.journeys import discover_journeys
 from parcours.journeys.assign import assign_journeys, journey_sizes
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure, representativeness_curve
 from parcours.mining.figures import draw_model
-from parcours.mining.models import describe_model, model_documents
+from parcours.mining.models import describe_model, fits_its_variants, model_documents
 from parcours.mining.models import journey_models as discover_journey_models
 from parcours.tracking import log_figures, log_text
 from parcours.tracking.models import register_journey_classifier
 from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
+
+JOURNEY_MODELS_FIT = "journey_models_fit_their_journeys"
 
 
 @dg.multi_asset(
@@ -96,9 +98,12 @@ def _changes_markdown(changes: list[dict]) -> str:
 
 
 @dg.asset(group_name="journeys", kinds={"pm4py", "bpmn", "svg"}, code_version="1",
-          metadata={"parcours/file": "journey_models/"})
+          metadata={"parcours/file": "journey_models/"},
+          check_specs=[dg.AssetCheckSpec(JOURNEY_MODELS_FIT, asset="journey_models", description=(
+              "Warns when a journey's model replays fewer of its instances than it was discovered from, less what "
+              "its noise filter may drop: fitting_share < coverage × (1 − mining.noise_threshold)."))])
 def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table, journeys: ir.Table,
-                   log_profile: dict, settings: SettingsResource, mlflow: MlflowResource) -> dg.MaterializeResult:
+                   log_profile: dict, settings: SettingsResource, mlflow: MlflowResource):
     """A BPMN model of each large journey, discovered on its own variants, with the replay fitness of its instances."""
     conf = settings.load(log_profile).mining
     models = discover_journey_models(journey_clusters.to_pandas(), journeys=conf.journey_models,
@@ -114,4 +119,9 @@ def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table
                                                   "variants_used", "transitions"]]) if summary else "_(no journeys)_"
     with mlflow.run_for(context):
         log_text(table, "journeys/process_models.md")
-    return dg.MaterializeResult(value=files, metadata={"journeys": len(models), "fitness": dg.MetadataValue.md(table)})
+    fits = {row["journey_id"]: fits_its_variants(row, conf.noise_threshold) for row in summary}
+    below = [j for j, (fit, _) in fits.items() if not fit]
+    yield dg.Output(files, metadata={"journeys": len(models), "fitness": dg.MetadataValue.md(table)})
+    yield dg.AssetCheckResult(check_name=JOURNEY_MODELS_FIT, passed=not below, severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"journeys": len(summary), "below_their_floor": len(below),
+                                        "journeys_below": ", ".join(map(str, below)) or "none"})

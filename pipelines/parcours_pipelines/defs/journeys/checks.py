@@ -31,3 +31,18 @@ def journey_clusters_are_stable(context: dg.AssetCheckExecutionContext, journey_
     return dg.AssetCheckResult(passed=bool(passed), severity=dg.AssetCheckSeverity.WARN,
                                metadata={"stability": stability, "min_stability": threshold,
                                          "journeys": int(journeys.count().execute())})
+
+
+@dg.asset_check(asset="journeys")
+def journeys_are_one_named_row_each(journeys: ir.Table) -> dg.AssetCheckResult:
+    """One row per journey id, each named, with customers, no more customers than instances, a share of the
+    instances, and shares that add up to no more than the whole."""
+    t = journeys
+    bad = (t.name.isnull() | (t.name.length() == 0) | (t.n_customers < 1) | (t.n_customers > t.n_instances)
+           | t.share.isnull() | (t.share <= 0) | (t.share > 1))
+    stats = t.aggregate(rows=t.count(), ids=t.journey_id.nunique(), bad=t.count(where=bad),
+                        shares=t.share.sum()).to_pyarrow().to_pylist()[0]
+    rows, ids, bad_rows = (int(stats[k] or 0) for k in ("rows", "ids", "bad"))
+    shares = float(stats["shares"] or 0)
+    return dg.AssetCheckResult(passed=rows == ids and bad_rows == 0 and shares <= 1 + 1e-6, metadata={
+        "journeys": rows, "distinct_ids": ids, "inconsistent_rows": bad_rows, "share_of_instances": round(shares, 6)})

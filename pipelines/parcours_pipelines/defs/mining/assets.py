@@ -7,12 +7,19 @@ from parcours.engine import materialise
 from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
 from parcours.mining.figures import draw_model, draw_process_map
-from parcours.mining.models import describe_model, discover_process_model, model_documents, replay_fitness
+from parcours.mining.models import (
+    describe_model,
+    discover_process_model,
+    fits_its_variants,
+    model_documents,
+    replay_fitness,
+)
 from parcours.tracking import log_figures, log_metrics, log_text
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_ID = "journey_id"
+FITS = "process_model_fits_the_variants_it_was_built_from"
 
 
 @dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
@@ -62,9 +69,12 @@ def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -
 
 
 @dg.asset(group_name="mining", kinds={"pm4py", "bpmn", "svg"}, code_version="2",
-          metadata={"parcours/file": "process_model/"})
+          metadata={"parcours/file": "process_model/"},
+          check_specs=[dg.AssetCheckSpec(FITS, asset="process_model", description=(
+              "Warns when the model replays fewer instances than it was discovered from, less what its noise "
+              "filter may drop: fitting_share < coverage × (1 − mining.noise_threshold)."))])
 def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_profile: dict, settings: SettingsResource,
-                  mlflow: MlflowResource) -> dg.MaterializeResult:
+                  mlflow: MlflowResource):
     """A Petri net and BPMN model of the frequent journeys, drawn, with the replay fitness of every instance."""
     conf = settings.load(log_profile).mining
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
@@ -81,7 +91,11 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_pro
             log_text(pictures[name].decode(), f"process_model/{name}")
     files = {"summary.json": stats, "model.bpmn": documents["bpmn"], "model.pnml": documents["pnml"],
              "bpmn.svg": pictures["bpmn.svg"], "petri_net.svg": pictures["petri_net.svg"]}
-    return dg.MaterializeResult(value=files, metadata={**stats, "bpmn": image(pictures["bpmn.png"], "BPMN model")})
+    fits, floor = fits_its_variants(stats, conf.noise_threshold)
+    yield dg.Output(files, metadata={**stats, "bpmn": image(pictures["bpmn.png"], "BPMN model")})
+    yield dg.AssetCheckResult(check_name=FITS, passed=fits, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "fitting_share": stats["fitting_share"], "floor": floor, "coverage": stats["coverage"],
+        "log_fitness": stats["log_fitness"]})
 
 
 @dg.multi_asset(

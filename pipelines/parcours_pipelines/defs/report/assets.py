@@ -4,43 +4,71 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.impact.status import state_counts
 from parcours.report import ReportInputs, journey_drift, journey_paths, journey_snapshot, rank_journeys, render_report
+from parcours.report.audit import money_problems
+from parcours.report.html import report_locale
+from parcours.report.ranking import ranking_problems
 from parcours.tracking import log_text
 from parcours_pipelines.metadata import markdown_table, skipped_stages, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
-SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "weighted_value",
-         "best_rules"]
+SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
+         "reason"]
 SNAPSHOT = "parcours/snapshot"
 DRIFT_CHECKS = {"size": "journey_sizes_are_stable_between_runs", "effect": "journey_effects_are_stable_between_runs"}
+CONSISTENT = "journey_ranking_is_one_row_per_journey_in_its_state"
+ADDS_UP = "journey_report_figures_add_up"
+NO_EARLIER_RUN = "skipped: no earlier run to compare with"
 
 
-@dg.asset(group_name="report", kinds={"pandas", "csv"}, code_version="1",
-          metadata={"parcours/file": "journey_ranking.csv"},
-          check_specs=[dg.AssetCheckSpec(name, asset="journey_ranking", blocking=False,
-                                         description=f"Warns when journey {kind}s moved since the last run.")
-                       for kind, name in DRIFT_CHECKS.items()])
+@dg.multi_asset(
+    group_name="report", can_subset=True,  # subsettable: a check not yielded is shown skipped, not failed
+    outs={"journey_ranking": dg.AssetOut(kinds={"pandas", "csv"}, code_version="1",
+                                         metadata={"parcours/file": "journey_ranking.csv"}, description=(
+        "Journeys in three honest states: proven effects by value at stake (customers × effect), then no clear "
+        "effect, then not measured with the reason."))},
+    check_specs=[*(dg.AssetCheckSpec(name, asset="journey_ranking", blocking=False, description=(
+                     f"Warns when journey {kind}s moved since the last run; not run (skipped) on a first run."))
+                   for kind, name in DRIFT_CHECKS.items()),
+                 dg.AssetCheckSpec(CONSISTENT, asset="journey_ranking", description=(
+                     "Every discovered journey once, ranked 1 … n, in one of the three states in their order, "
+                     "with value at stake = customers × effect."))])
 def journey_ranking(context: dg.AssetExecutionContext, journeys: ir.Table, journey_impact: ir.Table,
                     journey_timing: ir.Table, trigger_rule_scores: ir.Table, settings: SettingsResource):
-    """Journeys by confidence-weighted value at stake; estimates that failed a check apart; drift checked."""
+    """The ranking (:func:`parcours.report.rank_journeys`), its consistency, and its drift against the last run."""
     conf = settings.load()
     ranking = rank_journeys(journeys.to_pandas(), journey_impact.to_pandas(), journey_timing.to_pandas(),
                             trigger_rule_scores.to_pandas(), conf.report.rules_per_journey)
     snapshot, previous = journey_snapshot(ranking), _previous_snapshot(context)
-    drift = journey_drift(previous or snapshot, snapshot, max_size_change=conf.schedule.drift_max_size_change,
-                          effect_z=conf.schedule.drift_effect_z)  # a first run is compared with itself: no drift
     top = markdown_table(ranking[SHOWN].round(2).head(20))
-    yield dg.Output(ranking, metadata={**table_metadata(ranking), SNAPSHOT: dg.MetadataValue.json(snapshot),
-                                       "ranking": dg.MetadataValue.md(top)})
+    yield dg.Output(ranking, "journey_ranking", metadata={
+        **table_metadata(ranking), **state_counts(ranking.status),
+        "drift": "compared with the last run" if previous else NO_EARLIER_RUN,
+        SNAPSHOT: dg.MetadataValue.json(snapshot), "ranking": dg.MetadataValue.md(top)})
+    selected = {key.name for key in context.selected_asset_check_keys}
+    problems = ranking_problems(ranking, journeys.journey_id.to_pandas())
+    if CONSISTENT in selected:
+        yield dg.AssetCheckResult(check_name=CONSISTENT, passed=not problems,
+                                  metadata={"problems": "; ".join(problems) or "none", "journeys": len(ranking)})
+    if not previous:  # the drift checks do not run: Dagster shows them skipped, not passed
+        context.log.info(f"drift checks {NO_EARLIER_RUN}")
+        return
+    drift = journey_drift(previous, snapshot, max_size_change=conf.schedule.drift_max_size_change,
+                          effect_z=conf.schedule.drift_effect_z)
     for kind, name in DRIFT_CHECKS.items():
-        yield _drift_result(name, drift, kind, compared=bool(previous))
+        if name in selected:
+            yield _drift_result(name, drift, kind)
 
 
-@dg.asset(group_name="report", kinds={"plotly", "html"}, code_version="1", metadata={"parcours/file": "report.html"})
+@dg.asset(group_name="report", kinds={"plotly", "html"}, code_version="1", metadata={"parcours/file": "report.html"},
+          check_specs=[dg.AssetCheckSpec(ADDS_UP, asset="journey_report", description=(
+              "Every money figure of the report, recomputed from the numbers shown beside it: each value at stake "
+              "is the customers × the effect, each tile the sum of its rows, each card its row's count and amount."))])
 def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table, journey_instances: ir.Table,
                    journey_assignments: ir.Table, trigger_rule_scores: ir.Table, journey_impact: ir.Table,
                    ingest_summary: dict, log_profile: dict, settings: SettingsResource,
-                   mlflow: MlflowResource) -> dg.Output:
+                   mlflow: MlflowResource):
     """The marketer's report: one self-contained HTML file (plotly.js inline, no CDN) that opens offline."""
     conf = settings.load(log_profile)
     paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey,
@@ -49,13 +77,17 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
              "first_day": str(ingest_summary.get("first_ts", ""))[:10],
              "last_day": str(ingest_summary.get("last_ts", ""))[:10], "run_id": context.run.run_id,
              "profile": log_profile.get("facts", []), "resolved": log_profile.get("resolved", []),
-             "skipped": skipped_stages(context.instance), "discovery": _discovery_quality(context)}
+             "skipped": skipped_stages(context.instance), "discovery": _discovery_quality(context),
+             "value_model": _value_model_health(context)}
     html = render_report(ReportInputs(journey_ranking.to_pandas(), paths, trigger_rule_scores.to_pandas(),
                                       journey_impact.to_pandas(), facts), conf)
     with mlflow.run_for(context):
         log_text(html, "report/report.html")
-    return dg.Output(html, metadata={"size_kb": round(len(html.encode()) / 1024), "journeys_with_a_card":
-                                     min(conf.report.cards, int(journey_ranking.count().to_pyarrow().as_py()))})
+    yield dg.Output(html, metadata={"size_kb": round(len(html.encode()) / 1024), "journeys_with_a_card":
+                                    min(conf.report.cards, int(journey_ranking.count().to_pyarrow().as_py()))})
+    problems = money_problems(html, report_locale(conf))
+    yield dg.AssetCheckResult(check_name=ADDS_UP, passed=not problems,
+                              metadata={"problems": "; ".join(problems[:20]) or "none", "figures_off": len(problems)})
 
 
 def _discovery_quality(context: dg.AssetExecutionContext) -> dict[str, float]:
@@ -64,6 +96,15 @@ def _discovery_quality(context: dg.AssetExecutionContext) -> dict[str, float]:
     metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
     keys = ("coverage", "noise_distance", "representativeness", "representativeness_kmedoids")
     return {k: metadata[k].value for k in keys if k in metadata} if all(k in metadata for k in keys) else {}
+
+
+def _value_model_health(context: dg.AssetExecutionContext) -> dict:
+    """Whether this run's customer-value model passed its health check, and its problems; empty without a model."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("customer_value"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    if "model_healthy" not in metadata:
+        return {}
+    return {"healthy": bool(metadata["model_healthy"].value), "problems": str(metadata["model_health"].value)}
 
 
 def _previous_snapshot(context: dg.AssetExecutionContext) -> list[dict]:
@@ -77,12 +118,12 @@ def _previous_snapshot(context: dg.AssetExecutionContext) -> list[dict]:
     return []
 
 
-def _drift_result(name: str, drift: pd.DataFrame, kind: str, compared: bool) -> dg.AssetCheckResult:
+def _drift_result(name: str, drift: pd.DataFrame, kind: str) -> dg.AssetCheckResult:
     flag = drift[f"{kind}_drift"]
     moved = drift[flag]
     shown = ["journey_id", "name", "change", "customers_before", "customers_after", "size_change"] if kind == "size" \
         else ["journey_id", "name", "effect_before", "effect_after", "effect_z"]
     return dg.AssetCheckResult(
         check_name=name, passed=not bool(flag.any()), severity=dg.AssetCheckSeverity.WARN,
-        metadata={"compared_with_a_previous_run": compared, "journeys_drifted": int(flag.sum()),
+        metadata={"journeys_drifted": int(flag.sum()),
                   "drifted": dg.MetadataValue.md(markdown_table(moved[shown].round(3)))})

@@ -42,3 +42,17 @@ def trigger_rules_pass_their_backtest(trigger_rules: dict) -> dg.AssetCheckResul
     return dg.AssetCheckResult(passed=bool(rules) and bool(whole.get("passed")),
                                severity=dg.AssetCheckSeverity.WARN,
                                metadata={"rules": rules, **{k: v for k, v in backtest.items() if v is not None}})
+
+
+@dg.asset_check(asset="trigger_rule_scores")
+def trigger_rule_scores_say_why_each_rule_is_left_out(trigger_rule_scores: ir.Table) -> dg.AssetCheckResult:
+    """One row per rule id, and every rule mining kept is either published or says why it is not; precision and
+    coverage are shares."""
+    scores = trigger_rule_scores.select("rule_id", "published", "reason", "precision", "coverage").to_pandas()
+    published = scores.published.astype("boolean").fillna(False).astype(bool)  # a few hundred rules at most
+    silent = ~published & scores.reason.fillna("").astype(str).str.strip().eq("")
+    shares = scores[["precision", "coverage"]].astype(float)
+    stats = {"rules": len(scores), "ids": int(scores.rule_id.nunique()), "left_out_without_a_reason": int(silent.sum()),
+             "shares_out_of_range": int(((shares < 0) | (shares > 1)).any(axis=1).sum())}
+    unexplained = stats["left_out_without_a_reason"] + stats["shares_out_of_range"]
+    return dg.AssetCheckResult(passed=stats["rules"] == stats["ids"] and not unexplained, metadata=stats)
