@@ -61,6 +61,7 @@ def rerun(demo_run, tmp_path):
                                 instance=instance, resources=build_resources(home=tmp_path / "home", out_dir=out))
         EngineResource.close_all()
         return {e.check_name: e for e in result.get_asset_check_evaluations()}
+    materialise.instance = instance
     return materialise
 
 
@@ -76,6 +77,13 @@ def _move_the_top_effect(out) -> None:
     top = pd.read_csv(out / "journey_ranking.csv").journey_id.iloc[0]
     impact.loc[impact.journey_id == top, "effect"] += 10 * impact.loc[impact.journey_id == top, "std_error"]
     impact.to_csv(out / "journey_impact.csv", index=False)
+
+
+def test_a_first_run_records_its_drift_checks_as_skipped(rerun) -> None:
+    rerun()
+    key = dg.AssetCheckKey(dg.AssetKey("journey_ranking"), DRIFT[0])
+    record = rerun.instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
+    assert record.status.value == "PLANNED"  # planned, never run, in a run that succeeded: the UI says skipped
 
 
 def test_a_rerun_on_the_same_outputs_does_not_warn(rerun) -> None:

@@ -68,7 +68,8 @@ def render_report(inputs: ReportInputs, settings: Settings, generated_at: dateti
     return template.render(
         title=conf.title or locale.gettext("Customer journeys: what they are worth, and when to act"),
         language=locale.language,
-        generated=format_datetime(generated_at or datetime.now(UTC), "medium", tzinfo=UTC, locale=locale.language),
+        generated=format_datetime(generated_at or datetime.now(UTC), "short", tzinfo=UTC, locale=locale.language)
+        + " UTC",
         facts=inputs.facts, outcome=outcome, summary=_summary(ranking, inputs.rules),
         outcome_is_clv=outcome_is_clv,
         plotly_js=get_plotlyjs(), ranked=list(ranking[ranking.status != NOT_MEASURED].itertuples()),
