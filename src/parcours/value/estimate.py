@@ -130,10 +130,8 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
         "holdout_days": day_number(end) - day_number(landmark)}
     value = CustomerValue(values, holdout, frequency_buckets(holdout), metrics, params, purchases, spend)
     health = value_model_health(value, interval=settings.interval, max_holdout_error=settings.max_holdout_error)
-    value.metrics["model_healthy"] = float(health.healthy)
-    value.metrics["clv_interval_floor"] = health.measures["clv_interval_floor"]
-    value.health = health
-    return value
+    return replace(value, health=health, metrics={**metrics, "model_healthy": float(health.healthy),
+                                                  "clv_interval_floor": health.measures["clv_interval_floor"]})
 
 
 HOLDOUT_COLUMNS = ["customer_id", "frequency", "predicted_purchases", "actual_purchases", "predicted_revenue",
