@@ -67,6 +67,12 @@ def skipped_output(context: dg.AssetExecutionContext, value: Any, reason: str,
     return dg.Output(value, output_name, metadata={**shown, SKIPPED: reason})
 
 
+def latest_metadata(instance: dg.DagsterInstance, asset: str) -> Mapping[str, Any]:
+    """The metadata of ``asset``'s latest materialisation in this instance; empty when it has none."""
+    event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+    return event.asset_materialization.metadata if event and event.asset_materialization else {}
+
+
 def skipped_stages(instance: dg.DagsterInstance) -> dict[str, str]:
     """The skippable assets whose latest materialisation was skipped, and why."""
     keys = [dg.AssetKey(name) for name in SKIPPABLE]

@@ -15,7 +15,7 @@ from parcours.mining.models import describe_model, fits_its_variants, model_docu
 from parcours.mining.models import journey_models as discover_journey_models
 from parcours.tracking import log_figures, log_text
 from parcours.tracking.models import register_journey_classifier
-from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours_pipelines.metadata import latest_metadata, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_MODELS_FIT = "journey_models_fit_their_journeys"
@@ -78,10 +78,7 @@ _SUMMARY = ("coverage", "noise_distance", "representativeness", "representativen
 
 def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]]:
     """The journey id → medoid of the last materialisation of ``journeys`` in this Dagster instance."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("journeys"))
-    if event is None or event.asset_materialization is None:
-        return {}
-    taxonomy = event.asset_materialization.metadata.get("taxonomy")
+    taxonomy = latest_metadata(context.instance, "journeys").get("taxonomy")
     return {int(k): list(v) for k, v in (taxonomy.value if taxonomy else {}).items()}
 
 

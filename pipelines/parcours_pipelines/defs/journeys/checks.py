@@ -4,6 +4,7 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours_pipelines.metadata import latest_metadata
 from parcours_pipelines.resources import SettingsResource
 
 
@@ -23,8 +24,7 @@ def journey_assignments_cover_every_instance(journey_assignments: ir.Table,
 def journey_clusters_are_stable(context: dg.AssetCheckExecutionContext, journey_clusters: ir.Table,
                                 journeys: ir.Table, settings: SettingsResource) -> dg.AssetCheckResult:
     """Warns when bootstrap resamples find different journeys (adjusted Rand index below the configured level)."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("journey_clusters"))
-    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    metadata = latest_metadata(context.instance, "journey_clusters")
     stability = metadata["stability"].value if "stability" in metadata else None
     threshold = settings.load().journeys.min_stability
     passed = stability is None or pd.isna(stability) or stability >= threshold

@@ -10,7 +10,7 @@ from parcours.report.audit import money_problems
 from parcours.report.html import report_locale
 from parcours.report.ranking import ranking_problems
 from parcours.tracking import log_text
-from parcours_pipelines.metadata import markdown_table, skipped_stages, table_metadata
+from parcours_pipelines.metadata import latest_metadata, markdown_table, skipped_stages, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
@@ -92,16 +92,14 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
 
 def _discovery_quality(context: dg.AssetExecutionContext) -> dict[str, float]:
     """Coverage, noise distance and representativeness of the journeys, from their latest materialisation."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("journeys"))
-    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    metadata = latest_metadata(context.instance, "journeys")
     keys = ("coverage", "noise_distance", "representativeness", "representativeness_kmedoids")
     return {k: metadata[k].value for k in keys if k in metadata} if all(k in metadata for k in keys) else {}
 
 
 def _value_model_health(context: dg.AssetExecutionContext) -> dict:
     """Whether this run's customer-value model passed its health check, and its problems; empty without a model."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("customer_value"))
-    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    metadata = latest_metadata(context.instance, "customer_value")
     if "model_healthy" not in metadata:
         return {}
     return {"healthy": bool(metadata["model_healthy"].value), "problems": str(metadata["model_health"].value)}

@@ -5,6 +5,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.stages import SKIPPED
+from parcours_pipelines.metadata import latest_metadata
 from parcours_pipelines.resources import SettingsResource
 
 
@@ -28,8 +29,7 @@ def customer_value_model_is_healthy(context: dg.AssetCheckExecutionContext) -> d
     maximum, no convergence), predicts non-finite values, gives intervals narrower than its data allow, or misses
     the holdout (:func:`parcours.value.health.value_model_health`). Such a model is registered without the
     ``candidate`` alias. A skipped step has no model: nothing to check."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("customer_value"))
-    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    metadata = latest_metadata(context.instance, "customer_value")
     if "model_healthy" not in metadata:  # the step was skipped (no purchases): no model was fitted or registered
         reason = metadata[SKIPPED].value if SKIPPED in metadata else "no value model in this run"
         return dg.AssetCheckResult(passed=True, metadata={"model": f"none ({reason})"})
