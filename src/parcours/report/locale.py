@@ -10,7 +10,7 @@ hand: "€163K" in English, "163 k €" in French.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -71,15 +71,13 @@ class ReportLocale:
 
     language: str = "en"
     currency: str = "EUR"
-    _messages: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_messages", catalogue(self.language))
-        Locale.parse(self.language)  # a language Babel does not know fails here, not in the middle of a page
+        catalogue(self.language)  # a language without a catalogue fails here, not in the middle of a page
 
     def gettext(self, message: str, **values) -> str:
         """``message`` in the report's language, its ``{name}`` fields filled with ``values``."""
-        text = self._messages.get(message, message)
+        text = catalogue(self.language).get(message, message)
         return text.format(**values) if values else text
 
     def money(self, value: float | None, signed: bool = False) -> str:
