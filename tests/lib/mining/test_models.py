@@ -46,6 +46,14 @@ def test_weighted_replay_equals_pm4py_on_every_instance(table) -> None:
     assert (ours.instances, ours.variants) == (100, 5) and ours.fitting_share == pytest.approx(0.85)
 
 
+def test_replay_leaves_pm4py_as_it_found_it(table) -> None:
+    from pm4py.objects.petri_net.utils import align_utils
+
+    search = align_utils.get_visible_transitions_eventually_enabled_by_marking
+    replay_fitness(discover_process_model(table, coverage=0.8, noise_threshold=0.0), table)
+    assert align_utils.get_visible_transitions_eventually_enabled_by_marking is search
+
+
 def test_model_documents_are_pnml_and_bpmn(table) -> None:
     documents = model_documents(discover_process_model(table))
     assert "<pnml" in documents["pnml"] and "definitions" in documents["bpmn"]
