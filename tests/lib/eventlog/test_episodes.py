@@ -7,6 +7,7 @@ from parcours.config import EpisodeSettings
 from parcours.eventlog.episodes import (
     EpisodeSettingsError,
     count_covered_events,
+    customer_ranges,
     describe_instances,
     journey_instances,
     journey_instances_in_passes,
@@ -82,6 +83,30 @@ def test_passes_over_groups_of_customers_give_the_same_instances(con, events, ev
     frame = passes.to_pandas().sort_values("journey_instance_id", ignore_index=True)
     pd.testing.assert_frame_equal(frame.assign(tokens=frame.tokens.map(list)), one.assign(tokens=one.tokens.map(list)))
     assert not [t for t in con.list_tables() if "_part" in t]  # the parts are dropped once put together
+
+
+@pytest.fixture
+def many_customers(con):
+    ids = [f"c{i % 97:03d}" for i in range(2_000)] + ["whale"] * 1_500 + [None] * 3
+    frame = pd.DataFrame({"customer_id": ids, "n": range(len(ids))})
+    return con.create_table("many", frame)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 7])
+def test_customer_ranges_put_every_row_in_exactly_one_range(many_customers, parts) -> None:
+    ranges = customer_ranges(many_customers, parts, n_events=3_503, sample_events=500)
+    hits = many_customers.select(*[r.cast("int8").name(f"r{k}") for k, r in enumerate(ranges)]).to_pandas()
+    assert len(ranges) == parts and (hits.sum(axis=1) == 1).all()
+
+
+def test_customer_ranges_keep_a_customer_whole_and_balance_the_rest(many_customers) -> None:
+    ranges = customer_ranges(many_customers, 4, n_events=3_503)
+    sizes = [many_customers.filter(r).count().to_pyarrow().as_py() for r in ranges]
+    whale = [many_customers.filter(r & (many_customers.customer_id == "whale")).count().to_pyarrow().as_py()
+             for r in ranges]
+    assert sorted(whale) == [0, 0, 0, 1_500] and sum(sizes) == 3_503
+    # a range ends at a customer's last event: a part's share, plus at most one customer's events (21 here)
+    assert max(n for n, w in zip(sizes, whale, strict=True) if not w) <= 3_503 / 4 + 21
 
 
 @pytest.fixture
