@@ -13,7 +13,8 @@ identity table) is written once into ``data/pipeline-<events>/`` (git-ignored). 
   :mod:`parcours.runstats`).
 - **pm4py** (the peer, same clean event log, same journey instances): ``read_parquet`` + ``format_dataframe``,
   ``discover_dfg``, ``get_variants`` and the Inductive Miner (``discover_process_tree_inductive``), each timed.
-- **relational only** (``--relational-sizes``, default 20M): the engine stages alone (ingest, journey
+- **relational only** (``--relational-sizes``, default 20M): the engine stages alone (ingest, the log profile
+  with the ``auto`` settings resolved from it, journey
   instances, process map, variants, RFM), each written to Parquet/CSV, in one process.
 
 Run: ``make bench-pipeline`` or ``cd benchmarks && ../.venv/bin/python bench_pipeline.py --sizes 100000``.
@@ -44,7 +45,7 @@ STEPS = ["ingested_events", "valued_customers", "journey_instances", "process_ma
          "discovered_journeys", "process_model", "journey_impact", "journey_models", "journey_timing",
          "temporal_profile", "trigger_rules", "journey_ranking", "journey_report"]  # temporal_profile: one step,
 # the profile and its deviations (issue 23)
-RELATIONAL = ["ingest", "journey_instances", "process_map", "variants", "rfm"]
+RELATIONAL = ["ingest", "log_profile", "journey_instances", "process_map", "variants", "rfm"]
 PM4PY = ["load", "dfg", "variants", "inductive_miner"]
 
 
@@ -145,7 +146,7 @@ def _relational(folder: Path, stage: str) -> dict:
     from parcours.eventlog import ingest_events
     from parcours.eventlog.episodes import journey_instances_in_passes
     from parcours.mining import directly_follows, variants
-    from parcours.resolve import settled
+    from parcours.resolve import apply_resolutions, describe_log
     from parcours.value.rfm import default_landmark, rfm_summary
 
     conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
@@ -159,17 +160,23 @@ def _relational(folder: Path, stage: str) -> dict:
             result = ingest_events(con, conf.ingest, conf.ingest.path)
             result.events.to_parquet(events_file)
             result.quarantine.to_csv(out / "quarantine.csv")
+            (out / "ingest_summary.json").write_text(json.dumps(result.summary.to_dict(), default=str))
             return {"rows": result.summary.clean}
         events = con.read_parquet(str(events_file))
+        if stage == "log_profile":  # as the log_profile asset: the profile, and the auto settings resolved from it
+            summary = json.loads((out / "ingest_summary.json").read_text())
+            (out / "log_profile.json").write_text(json.dumps(describe_log(events, summary, conf), default=str))
+            return {}
+        settings = apply_resolutions(conf, json.loads((out / "log_profile.json").read_text())["resolved"])
         if stage == "journey_instances":
-            table = journey_instances_in_passes(con, events, conf.episodes)  # as the journey_instances asset
+            table = journey_instances_in_passes(con, events, settings.episodes)  # as the journey_instances asset
             table.to_parquet(instances_file)
         elif stage == "process_map":
             table = directly_follows(con.read_parquet(str(instances_file)))
         elif stage == "variants":
             table = variants(con.read_parquet(str(instances_file)))
-        else:  # the auto settings resolved from the log, as the log_profile asset does for the value step
-            value = settled(conf, events, has_revenue=True).value
+        else:
+            value = settings.value
             table = rfm_summary(events, default_landmark(events, value.horizon_months),
                                 purchase_activities=value.purchase_activities,
                                 return_activities=value.return_activities, returns=value.returns,
