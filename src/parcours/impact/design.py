@@ -221,10 +221,26 @@ def journey_history(instances: ir.Table, assignments: ir.Table, design: TrialDes
 
 
 def history_matrices(history: pd.DataFrame, customers: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`journey_history` as two customers × journeys count matrices: ``before`` and ``recent``."""
+    """:func:`journey_history` as two customers × journeys count matrices: ``before`` and ``recent``.
+
+    A column per journey of ``history``; its rows for customers outside ``customers`` are dropped.
+
+    Examples
+    --------
+    >>> history = pd.DataFrame({"customer_id": ["b", "a", "z"], "journey_id": [3, 1, 1], "before": [2, 1, 5],
+    ...                         "recent": [0, 1, 0]})
+    >>> before, recent = history_matrices(history, pd.Index(["a", "b", "c"], name="customer_id"))
+    >>> before.to_numpy().tolist(), recent.columns.tolist()
+    ([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1, 3])
+    """
+    journeys, columns = np.unique(history.journey_id.to_numpy(), return_inverse=True)
+    rows = customers.get_indexer(history[CUSTOMER_ID])
+    kept = rows >= 0
+
     def matrix(column: str) -> pd.DataFrame:
-        wide = history.pivot_table(index=CUSTOMER_ID, columns="journey_id", values=column, aggfunc="sum")
-        return wide.reindex(customers).fillna(0.0).astype("float64")
+        counts = np.zeros((len(customers), len(journeys)))
+        np.add.at(counts, (rows[kept], columns[kept]), history[column].to_numpy(dtype=float)[kept])
+        return pd.DataFrame(counts, index=customers, columns=pd.Index(journeys, name="journey_id"))
 
     return matrix("before"), matrix("recent")
 
