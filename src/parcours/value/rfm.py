@@ -13,6 +13,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from parcours.engine import seconds_since_epoch
 from parcours.schema import ACTIVITY, CUSTOMER_ID, REVENUE, TIMESTAMP
 from parcours.stages import StageSkipped
 
@@ -38,8 +39,16 @@ def day_date(number: int) -> date:
 
 
 def with_day(events: ir.Table) -> ir.Table:
-    """Add ``day``: the UTC day of the event, as days since 1970-01-01 (an integer, portable across engines)."""
-    return events.mutate(day=(events[TIMESTAMP].epoch_seconds() // DAY_S).cast("int64"))
+    """Add ``day``: the UTC day of the event, as days since 1970-01-01 (an integer, portable across engines).
+
+    From :func:`parcours.engine.seconds_since_epoch`, which reads the instant on DuckDB without the per-row
+    time-zone conversion of Ibis's ``epoch_seconds`` (half the cost of a pass over the events).
+    """
+    return events.mutate(day=_day_of(events[TIMESTAMP]))
+
+
+def _day_of(ts: ir.TimestampValue) -> ir.IntegerValue:
+    return (seconds_since_epoch(ts) / DAY_S).floor().cast("int64")
 
 
 def horizon_days(horizon_months: int) -> int:
@@ -54,7 +63,7 @@ def observed_days(events: ir.Table) -> tuple[int, int]:
     this equals the first and last of every event's day, with two conversions instead of one per event.
     """
     bounds = events.aggregate(first=events[TIMESTAMP].min(), last=events[TIMESTAMP].max())
-    days = bounds.select(*[(bounds[k].epoch_seconds() // DAY_S).cast("int64").name(k) for k in ("first", "last")])
+    days = bounds.select(*[_day_of(bounds[k]).name(k) for k in ("first", "last")])
     span = days.to_pyarrow().to_pylist()[0]
     if span["first"] is None:
         raise CustomerValueError("the event log is empty: there is no customer to value")
