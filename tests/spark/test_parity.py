@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from parcours.engine import connect
-from parcours.eventlog.episodes import journey_instances
+from parcours.eventlog.episodes import customer_ranges, journey_instances, journey_instances_in_passes
 from parcours.eventlog.ingest import drop_duplicates, stage_rows
 from parcours.mining.discovery import directly_follows, variants
 from parcours.resolve import settled
@@ -91,6 +91,23 @@ def test_journey_instances_are_the_same(duck_con, spark_con, demo_files, demo_co
                           lambda events: journey_instances(events, demo_conf.episodes))
     assert duck.n_tokens.max() > 3
     assert_same(duck, spark, ["journey_instance_id"])
+
+
+def test_journey_instances_in_passes_are_the_same(duck_con, spark_con, demo_files, demo_conf):
+    duck = _normalised(journey_instances(duck_con.read_parquet(str(demo_files.event_log)), demo_conf.episodes)
+                       .to_pandas())
+    events = spark_con.read_parquet(str(demo_files.event_log))
+    third = int(events.count().to_pyarrow().as_py()) // 3
+    passes = journey_instances_in_passes(spark_con, events, demo_conf.episodes, events_per_pass=third)
+    assert_same(duck, _normalised(passes.to_pandas()), ["journey_instance_id"])
+
+
+def test_customer_ranges_from_a_sample_cover_every_event_once(spark_con, demo_files):
+    events = spark_con.read_parquet(str(demo_files.event_log))
+    n_events = int(events.count().to_pyarrow().as_py())
+    ranges = customer_ranges(events, 4, n_events, sample_events=n_events // 5)  # Spark's sample, unseeded
+    hits = events.select(*[r.cast("int8").name(f"r{k}") for k, r in enumerate(ranges)]).to_pandas()
+    assert (hits.sum(axis=1) == 1).all() and (hits.sum() > 0).all()
 
 
 def test_process_map_is_the_same(duck_con, spark_con, demo_files, demo_conf):
