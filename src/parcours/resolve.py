@@ -160,9 +160,20 @@ def settled(settings: Settings, events: Any, *, has_revenue: bool) -> Settings:
     """``settings`` with every ``auto`` resolved from ``events`` itself (profiled on the spot) when any is left.
 
     The pipeline resolves once, in ``log_profile``, and hands the stages settled settings; a library call
-    from a notebook or a test may pass ``auto`` values, and gets the same resolution.
+    from a notebook or a test may pass ``auto`` values, and gets the same resolution. Only the sections the
+    caller gave count (``Settings(value=...)`` asks about ``value`` alone): the defaults of the others are
+    ``auto`` and would profile the log again for nothing (1.6 s a call at 5M events, four calls a run).
+
+    Examples
+    --------
+    >>> from parcours.config import ValueSettings
+    >>> given = Settings(value=ValueSettings(purchase_activities=["order"], return_activities=[], outcome="revenue",
+    ...                                      horizon_months=6))
+    >>> settled(given, events=None, has_revenue=True) is given  # the log is not read: nothing asked is auto
+    True
     """
-    if not any(_value(settings, key) == "auto" for key in PROFILED):
+    asked = settings.model_fields_set or set(type(settings).model_fields)
+    if not any(_value(settings, key) == "auto" for key in PROFILED if key.split(".")[0] in asked):
         return settings
     from parcours.eventlog.profile import profile_log
     from parcours.schema import CHANNEL
