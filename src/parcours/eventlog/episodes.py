@@ -170,13 +170,13 @@ def journey_instances_in_passes(con: ibis.BaseBackend, events: ir.Table, setting
     spilling: 20M events (6.7M instances) exceed a 2GB memory limit in one pass. Customers are split
     into ``ceil(events / events_per_pass)`` ranges of their id holding about as many events each
     (:func:`customer_ranges`); each range's instances are computed on their own (a customer's episodes never
-    span two ranges), then the parts are put together in range order.
+    span two ranges), then the parts are put together.
 
     Returns
     -------
     ibis.expr.types.Table
-        The rows of :func:`journey_instances`: ordered by customer and episode in one pass; in several,
-        ordered so within each range of customers.
+        The rows of :func:`journey_instances`: ordered by customer and episode in one pass; in several, in no
+        guaranteed order (the engine may interleave the parts).
     """
     settings = _with_conversions(events, settings)  # auto settings resolved once, on every customer's events
     n_events = int(events.count().to_pyarrow().as_py())
