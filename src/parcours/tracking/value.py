@@ -88,10 +88,11 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
 
 
 def _write_artifacts(value: Any, folder: Path) -> dict[str, str]:
+    from parcours.config import ValueSettings
     from parcours.value.serialize import save_fit
 
-    paths = {"settings": folder / "settings.json"}
-    settings = {k: v for k, v in value.params.items() if k not in ("as_of", "holdout_end", "holdout_days")}
+    paths = {"settings": folder / "settings.json"}  # the settings alone: the run's dates and model names are not
+    settings = {k: v for k, v in value.params.items() if k in ValueSettings.model_fields}  # settings (extra=forbid)
     paths["settings"].write_text(json.dumps(settings, default=str))
     for name, fit in (("purchases", value.purchases), ("spend", value.spend)):
         paths[name], paths[f"{name}_laplace"] = save_fit(fit, folder / f"{name}.nc", folder / f"{name}_laplace.json")
