@@ -12,8 +12,8 @@ data/impact-<n>/ (the ingested event log, its journey instances, the planted lab
   treatments and outcome parcours built (their construction is timed apart as ``design_s``). No
   refutations, balance or FDR control.
 
-The planted labels are those of the journey window (``parcours.synthetic.journeys.planted_labels``);
-the customers' orders before and after it are no journey.
+The planted labels are those of each customer's window journey (``parcours.synthetic.journeys.planted_labels``);
+the customers' orders around it are no journey.
 Coverage is against the exact effect of "journey k versus the rest" (``versus_rest_effects``) over
 the customers each estimate is averaged over (parcours: the common support; econml: everyone).
 Run: ``python benchmarks/bench_impact.py [--sizes 10000 100000]`` (econml: ``pip install -e '.[bench]'``).
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_ingest import DATA, measure_cases, timed
@@ -42,7 +41,7 @@ def prepare(customers: int) -> Path:
     from parcours.eventlog import ingest_events
     from parcours.eventlog.episodes import journey_instances
     from parcours.synthetic import generate_demo_log
-    from parcours.synthetic.journeys import in_journey_window, planted_labels
+    from parcours.synthetic.journeys import is_window_journey, planted_labels
 
     folder = DATA / f"impact-{customers}"
     if (folder / "assignments.parquet").exists():
@@ -55,10 +54,9 @@ def prepare(customers: int) -> Path:
     instances.to_parquet(folder / "instances.parquet")
     frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
     truth = pd.read_csv(paths["customers_truth.csv"])
-    start = datetime(2024, 1, 1, tzinfo=UTC)  # the generator's default start
-    labelled = planted_labels(frame, truth, start)
+    labelled = planted_labels(frame, truth)
     chosen = set(truth.customer_id[np.random.default_rng(2).random(len(truth)) < 0.1])
-    window = frame[in_journey_window(frame, start) & frame.customer_id.isin(chosen)]
+    window = frame[is_window_journey(frame, truth) & frame.customer_id.isin(chosen)]
     assignments = pd.concat([labelled, window[["customer_id", "journey_instance_id"]].assign(
         journey_id=PLACEBO, probability=1.0)])
     assignments.to_parquet(folder / "assignments.parquet", index=False)

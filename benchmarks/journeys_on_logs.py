@@ -133,13 +133,13 @@ def _share(weights: np.ndarray, who: np.ndarray, where: np.ndarray) -> float:
 def _planted_ari(discovery, log, instances) -> float:
     from sklearn.metrics import adjusted_rand_score
 
-    from parcours.synthetic.journeys import in_journey_window
+    from parcours.synthetic.journeys import is_window_journey
 
     frame = instances.select("customer_id", "start_ts", "tokens").to_pandas()
     frame = frame.assign(variant=frame.tokens.map(" → ".join)).merge(
         discovery.variants[["variant", "journey_id"]], on="variant").merge(
         log.customers[["customer_id", "planted_journey"]], on="customer_id")
-    frame = frame[in_journey_window(frame, log.truth["windows"]["pre_period"][0])]
+    frame = frame[is_window_journey(frame, log.customers)]
     planted = frame[frame.planted_journey != "none"]
     return float(adjusted_rand_score(planted.planted_journey, planted.journey_id))
 

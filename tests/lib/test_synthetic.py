@@ -2,9 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import IdentitySettings, IngestSettings
+from parcours.config import EpisodeSettings, IdentitySettings, IngestSettings
 from parcours.eventlog import ingest_events
+from parcours.eventlog.episodes import journey_instances
 from parcours.synthetic import PLANTED, generate_demo_log
+from parcours.synthetic.journeys import is_window_journey
+from parcours.synthetic.timeline import LANDMARK, PRE_END
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +65,28 @@ def test_planted_effects_have_their_signs(demo) -> None:
 
 def test_every_planted_journey_has_customers(demo) -> None:
     assert all(spec["customers"] > 50 for spec in demo.truth["journeys"].values())
+
+
+def test_customers_keep_buying_between_the_periods(demo) -> None:
+    """No month before the landmark goes without orders: a pause in everybody's orders is no story a value
+    model could fit (the calendar's periods are for the journeys, not for the purchases)."""
+    orders = demo.events[demo.events.activity.eq("order")]
+    when = pd.to_datetime(orders.ts, utc=True, format="mixed", errors="coerce").dropna()
+    days = (when - pd.Timestamp(demo.truth["windows"]["pre_period"][0])).dt.days
+    monthly = np.bincount(days[(days >= 0) & (days < LANDMARK // 30 * 30)] // 30)  # whole months; dirty rows out
+    assert monthly.min() > 0.5 * monthly[: PRE_END // 30].mean(), monthly
+
+
+def test_each_customer_has_one_window_journey_apart_from_the_orders_around_it(demo, tmp_path, con) -> None:
+    paths = demo.write(tmp_path)
+    events = ingest_events(con, IngestSettings(identity=IdentitySettings(path=str(paths["identities.csv"]))),
+                           paths["events.csv"]).events
+    instances = journey_instances(events, EpisodeSettings()).select("customer_id", "start_ts").to_pandas()
+    window = instances[is_window_journey(instances, demo.customers)]
+    assert window.customer_id.is_unique
+    assert set(window.customer_id) == set(demo.customers.customer_id[demo.customers.window_first.notna()])
+    assert (window.start_ts.to_numpy() == window.customer_id.map(
+        demo.customers.set_index("customer_id").window_first).to_numpy()).all()
 
 
 def test_ensure_demo_log_generates_once_and_only_without_an_ingest_path(tmp_path) -> None:

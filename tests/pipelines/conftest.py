@@ -1,4 +1,3 @@
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,6 +7,7 @@ import pandas as pd
 import pytest
 
 from parcours.synthetic import generate_demo_log
+from parcours.synthetic.journeys import is_window_journey
 from parcours_pipelines.definitions import defs
 from parcours_pipelines.resources import EngineResource, build_resources
 
@@ -74,11 +74,24 @@ def demo_run(tmp_path_factory) -> DemoRun:
     return DemoRun(result, root / "out", files)
 
 
-def window_assignments(out, demo_files) -> pd.DataFrame:
-    """The observation window's instances with their discovered journey and their customer's planted one."""
-    truth = pd.read_csv(demo_files["customers_truth.csv"], usecols=["customer_id", "planted_journey"])
-    window = json.loads(demo_files["truth.json"].read_text())["windows"]["observation"]
-    instances = pd.read_parquet(out / "journey_instances.parquet", columns=["journey_instance_id", "start_ts"])
-    instances = instances[instances.start_ts.between(pd.Timestamp(window[0]), pd.Timestamp(window[1]))]
+#: What an instance truly is when it is no customer's window journey: one of the background orders around it.
+BACKGROUND = "background"
+
+
+def labelled_assignments(out, demo_files) -> pd.DataFrame:
+    """Every instance's discovered journey and what it truly is (``truly``): for the customer's window journey,
+    their planted journey (``none``: browsing); for the orders around it, :data:`BACKGROUND`."""
+    truth = pd.read_csv(demo_files["customers_truth.csv"],
+                        usecols=["customer_id", "planted_journey", "window_first", "window_last"])
+    instances = pd.read_parquet(out / "journey_instances.parquet",
+                                columns=["customer_id", "journey_instance_id", "start_ts"])
+    window = instances.journey_instance_id[is_window_journey(instances, truth)]
     assignments = pd.read_csv(out / "journey_assignments.csv").merge(truth, on="customer_id")
-    return assignments[assignments.journey_instance_id.isin(instances.journey_instance_id)]
+    return assignments.assign(truly=assignments.planted_journey.where(
+        assignments.journey_instance_id.isin(window), BACKGROUND))
+
+
+def window_assignments(out, demo_files) -> pd.DataFrame:
+    """The customers' window journeys (planted or browsing) with their discovered journey and planted one."""
+    labelled = labelled_assignments(out, demo_files)
+    return labelled[labelled.truly != BACKGROUND]

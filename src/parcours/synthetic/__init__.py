@@ -13,6 +13,17 @@ The story, in days from ``start``:
 - ``485`` landmark; ``[485, 665)`` outcome window: baseline orders, plus the planted effect of the
   journey (extra orders, or churn).
 
+Baseline orders do not pause between the periods: from the early history to the landmark a customer keeps
+buying at their rate, except within ``QUIET_DAYS`` (:mod:`parcours.synthetic.timeline`) of their own window
+events, so a background order never joins or splits the window's journey (the truth records that journey's
+first and last instant). After the early history each customer lapses at an exponential time (mean
+``LAPSE_MEAN_DAYS``), and no baseline order comes after it. Buying goes on and some customers stop, as the
+purchase models assume, so a value model fitted before the landmark can be checked on the outcome window
+honestly; a pause of five months in everybody's orders looked like a mass dropout followed by a mass return.
+The lapse is also a confounder no history fully shows: an order in the observation window says that the
+customer had not lapsed yet. These draws come from their own random stream, so a seed's planted journeys are
+those of the story without them.
+
 Every customer's outcome revenue is drawn under *no* journey and under *each* planted journey with
 the same random numbers (potential outcomes), and their choice probabilities are kept, so any
 causal estimand is known exactly (:func:`parcours.synthetic.choice.versus_rest_effects`). A share of
@@ -36,8 +47,10 @@ from parcours.synthetic.journeys import PLANTED, PlantedJourney, journey_events
 from parcours.synthetic.text import DIRTY_KINDS, add_dirty_rows, as_text
 from parcours.synthetic.timeline import (
     LANDMARK,
+    LAPSE_MEAN_DAYS,
     OUTCOME_END,
     PRE_END,
+    QUIET_DAYS,
     RECENT_END,
     RECENT_START,
     WINDOW_END,
@@ -100,11 +113,16 @@ def generate_demo_log(customers: int = 10_000, seed: int = 7, start: datetime | 
         and ``truth`` (windows, planted journeys and effects, dirty rows per quarantine reason).
     """
     rng = np.random.default_rng(seed)
+    background = np.random.default_rng([seed, 1])  # baseline orders between the periods, and lapses
     start = start or datetime(2024, 1, 1, tzinfo=UTC)
     people = _draw_customers(rng, customers)
     early = _pre_period(rng, people)
     people = choose_journeys(rng, people, _order_counts(people, early))
-    parts = [early, _recent_orders(rng, people), journey_events(rng, people), _outcomes(rng, people)]
+    people["lapse"] = PRE_END + background.exponential(LAPSE_MEAN_DAYS, customers)
+    recent = _recent_orders(rng, people)
+    window = journey_events(rng, people)
+    people = _window_span(people, window, start)
+    parts = [early, recent, window, _between_orders(background, people, window), _outcomes(rng, people)]
     events = pd.concat([p for p in parts if len(p)], ignore_index=True)
     # Times are written to the second and ingest compares stitched ids: drop what it would call a duplicate.
     events["second"] = np.round(events.t.to_numpy() * 86_400)
@@ -189,15 +207,44 @@ def _order_counts(people: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
 
 def _recent_orders(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     who = np.repeat(np.arange(len(people)), rng.poisson(people.rate.to_numpy() * (RECENT_END - RECENT_START) / 365))
-    return _orders(rng, people, who, rng.uniform(RECENT_START + 0.2, RECENT_END, len(who)))
+    t = rng.uniform(RECENT_START + 0.2, RECENT_END, len(who))
+    return _before_lapse(_orders(rng, people, who, t), people, who, t)
+
+
+def _before_lapse(orders: pd.DataFrame, people: pd.DataFrame, who: np.ndarray, t: np.ndarray) -> pd.DataFrame:
+    """The order pairs of :func:`_orders` (``who`` ordering at ``t``) placed before their customer's lapse."""
+    return orders[np.tile(t < people.lapse.to_numpy()[who], 2)]
+
+
+def _window_span(people: pd.DataFrame, window: pd.DataFrame, start: datetime) -> pd.DataFrame:
+    """``window_first`` and ``window_last``: each customer's first and last window event (day, and instant)."""
+    span = window.groupby("customer_id").t.agg(["min", "max"]).reindex(people.customer_id)
+    first, last = span["min"].to_numpy(), span["max"].to_numpy()
+    instant = lambda days: pd.Timestamp(start) + pd.to_timedelta(np.round(days * 86_400), unit="s")  # noqa: E731
+    return people.assign(window_first_day=first, window_last_day=last, window_first=instant(first),
+                         window_last=instant(last))
+
+
+def _between_orders(rng: np.random.Generator, people: pd.DataFrame, window: pd.DataFrame) -> pd.DataFrame:
+    """Baseline orders from the early history to the landmark, outside the recent history, before the
+    customer's lapse and :data:`QUIET_DAYS` away from their own window events."""
+    frames = []
+    first, last, rate = (people[c].to_numpy() for c in ("window_first_day", "window_last_day", "rate"))
+    for low, high in ((PRE_END, RECENT_START), (RECENT_END, LANDMARK)):
+        who = np.repeat(np.arange(len(people)), rng.poisson(rate * (high - low) / 365))
+        t = rng.uniform(low, high, len(who))
+        near = (t > first[who] - QUIET_DAYS) & (t < last[who] + QUIET_DAYS)  # NaN (no window event): never near
+        frames.append(_before_lapse(_orders(rng, people, who, t), people, who, np.where(near, np.inf, t)))
+    return pd.concat(frames)
 
 
 def _outcomes(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     """Outcome-window orders; the potential outcome under every journey is stored on ``people``."""
     n = len(people)
     who = np.repeat(np.arange(n), rng.poisson(people.rate.to_numpy() * (OUTCOME_END - LANDMARK) / 365))
-    base = _orders(rng, people, who, rng.uniform(LANDMARK, OUTCOME_END, len(who)))
-    y0 = np.bincount(who, weights=base.revenue.to_numpy()[len(who):], minlength=n)
+    t = rng.uniform(LANDMARK, OUTCOME_END, len(who))
+    base, alive = _orders(rng, people, who, t), t < people.lapse.to_numpy()[who]
+    y0 = np.bincount(who[alive], weights=base.revenue.to_numpy()[len(who):][alive], minlength=n)
     people["outcome_none"] = np.round(y0, 2)
     realised = people.journey.to_numpy()
     churned = np.zeros(n, dtype=bool)
@@ -211,7 +258,7 @@ def _outcomes(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
         mine = realised == journey.name
         churned |= mine & lost
         frames.append(extra[np.tile(mine[extra_who], 2)])
-    frames.append(base[~np.tile(churned[who], 2)])
+    frames.append(base[np.tile(alive & ~churned[who], 2)])
     people["outcome_observed"] = _observed(people, realised)
     return pd.concat(frames)
 
@@ -260,6 +307,6 @@ def _mean_effect(people: pd.DataFrame, name: str) -> float:
 
 
 def _truth_table(people: pd.DataFrame) -> pd.DataFrame:
-    columns = ["customer_id", "value", "journey", "device", "outcome_observed",
+    columns = ["customer_id", "value", "journey", "device", "window_first", "window_last", "lapse", "outcome_observed",
                *[f"outcome_{c}" for c in CHOICES], *[f"p_{c}" for c in CHOICES]]
-    return people[columns].rename(columns={"journey": "planted_journey"})
+    return people[columns].rename(columns={"journey": "planted_journey", "lapse": "lapse_day"})

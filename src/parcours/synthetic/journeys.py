@@ -78,13 +78,33 @@ def browsing_events(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFr
     return frame(people, rep, t, rng.choice(BROWSE, len(rep)), np.nan, 0)
 
 
-def in_journey_window(instances: pd.DataFrame, start) -> pd.Series:
-    """Whether each instance (``start_ts``) starts in the demo's journey window (``start``: the log's first instant)."""
-    days = (instances.start_ts - pd.Timestamp(start)).dt.total_seconds() / 86_400
-    return (days >= WINDOW_START) & (days < WINDOW_END)
+def is_window_journey(instances: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
+    """Whether each instance is its customer's journey of the observation window (planted, or the random browse).
+
+    Background orders keep :data:`parcours.synthetic.timeline.QUIET_DAYS` away from a customer's window events,
+    so they are instances of their own, in the window or not; the one that starts between the customer's first
+    and last window event (``window_first``, ``window_last`` of the truth table) is the window's journey.
+
+    Parameters
+    ----------
+    instances
+        ``customer_id`` and ``start_ts`` of the demo log's instances.
+    truth
+        The truth table (``customers_truth.csv``, or :attr:`parcours.synthetic.DemoLog.customers`).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned with ``instances``; false for an id the truth does not know (an unstitched device).
+    """
+    spans = truth.set_index("customer_id")
+    start = pd.to_datetime(instances.start_ts, utc=True)
+    first, last = (pd.to_datetime(instances.customer_id.map(spans[c]), utc=True)
+                   for c in ("window_first", "window_last"))
+    return (start >= first - pd.Timedelta(seconds=1)) & (start <= last)
 
 
-def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame, start) -> pd.DataFrame:
+def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Label the demo's journey instances with their customer's planted journey: the discovery a design is tested on.
 
     Parameters
@@ -92,18 +112,17 @@ def planted_labels(instances: pd.DataFrame, truth: pd.DataFrame, start) -> pd.Da
     instances
         ``customer_id``, ``journey_instance_id``, ``start_ts`` of the demo log's instances.
     truth
-        The truth table (``customers_truth.csv``): ``customer_id``, ``planted_journey``.
-    start
-        The log's first instant (the generator's ``start``).
+        The truth table (``customers_truth.csv``): ``customer_id``, ``planted_journey``, ``window_first``,
+        ``window_last``.
 
     Returns
     -------
     pandas.DataFrame
         ``customer_id``, ``journey_instance_id``, ``journey_id`` (the planted journey's index in
-        :data:`PLANTED` for an instance that starts in the journey window, ``-1`` for any other: the
-        orders before and after are no journey) and ``probability`` 1.
+        :data:`PLANTED` for the customer's window journey, :func:`is_window_journey`; ``-1`` for any other:
+        the orders around it are no journey) and ``probability`` 1.
     """
     index = {j.name: i for i, j in enumerate(PLANTED)}
     planted = instances.customer_id.map(truth.set_index("customer_id").planted_journey).map(index)
-    labels = planted.where(in_journey_window(instances, start)).fillna(-1).astype("int64")
+    labels = planted.where(is_window_journey(instances, truth)).fillna(-1).astype("int64")
     return instances[["customer_id", "journey_instance_id"]].assign(journey_id=labels, probability=1.0)

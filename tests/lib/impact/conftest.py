@@ -10,7 +10,7 @@ from parcours.config import EpisodeSettings, IdentitySettings, ImpactSettings, I
 from parcours.eventlog import ingest_events
 from parcours.eventlog.episodes import journey_instances
 from parcours.synthetic import PLANTED, generate_demo_log
-from parcours.synthetic.journeys import in_journey_window, planted_labels
+from parcours.synthetic.journeys import is_window_journey, planted_labels
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PLACEBO_ID = 99
@@ -28,9 +28,9 @@ class PlantedTrial:
 
 
 def planted_trial(customers: int, seed: int, tmp_path, placebo_share: float = 0.1) -> PlantedTrial:
-    """The instances in the demo's journey window get their customer's planted journey
+    """Each customer's window journey gets their planted journey
     (:func:`parcours.synthetic.journeys.planted_labels`), and those of a random ``placebo_share`` of customers
-    in that window are also labelled journey 99, "placebo"."""
+    are also labelled journey 99, "placebo"."""
     log = generate_demo_log(customers, seed=seed)
     paths = log.write(tmp_path)
     con = ibis.duckdb.connect()
@@ -38,9 +38,9 @@ def planted_trial(customers: int, seed: int, tmp_path, placebo_share: float = 0.
     events = ingest_events(con, settings, paths["events.csv"]).events
     instances = journey_instances(events, EpisodeSettings())
     frame = instances.select("customer_id", "journey_instance_id", "start_ts").to_pandas()
-    labelled = planted_labels(frame, log.customers, T0)
+    labelled = planted_labels(frame, log.customers)
     index = {j.name: i for i, j in enumerate(PLANTED)}
-    frame = frame.loc[in_journey_window(frame, T0), ["customer_id", "journey_instance_id"]]
+    frame = frame.loc[is_window_journey(frame, log.customers), ["customer_id", "journey_instance_id"]]
     rng = np.random.default_rng(seed + 1_000)
     chosen = set(log.customers.customer_id[rng.random(len(log.customers)) < placebo_share])
     placebo = frame[frame.customer_id.isin(chosen)].assign(journey_id=PLACEBO_ID, probability=1.0)

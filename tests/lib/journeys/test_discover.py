@@ -5,17 +5,16 @@ from sklearn.metrics import adjusted_rand_score
 
 from parcours.config import JourneySettings
 from parcours.journeys import NOISE, discover_journeys
-from parcours.synthetic.timeline import WINDOW_END, WINDOW_START
+from parcours.synthetic.journeys import is_window_journey
 from tests.lib.journeys.conftest import variants_table
 
 
 def _labelled(discovery, log, instances) -> pd.DataFrame:
-    """The observation-window instances with their planted and discovered journeys."""
+    """The customers' window journeys (planted or browsing) with their planted and discovered journeys."""
     frame = instances.assign(variant=instances.tokens.map(" → ".join))
     frame = frame.merge(discovery.variants[["variant", "journey_id"]], on="variant")
     frame = frame.merge(log.customers[["customer_id", "planted_journey"]], on="customer_id")
-    day = (frame.start_ts - pd.Timestamp(log.truth["windows"]["pre_period"][0])).dt.days
-    return frame[(day >= WINDOW_START) & (day < WINDOW_END)]
+    return frame[is_window_journey(frame, log.customers)]
 
 
 def test_every_variant_gets_a_journey_or_noise(demo_journeys) -> None:
