@@ -241,7 +241,8 @@ class ValueSettings(_Section):
     fallbacks: bool = Field(True, description=(
         "When the purchase model's fit degenerates (a parameter at the edge of its range or undetermined, or "
         "no maximum), try MBG/NBD, then BG/NBD under weakly informative priors, and publish the first that "
-        "does not (purchase_model_used, in the run's parameters). false: the configured model only."
+        "does not (purchase_model_used, in the run's parameters), chosen on the data it is published from; the "
+        "holdout tests that same model fitted before the landmark. false: the configured model only."
     ))
     method: Literal["map", "mcmc", "advi", "fullrank_advi"] = Field(
         "map", description=(

@@ -109,22 +109,24 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
                                  f"and on or before the last event day {day_date(last)}")
     calibration = _summary(events, landmark, settings)
     kinds = (settings.purchase_model, *(k for k in FALLBACKS if settings.fallbacks and k != settings.purchase_model))
-    cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark, kinds)
-    holdout = _check_holdout(events, calibration, cal_purchases, cal_spend, landmark, end, settings)
-    if settings.refit:  # from the model the holdout tested, on along the fallbacks if all the data degenerate it
+    if settings.refit:  # the model is chosen on the data it is published from; the holdout tests that same model
         current = _summary(events, end, settings)
-        purchases, spend = _fit_pair(current, settings, end, kinds[kinds.index(cal_purchases.kind):])
+        purchases, spend = _fit_pair(current, settings, end, kinds)
+        cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark, (purchases.kind,))
     else:
+        cal_purchases, cal_spend = _fit_pair(calibration, settings, landmark, kinds)
         current, purchases, spend = calibration, cal_purchases, cal_spend
+    holdout = _check_holdout(events, calibration, cal_purchases, cal_spend, landmark, end, settings)
     values = predict_customers(purchases, spend, current, settings)[VALUE_COLUMNS]
     metrics = {**{f"holdout_{k}": v for k, v in holdout_metrics(holdout).items()},
                **{f"purchases_{k}": v for k, v in purchases.diagnostics.items()},
                **{f"spend_{k}": v for k, v in spend.diagnostics.items()}, **describe_values(values),
                "customers_without_purchase": float(_customers(events) - len(values))}
-    degenerate = {**dict(cal_purchases.tried), **dict(purchases.tried)}  # calibration, then all the data
+    degenerate = [f"{MODEL_NAMES[k]}: {why}" for k, why in purchases.tried]
+    if cal_purchases is not purchases:  # the tested fit, when it degenerates before the landmark
+        degenerate += [f"{MODEL_NAMES[k]} before the landmark: {why}" for k, why in cal_purchases.tried]
     params = {**settings.model_dump(mode="json"), "purchase_model_used": purchases.kind,
-              "purchase_model_tested": cal_purchases.kind,
-              "purchase_models_degenerate": "; ".join(f"{MODEL_NAMES[k]}: {why}" for k, why in degenerate.items()),
+              "purchase_model_tested": cal_purchases.kind, "purchase_models_degenerate": "; ".join(degenerate),
               "landmark": landmark.isoformat(), "as_of": (
         end if settings.refit else landmark).isoformat(), "holdout_end": end.isoformat(),
         "holdout_days": day_number(end) - day_number(landmark)}
