@@ -67,3 +67,15 @@ def test_a_degenerate_value_model_fails_its_health_check_and_is_not_a_candidate(
 
 def _registry(resources) -> mlflow.MlflowClient:
     return mlflow.MlflowClient(tracking_uri=resources["mlflow"].tracking_uri)
+
+
+@pytest.mark.slow
+def test_the_demo_value_model_is_healthy_and_a_candidate(demo_run) -> None:
+    """The demo's story is one a purchase model can fit (customers keep buying between the periods, and some
+    stop): its model passes its health check and its holdout, and is offered as the candidate."""
+    evaluations = {e.check_name: e for e in demo_run.result.get_asset_check_evaluations()}
+    assert evaluations["customer_value_model_is_healthy"].passed, evaluations["customer_value_model_is_healthy"]
+    assert evaluations["customer_value_holdout_error_is_small"].passed
+    metadata = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
+                for e in demo_run.result.get_asset_materialization_events()}["customer_value"]
+    assert metadata["clv_model_alias"].value == "candidate" and metadata["model_healthy"].value is True
