@@ -11,6 +11,7 @@ from parcours import paths
 from parcours.config import IdentitySettings, IngestSettings, load_settings
 from parcours.eventlog import ingest_events
 from parcours.synthetic import generate_demo_log
+from parcours.synthetic.journeys import is_window_journey
 from parcours.triggers import fire_rules, load_rule_set, validate_rule_set
 from tests.pipelines.conftest import BACKGROUND, labelled_assignments
 
@@ -57,11 +58,8 @@ def _planted_journey_of(demo_run) -> dict[int, str]:
 def _truly_at(fired: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
     """What the instance each rule fired in truly is: a match between the customer's first and last window
     event is in their window journey (their planted journey, or ``none``), any other in a background order."""
-    spans = truth.set_index("customer_id")
-    at = pd.to_datetime(fired.matched_at, utc=True)
-    first, last = (pd.to_datetime(fired.customer_id.map(spans[c]), utc=True) for c in ("window_first", "window_last"))
-    inside = (at >= first) & (at <= last)
-    return fired.customer_id.map(spans.planted_journey).where(inside, BACKGROUND)
+    inside = is_window_journey(fired.assign(start_ts=fired.matched_at), truth)
+    return fired.customer_id.map(truth.set_index("customer_id").planted_journey).where(inside, BACKGROUND)
 
 
 def _fire_on(log, rules_path, folder) -> pd.DataFrame:
