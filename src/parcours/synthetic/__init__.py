@@ -208,12 +208,12 @@ def _order_counts(people: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
 def _recent_orders(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     who = np.repeat(np.arange(len(people)), rng.poisson(people.rate.to_numpy() * (RECENT_END - RECENT_START) / 365))
     t = rng.uniform(RECENT_START + 0.2, RECENT_END, len(who))
-    return _before_lapse(_orders(rng, people, who, t), people, who, t)
+    return _kept(_orders(rng, people, who, t), t < people.lapse.to_numpy()[who])
 
 
-def _before_lapse(orders: pd.DataFrame, people: pd.DataFrame, who: np.ndarray, t: np.ndarray) -> pd.DataFrame:
-    """The order pairs of :func:`_orders` (``who`` ordering at ``t``) placed before their customer's lapse."""
-    return orders[np.tile(t < people.lapse.to_numpy()[who], 2)]
+def _kept(orders: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The event pairs of :func:`_orders` (first the browses or visits, then the orders) whose order ``keep`` keeps."""
+    return orders[np.tile(keep, 2)]
 
 
 def _window_span(people: pd.DataFrame, window: pd.DataFrame, start: datetime) -> pd.DataFrame:
@@ -234,7 +234,7 @@ def _between_orders(rng: np.random.Generator, people: pd.DataFrame, window: pd.D
         who = np.repeat(np.arange(len(people)), rng.poisson(rate * (high - low) / 365))
         t = rng.uniform(low, high, len(who))
         near = (t > first[who] - QUIET_DAYS) & (t < last[who] + QUIET_DAYS)  # NaN (no window event): never near
-        frames.append(_before_lapse(_orders(rng, people, who, t), people, who, np.where(near, np.inf, t)))
+        frames.append(_kept(_orders(rng, people, who, t), (t < people.lapse.to_numpy()[who]) & ~near))
     return pd.concat(frames)
 
 
@@ -257,8 +257,8 @@ def _outcomes(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
         people[f"outcome_{journey.name}"] = np.round(np.where(lost, 0.0, y0) + gain, 2)
         mine = realised == journey.name
         churned |= mine & lost
-        frames.append(extra[np.tile(mine[extra_who], 2)])
-    frames.append(base[np.tile(alive & ~churned[who], 2)])
+        frames.append(_kept(extra, mine[extra_who]))
+    frames.append(_kept(base, alive & ~churned[who]))
     people["outcome_observed"] = _observed(people, realised)
     return pd.concat(frames)
 
