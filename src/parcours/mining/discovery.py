@@ -21,8 +21,8 @@ def directly_follows(instances: ir.Table) -> ir.Table:
     """The directly-follows graph over tokens within journey instances, read off their ordered tokens.
 
     Each instance's consecutive tokens are unnested once into pairs (no second sort of the events: the
-    instances already hold their tokens and step times in order), with a start pair before the first token
-    and an end pair after the last; one aggregate then counts them.
+    instances already hold their tokens and step times in order) and aggregated; the start and end edges
+    are aggregated straight from each instance's first and last token, so only the pairs are unnested.
 
     Parameters
     ----------
@@ -38,13 +38,17 @@ def directly_follows(instances: ir.Table) -> ir.Table:
         ``share`` (of the source's outgoing count, end edges included), and ``median_s``,
         ``p90_s``: seconds between the two steps (null for start and end edges).
     """
-    edges = ibis.union(*step_edges(instances))
-    graph = edges.group_by(["kind", "source", "target"]).aggregate(
+    graph = ibis.union(*(_edge_counts(edges) for edges in step_edges(instances)))
+    share = graph["count"] / graph["count"].sum().over(group_by="source")
+    return graph.mutate(share=share).order_by([ibis.desc("count"), "source", "target"])
+
+
+def _edge_counts(edges: ir.Table) -> ir.Table:
+    """Count, distinct customers and the median and p90 seconds of each edge of one kind."""
+    return edges.group_by(["kind", "source", "target"]).aggregate(
         count=edges.count(), customers=edges.customer.nunique(),
         median_s=edges.seconds.quantile(0.5), p90_s=edges.seconds.quantile(0.9),
     )
-    share = graph["count"] / graph["count"].sum().over(group_by="source")
-    return graph.mutate(share=share).order_by([ibis.desc("count"), "source", "target"])
 
 
 def step_edges(instances: ir.Table) -> tuple[ir.Table, ir.Table, ir.Table]:
@@ -57,7 +61,7 @@ def step_edges(instances: ir.Table) -> tuple[ir.Table, ir.Table, ir.Table]:
                          customer=held[CUSTOMER_ID], seconds=null_seconds)
     ends = held.select(kind=ibis.literal("end"), source=held[TOKENS][held.n_tokens - 1], target=ibis.literal(END),
                        customer=held[CUSTOMER_ID], seconds=null_seconds)
-    longer = instances.filter(n > 1)
+    longer = instances.filter(n > 1).select(CUSTOMER_ID, TOKENS, STEP_TIMES, "n_tokens")
     at = longer.mutate(_i=ibis.range(0, longer.n_tokens - 1).unnest())
     times = at[STEP_TIMES]
     follows = at.select(kind=ibis.literal("follows"), source=at[TOKENS][at._i], target=at[TOKENS][at._i + 1],
