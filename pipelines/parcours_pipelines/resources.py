@@ -23,6 +23,7 @@ from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
 from parcours.runstats import return_freed_memory
 from parcours.spreadsheet import neutralise, neutralise_frame, round_for_spreadsheet, with_byte_order_mark
+from parcours_pipelines.runs import COMMAND_TAG, INPUT_TAG, parcours_tags
 
 
 class SettingsResource(dg.ConfigurableResource):
@@ -87,10 +88,15 @@ class MlflowResource(dg.ConfigurableResource):
         """Point MLflow at the store before any step logs."""
         tracking.configure(self.tracking_uri, self.experiment_name, self.artifact_location)
 
-    def run_for(self, context: dg.AssetExecutionContext, fingerprint: str | None = None) -> Any:
-        """The MLflow run of this Dagster run, as a context manager."""
-        tags = {tracking.FINGERPRINT_TAG: fingerprint} if fingerprint else {}
-        return tracking.pipeline_run(context.run.run_id, tags)
+    def run_for(self, context: dg.AssetExecutionContext, tags: dict[str, str] | None = None) -> Any:
+        """The MLflow run of this Dagster run, as a context manager, tagged as the Dagster run is plus ``tags``.
+
+        A new MLflow run is named after the command that launched it, its input and the Dagster run id.
+        """
+        tags = {**parcours_tags(dict(context.run.tags)), **(tags or {})}
+        name = " · ".join(filter(None, [tags.get(COMMAND_TAG, "ui"), Path(tags.get(INPUT_TAG, "")).name,
+                                        context.run.run_id[:8]]))
+        return tracking.pipeline_run(context.run.run_id, tags, run_name=name)
 
 
 class OutputFolderIOManager(dg.ConfigurableIOManager):

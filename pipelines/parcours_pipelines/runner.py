@@ -15,6 +15,7 @@ from parcours import paths
 from parcours.runstats import ResourceSampler, StepSpan, run_stats
 from parcours_pipelines.metadata import skipped_stages
 from parcours_pipelines.resources import EngineResource, build_resources
+from parcours_pipelines.runs import HOST_TAG, PID_TAG, job_name, launch_tags
 
 _DAGSTER_YAML = """\
 # Written by parcours: the instance shared by `parcours run` and the Dagster UI.
@@ -54,6 +55,7 @@ def prepare_instance(home: Path) -> dg.DagsterInstance:
 def run_pipeline(
     *, home: Path, out_dir: Path, conf_dir: Path | None = None, overrides: list[str] | None = None,
     selection: str | None = None, engine_kind: str | None = None, spark_master: str | None = None,
+    command: str = "library",
 ) -> PipelineRun:
     """Materialise the asset graph (with its checks) in this process.
 
@@ -69,6 +71,9 @@ def run_pipeline(
         An asset selection string (e.g. ``"group:ingestion"``); default: everything.
     engine_kind, spark_master
         ``"duckdb"`` (default) or ``"spark"``, and the Spark master (:class:`EngineResource`).
+    command
+        What launched the run (``run``, ``demo``, ``report``; ``library`` for a direct call): its
+        ``parcours/command`` tag (:mod:`parcours_pipelines.runs`).
     """
     os.environ["PARCOURS_HOME"] = str(home)
     instance = prepare_instance(home)
@@ -82,10 +87,13 @@ def run_pipeline(
     try:
         with warnings.catch_warnings(), ResourceSampler() as sampler:  # selecting by group is a Dagster beta
             warnings.simplefilter("ignore", dg.BetaWarning)           # parameter; it works as documented
-            result = dg.materialize(
-                assets, resources=resources, instance=instance, selection=selection, raise_on_error=False,
+            job = dg.Definitions(assets=assets, resources=resources, jobs=[
+                dg.define_asset_job(job_name(selection), selection=selection)]).resolve_job_def(job_name(selection))
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-                tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
+                tags={**launch_tags(command, resources["settings"].load(), out_dir),
+                      PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
             )
     finally:
         EngineResource.close_all()
@@ -96,9 +104,6 @@ def run_pipeline(
               if e.severity == dg.AssetCheckSeverity.WARN}
     return PipelineRun(run_id=result.run_id, success=result.success and not errors, failed_checks=errors,
                        out_dir=out_dir, error=_first_error(result), skipped=skipped_stages(instance), warnings=warned)
-
-
-PID_TAG, HOST_TAG = "parcours/pid", "parcours/host"
 
 
 def mark_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:

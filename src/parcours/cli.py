@@ -10,7 +10,8 @@ import json
 import os
 import shutil
 import sys
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -49,12 +50,41 @@ Columns = Annotated[list[str] | None, typer.Option(
     "--column", help="Map an input column: canonical=input, e.g. customer_id=user (repeatable).")]
 
 
-class CliError(Exception):
-    """A problem to report on one line, with an exit code."""
+class ExitCode(IntEnum):
+    """What a ``parcours`` command's exit status means, the same in every command."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    OK = 0
+    BUG = 1
+    """An unexpected error, printed with its traceback: a bug to report."""
+    USAGE = 2
+    """A command-line option or a setting is wrong (a conf file or ``--set``); click's own usage errors too."""
+    INPUT = 3
+    """The data cannot be used as given: the events as mapped, a rule set, attributes, an earlier run's outputs."""
+    RUN_FAILED = 4
+    """The run started and a step or a blocking check failed (the Dagster run id is printed)."""
+
+
+class CliError(Exception):
+    """A problem to report on one line, with its exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"parcours {package_version('parcours')}")
+        raise typer.Exit()
+
+
+@app.callback(epilog="Exit status: 0 done, 1 a bug (with its traceback), 2 a wrong option or setting, "
+                     "3 data that cannot be used as given, 4 a run that failed.")
+def _main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Discover customer journeys, their effect on lifetime value, and trigger rules."""
 
 
 def _overrides(events: str | None, columns: list[str] | None, sets: list[str] | None) -> list[str]:
@@ -68,13 +98,13 @@ def _overrides(events: str | None, columns: list[str] | None, sets: list[str] | 
     elif events is not None:
         path = Path(events)
         if not path.exists() and not any(c in events for c in "*?["):
-            raise CliError(f"--events {events}: no such file or folder", 2)
+            raise CliError(f"--events {events}: no such file or folder", ExitCode.USAGE)
         overrides.append(f"ingest.path={path.resolve() if path.exists() else events}")
     for item in columns or []:
         canonical, sep, column = item.partition("=")
         if not sep or canonical.strip() not in INPUT_COLUMNS:
             raise CliError(f"--column {item!r}: expected canonical=input with canonical one of "
-                           f"{', '.join(INPUT_COLUMNS)}", 2)
+                           f"{', '.join(INPUT_COLUMNS)}", ExitCode.USAGE)
         overrides.append(f"ingest.columns.{canonical.strip()}={column.strip()}")
     overrides.extend(sets or [])
     return overrides
@@ -103,7 +133,7 @@ def _writable(folder: Path, what: str) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise CliError(f"{what} {folder}: cannot write there ({exc.strerror or exc})", 2) from exc
+        raise CliError(f"{what} {folder}: cannot write there ({exc.strerror or exc})", ExitCode.USAGE) from exc
 
 
 def _home(home: Path | None) -> Path:
@@ -115,18 +145,22 @@ def _home(home: Path | None) -> Path:
 
 
 def _run(home: Path, out: Path, conf: Path | None, overrides: list[str], engine: str = "duckdb",
-         spark_master: str = "local[2]") -> dict:
+         spark_master: str = "local[2]", *, command: str) -> dict:
     from parcours_pipelines.runner import run_pipeline  # imports Dagster: only when a run is asked for
 
     result = run_pipeline(home=home, out_dir=out.resolve(), conf_dir=conf, overrides=overrides, engine_kind=engine,
-                          spark_master=spark_master)
-    if not result.success:
-        reason = result.error or f"blocking checks failed: {', '.join(result.failed_checks)}"
-        raise CliError(f"run {result.run_id} failed: {reason}")
+                          spark_master=spark_master, command=command)
+    _succeeded(result)
     summary_path = out / "ingest_summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     return {**summary, "skipped": result.skipped, "warnings": result.warnings}
 
+
+def _succeeded(result) -> None:
+    """Raise the run's failure as a one-line error (:attr:`ExitCode.RUN_FAILED`)."""
+    if not result.success:
+        reason = result.error or f"blocking checks failed: {', '.join(result.failed_checks)}"
+        raise CliError(f"run {result.run_id} failed: {reason}", ExitCode.RUN_FAILED)
 
 
 @app.command()
@@ -154,7 +188,7 @@ def demo(
     out = paths.default_output_dir(home)
     if out.exists():
         shutil.rmtree(out)
-    summary = _run(home, out, conf, overrides)
+    summary = _run(home, out, conf, overrides, command="demo")
     typer.echo("parcours demo: done")
     print_summary(summary, out)
     typer.echo("  the same data in the Dagster UI: make ui")
@@ -175,7 +209,7 @@ def run(
     _preflight(conf, overrides)
     _writable(out, "--out")
     _writable(home, "--home (PARCOURS_HOME)")
-    summary = _run(home, out, conf, overrides, engine.value, spark_master)
+    summary = _run(home, out, conf, overrides, engine.value, spark_master, command="run")
     typer.echo("parcours run: done")
     print_summary(summary, out)
 
@@ -190,11 +224,14 @@ def report(
 
     home = _home(home)
     out = (out or paths.default_output_dir(home)).resolve()
+    overrides = list(set_ or [])
+    _settings(conf, overrides)  # bad settings fail here in one line, not in the run's report step
     if not (out / "journey_impact.csv").exists():
-        raise CliError(f"{out}: no journey_impact.csv here; run `parcours run --out {out}` (or `parcours demo`) first")
-    result = run_pipeline(home=home, out_dir=out, conf_dir=conf, overrides=list(set_ or []), selection="group:report")
-    if not result.success:
-        raise CliError(f"run {result.run_id} failed: {result.error or ', '.join(result.failed_checks)}")
+        raise CliError(f"{out}: no journey_impact.csv here; run `parcours run --out {out}` (or `parcours demo`) first",
+                       ExitCode.INPUT)
+    result = run_pipeline(home=home, out_dir=out, conf_dir=conf, overrides=overrides, selection="group:report",
+                          command="report")
+    _succeeded(result)
     typer.echo("parcours report: done")
     summary_path = out / "ingest_summary.json"
     print_summary(json.loads(summary_path.read_text()) if summary_path.exists() else {}, out)
@@ -287,10 +324,10 @@ def main() -> None:
         app()
     except CliError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.code)
+        sys.exit(int(exc.code))
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(int(ExitCode.USAGE))
     except (EventLogSchemaError, TriggerRulesError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(int(ExitCode.INPUT))

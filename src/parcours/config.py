@@ -8,6 +8,8 @@ overridden with a dotted key, as the CLI's ``--set section.key=value`` does.
 from __future__ import annotations
 
 import codecs
+import difflib
+import hashlib
 import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
@@ -313,7 +315,20 @@ def load_settings(conf_dir: str | Path, overrides: dict[str, Any] | None = None)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, conf_dir)) from exc
+        raise ConfigError(_describe(exc, conf_dir, overrides or {})) from exc
+
+
+def settings_digest(settings: Settings) -> str:
+    """A short hash of every setting's value: two runs with the same digest ran with the same settings.
+
+    Examples
+    --------
+    >>> settings_digest(Settings()) == settings_digest(Settings())
+    True
+    >>> settings_digest(Settings()) == settings_digest(Settings.model_validate({"report": {"title": "Weekly"}}))
+    False
+    """
+    return hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:16]
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, Any]:
@@ -410,9 +425,30 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _describe(exc: ValidationError, conf_dir: Path) -> str:
+def _describe(exc: ValidationError, conf_dir: Path, overrides: dict[str, Any]) -> str:
+    """One line per problem: the setting, where its value came from (a conf file or the command line), what is
+    wrong, and for an unknown key the nearest known one."""
     problems = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"])
-        problems.append(f"{where}: {err['msg']}")
-    return f"invalid settings in {conf_dir}: " + "; ".join(problems)
+        parts = [str(p) for p in err["loc"]]
+        key = ".".join(parts)
+        given = next((k for k in overrides if key == k or key.startswith(f"{k}.") or k.startswith(f"{key}.")), None)
+        source = (f"{given}={overrides[given]} (from the command line)" if given is not None
+                  else f"{key} (in {conf_dir / parts[0]}.yaml)")
+        if err["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(parts[-1], _known_keys(parts[:-1]), n=1, cutoff=0.6)
+            hint = f"; did you mean {'.'.join([*parts[:-1], near[0]])}?" if near else ""
+            problems.append(f"{source}: no such setting{hint}")
+        else:
+            problems.append(f"{source}: {err['msg']}")
+    return ("invalid setting " if len(problems) == 1 else "invalid settings: ") + "; ".join(problems)
+
+
+def _known_keys(parts: list[str]) -> list[str]:
+    """The setting names under the dotted section ``parts`` (the sections themselves for an empty one)."""
+    model: Any = Settings
+    for part in parts:
+        fields = getattr(model, "model_fields", {})
+        kinds = _flatten(fields[part].annotation) if part in fields else set()
+        model = next((k for k in kinds if isinstance(k, type) and hasattr(k, "model_fields")), None)
+    return list(getattr(model, "model_fields", {}))

@@ -7,6 +7,7 @@ import dagster as dg
 import mlflow
 import pandas as pd
 
+from parcours.cli import ExitCode
 from tests.e2e.conftest import parcours_command as _parcours
 from tests.pipelines.conftest import SHOP
 
@@ -50,13 +51,25 @@ def test_demo_run_is_in_the_instance_the_ui_reads(demo_home) -> None:
         assert instance.get_latest_materialization_event(dg.AssetKey("journey_instances")) is not None
 
 
+def test_demo_run_is_a_named_job_tagged_with_its_command_input_and_settings(demo_home) -> None:
+    with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
+        run = instance.get_runs()[-1]
+    fingerprint = json.loads((demo_home / "demo" / "output" / "ingest_summary.json").read_text())["fingerprint"]
+    assert run.job_name == "parcours_job"
+    assert run.tags["parcours/command"] == "demo" and run.tags["parcours/input_fingerprint"] == fingerprint
+    assert run.tags["parcours/input"] == str(demo_home / "demo" / "events.csv")
+    assert len(run.tags["parcours/settings_hash"]) == 16
+
+
 def test_demo_run_is_tracked_in_mlflow(demo_home) -> None:
     mlflow.set_tracking_uri(f"sqlite:///{demo_home / 'mlflow' / 'mlflow.db'}")
     try:
         runs = mlflow.search_runs(experiment_names=["parcours"], output_format="list")
         assert len(runs) == 1 and runs[0].data.metrics["rows_in"] > 0
         assert runs[0].data.metrics["impact.eligible_customers"] > 0 and runs[0].data.params["impact.landmark"]
-        assert runs[0].data.tags["input_fingerprint"]
+        tags = runs[0].data.tags
+        assert tags["parcours/input_fingerprint"] and tags["parcours/command"] == "demo"
+        assert runs[0].info.run_name == f"demo · events.csv · {tags['dagster_run_id'][:8]}"
     finally:
         mlflow.set_tracking_uri(None)
 
@@ -83,7 +96,7 @@ def test_run_with_a_missing_column_fails_in_one_line(tmp_path) -> None:
     events = tmp_path / "shop.csv"
     events.write_text(SHOP)
     done = _parcours(tmp_path / "home", "run", "--events", str(events), "--out", str(tmp_path / "out"))
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == ExitCode.INPUT and "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert "mapped column 'customer_id'" in done.stderr and not (tmp_path / "home" / "dagster").exists()
 
@@ -99,8 +112,11 @@ def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home)
     assert (out / "journey_ranking.csv").read_text() == before  # the same outputs rank the same way
     steps = {row["step"]: row["run_id"] for row in json.loads((out / "run_stats.json").read_text())["steps"]}
     assert steps["journey_report"] != steps["ingested_events"]  # the rebuild's steps replaced, the others kept
+    with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
+        rebuild = instance.get_run_by_id(steps["journey_report"])
+    assert rebuild.job_name == "parcours_report_job" and rebuild.tags["parcours/command"] == "report"
 
 
 def test_report_without_a_finished_run_says_what_to_run(tmp_path) -> None:
     done = _parcours(tmp_path / "home", "report", "--out", str(tmp_path / "empty"))
-    assert done.returncode == 1 and done.stderr.startswith("error: ") and "no journey_impact.csv here" in done.stderr
+    assert done.returncode == ExitCode.INPUT and done.stderr.startswith("error: ") and "no journey_impact.csv here" in done.stderr

@@ -1,8 +1,10 @@
 """The CLI's validate command and its one-line errors (no Dagster run needed)."""
 
+from importlib.metadata import version
+
 from typer.testing import CliRunner
 
-from parcours.cli import app, main
+from parcours.cli import ExitCode, app, main
 from parcours.config import Settings
 
 runner = CliRunner()
@@ -33,7 +35,7 @@ def test_missing_mapped_column_is_a_one_line_error(tmp_path, monkeypatch, capsys
     path = tmp_path / "shop.csv"
     path.write_text(SHOP)
     code, err = _main(monkeypatch, capsys, "validate", str(path), "--column", "activity=action")
-    assert code == 1 and err.count("\n") == 1
+    assert code == ExitCode.INPUT and err.count("\n") == 1
     assert err.startswith("error: ") and "'customer_id' (for customer_id)" in err and "user, ts, action" in err
 
 
@@ -98,3 +100,28 @@ def test_an_output_folder_that_cannot_be_written_fails_before_the_run(tmp_path, 
     code, err = _main(monkeypatch, capsys, "run", "--events", str(events), "--out", str(blocked / "out"),
                       "--home", str(tmp_path / "home"), "--column", "customer_id=user", "--column", "activity=action")
     assert code == 2 and "--out" in err and "cannot write there" in err
+
+
+def test_version_prints_the_installed_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"parcours {version('parcours')}\n"
+
+
+def test_report_with_an_unknown_setting_fails_before_any_run(tmp_path, monkeypatch, capsys) -> None:
+    home = tmp_path / "home"
+    code, err = _main(monkeypatch, capsys, "report", "--home", str(home), "--set", "report.tittle=Weekly")
+    assert code == ExitCode.USAGE and err.count("\n") == 1
+    assert "report.tittle=Weekly (from the command line): no such setting; did you mean report.title?" in err
+    assert not (home / "dagster").exists()  # no Dagster run was started
+
+
+def test_report_without_an_earlier_run_is_an_input_error(tmp_path, monkeypatch, capsys) -> None:
+    code, err = _main(monkeypatch, capsys, "report", "--home", str(tmp_path / "home"), "--out", str(tmp_path / "x"))
+    assert code == ExitCode.INPUT and "no journey_impact.csv here" in err
+
+
+def test_the_help_lists_the_exit_codes_the_commands_use() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for code in ExitCode:
+        assert f"{code.value} " in result.output.split("Exit status:")[1]

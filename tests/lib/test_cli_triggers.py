@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from parcours.cli import app, main
+from parcours.cli import ExitCode, app, main
 from tests.lib.triggers.conftest import rule_document
 
 runner = CliRunner()
@@ -46,7 +46,7 @@ def test_an_invalid_rule_set_is_a_one_line_error_naming_file_rule_and_field(tmp_
     monkeypatch.setattr("sys.argv", ["parcours", "triggers", "fire", "--rules", str(rules), "--events", str(events)])
     with pytest.raises(SystemExit) as exited:
         main()
-    assert exited.value.code == 1
+    assert exited.value.code == ExitCode.INPUT
     error = capsys.readouterr().err
     assert error.startswith(f"error: {rules}: rule 'web-cart' rules/0/window_s:") and error.count("\n") == 1
 
@@ -57,5 +57,5 @@ def test_events_without_a_timestamp_column_are_refused_by_name(tmp_path, monkeyp
     monkeypatch.setattr("sys.argv", ["parcours", "triggers", "fire", "--rules", str(rules), "--events", str(events)])
     with pytest.raises(SystemExit) as exited:
         main()
-    assert exited.value.code == 1
+    assert exited.value.code == ExitCode.INPUT
     assert capsys.readouterr().err == f"error: {events}: missing column(s) ts\n"

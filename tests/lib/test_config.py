@@ -67,3 +67,36 @@ def test_a_bad_list_value_is_a_one_line_config_error() -> None:
 def test_assignment_without_section_or_value_fails(bad: str) -> None:
     with pytest.raises(ConfigError, match="section.key=value"):
         parse_assignments([bad])
+
+
+def test_an_unknown_key_from_the_command_line_is_named_with_the_nearest_known_one() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(conf_dir(), {"episodes.inactivty_gap_days": 3})
+    assert str(caught.value) == ("invalid setting episodes.inactivty_gap_days=3 (from the command line): no such "
+                                 "setting; did you mean episodes.inactivity_gap_days?")
+
+
+def test_an_unknown_section_from_the_command_line_is_named_with_the_nearest_section() -> None:
+    with pytest.raises(ConfigError, match=r"reprot\.title=x \(from the command line\): no such setting; did you mean "
+                                          r"report\?"):
+        load_settings(conf_dir(), {"reprot.title": "x"})
+
+
+def test_an_unknown_key_in_a_file_names_the_file_and_the_nearest_key(tmp_path: Path) -> None:
+    (tmp_path / "report.yaml").write_text("tittle: Weekly\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value) == (f"invalid setting report.tittle (in {tmp_path / 'report.yaml'}): no such setting; "
+                                 "did you mean report.title?")
+
+
+def test_a_bad_value_from_the_command_line_says_where_it_came_from() -> None:
+    with pytest.raises(ConfigError, match=r"^invalid setting episodes\.inactivity_gap_days=soon \(from the command "
+                                          r"line\): Input should be a valid number"):
+        load_settings(conf_dir(), {"episodes.inactivity_gap_days": "soon"})
+
+
+def test_an_unknown_key_far_from_every_setting_gets_no_guess() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(conf_dir(), {"episodes.zzz": 1})
+    assert str(caught.value).endswith("no such setting")

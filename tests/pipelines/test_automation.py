@@ -59,3 +59,27 @@ def test_the_run_config_is_valid_for_the_job(inbox) -> None:
     [request] = _evaluate().run_requests
     job = defs().resolve_job_def("parcours_job")
     assert dg.validate_run_config(job, request.run_config)["resources"]["settings"]["config"]["overrides"]
+
+
+def test_the_sensor_tags_its_runs_with_the_command_and_the_inbox(inbox) -> None:
+    (inbox / "day1.csv").write_text("customer_id,ts,activity\n")
+    [request] = _evaluate().run_requests
+    assert request.tags["parcours/command"] == "sensor" and request.tags["parcours/input"] == str(inbox)
+
+
+def test_the_schedule_tags_its_runs_with_the_command() -> None:
+    from parcours_pipelines.defs.automation import parcours_nightly_schedule
+
+    context = dg.build_schedule_context(scheduled_execution_time=None)
+    [request] = parcours_nightly_schedule.evaluate_tick(context).run_requests
+    assert request.tags["parcours/command"] == "schedule"
+
+
+def test_the_report_job_runs_exactly_the_report_group() -> None:
+    from parcours_pipelines.definitions import defs
+
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    report = set(definitions.resolve_job_def("parcours_report_job").asset_layer.executable_asset_keys)
+    grouped = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "report"}
+    assert {"journey_report", "journey_ranking"} <= {key.path[-1] for key in report} and report == grouped

@@ -16,7 +16,6 @@ import mlflow
 from mlflow.entities import Run
 
 DAGSTER_RUN_TAG = "dagster_run_id"
-FINGERPRINT_TAG = "input_fingerprint"
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # privacy by default (DESIGN.md §2)
 
@@ -61,7 +60,8 @@ def find_pipeline_run(dagster_run_id: str) -> Run | None:
 
 
 @contextmanager
-def pipeline_run(dagster_run_id: str, tags: Mapping[str, str] | None = None) -> Iterator[Run]:
+def pipeline_run(dagster_run_id: str, tags: Mapping[str, str] | None = None,
+                 run_name: str | None = None) -> Iterator[Run]:
     """Resume (or start) the MLflow run of a pipeline run and make it active.
 
     Parameters
@@ -70,11 +70,13 @@ def pipeline_run(dagster_run_id: str, tags: Mapping[str, str] | None = None) -> 
         The Dagster run id; the MLflow run is tagged with it.
     tags
         More tags, e.g. the input fingerprint.
+    run_name
+        The name of a new run (default ``parcours-<first 8 characters of the Dagster run id>``).
     """
     existing = find_pipeline_run(dagster_run_id)
     all_tags = {DAGSTER_RUN_TAG: dagster_run_id, **(tags or {})}
     if existing is None:
-        active = mlflow.start_run(run_name=f"parcours-{dagster_run_id[:8]}", tags=all_tags)
+        active = mlflow.start_run(run_name=run_name or f"parcours-{dagster_run_id[:8]}", tags=all_tags)
     else:
         active = mlflow.start_run(run_id=existing.info.run_id)
         mlflow.set_tags(dict(tags or {}))

@@ -12,6 +12,7 @@ from parcours.resolve import describe_log
 from parcours.tracking import log_ingest_summary, log_params
 from parcours_pipelines.metadata import counts_table, facts_table, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
+from parcours_pipelines.runs import FINGERPRINT_TAG, input_tags, tag_run
 
 
 @dg.multi_asset(
@@ -41,7 +42,9 @@ def ingested_events(
     summary = result.summary.to_dict()
     context.log.info(f"{summary['rows_in']:,} rows: {summary['clean']:,} clean, "
                      f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates")
-    with mlflow.run_for(context, summary["fingerprint"]):
+    tags = {**input_tags(settings.load()), FINGERPRINT_TAG: summary["fingerprint"]}
+    tag_run(context, tags)  # whoever launched the run (CLI, UI, schedule, sensor): the runs list shows what it read
+    with mlflow.run_for(context, tags):
         log_ingest_summary(summary)
     events = materialise(engine.connection(), result.events, "events")  # the preview, count and file read it
     yield dg.Output(events, "event_log", metadata=table_metadata(events))

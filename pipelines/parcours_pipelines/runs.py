@@ -1,0 +1,53 @@
+"""What tells parcours's runs apart in the Dagster UI and in MLflow: the job a launch runs, and its tags.
+
+Every launch runs a named job (the whole graph, or the report's group), never Dagster's anonymous
+``__ephemeral_asset_job__``, so the job filter, the runs list and the Timeline show it by name. A run is
+tagged with the command that launched it (``run``, ``demo``, ``report``, ``schedule``, ``sensor``; a launch
+from the UI has none), the input, the settings' hash and, once the ingest step has read it, the input's
+fingerprint; MLflow's run carries the same tags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from parcours.config import Settings, settings_digest
+from parcours.eventlog.database import describe_input
+from parcours.paths import default_events_path
+
+WHOLE_JOB, REPORT_JOB = "parcours_job", "parcours_report_job"
+REPORT_SELECTION = "group:report"
+COMMAND_TAG = "parcours/command"
+INPUT_TAG = "parcours/input"
+FINGERPRINT_TAG = "parcours/input_fingerprint"
+SETTINGS_TAG = "parcours/settings_hash"
+OUTPUT_TAG = "parcours/output"
+PID_TAG, HOST_TAG = "parcours/pid", "parcours/host"  # which process runs it (parcours_pipelines.runner)
+
+
+def job_name(selection: str | None) -> str:
+    """The named job of a selection: the whole graph, the report's group, or ``parcours_partial_job``."""
+    return {None: WHOLE_JOB, REPORT_SELECTION: REPORT_JOB}.get(selection, "parcours_partial_job")
+
+
+def input_tags(settings: Settings) -> dict[str, str]:
+    """The input (a database URL without its password; the demo log when none is set) and the settings' hash."""
+    return {INPUT_TAG: describe_input(settings.ingest.path or default_events_path()),
+            SETTINGS_TAG: settings_digest(settings)}
+
+
+def launch_tags(command: str, settings: Settings, out_dir: Path) -> dict[str, str]:
+    """The tags of a run launched by ``command`` on ``settings``, writing to ``out_dir``."""
+    return {COMMAND_TAG: command, **input_tags(settings), OUTPUT_TAG: str(out_dir)}
+
+
+def tag_run(context: dg.AssetExecutionContext, tags: dict[str, str]) -> None:
+    """Add ``tags`` to the Dagster run that ``context`` belongs to (shown in the runs list from then on)."""
+    context.instance.add_run_tags(context.run.run_id, tags)
+
+
+def parcours_tags(tags: dict[str, str]) -> dict[str, str]:
+    """The ``parcours/`` tags among a run's tags (what MLflow's run copies)."""
+    return {k: v for k, v in tags.items() if k.startswith("parcours/") and k not in (PID_TAG, HOST_TAG)}
