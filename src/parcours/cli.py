@@ -311,8 +311,9 @@ def ui(
 
     home = _home(home)
     prepare_instance(home)
-    dagster = Path(sys.executable).with_name("dagster")
-    os.execv(dagster, [str(dagster), "dev", "-m", "parcours_pipelines.definitions", "-p", str(port)])
+    dg = Path(sys.executable).with_name("dg")
+    os.chdir(paths.PROJECT_ROOT / "pipelines")  # dg.toml: the code location "parcours", as in pipelines/workspace.yaml
+    os.execv(dg, [str(dg), "dev", "-p", str(port)])
 
 
 def main() -> None:

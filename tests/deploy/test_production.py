@@ -53,6 +53,12 @@ def test_the_run_succeeds_and_writes_the_report(production_run) -> None:
     assert (production_run.out_dir / "report.html").stat().st_size > 1_000_000  # plotly.js inline
 
 
+def test_the_steps_logs_are_kept_under_dagster_home(production_run) -> None:
+    home = production_run.out_dir.parent
+    assert list((home / "dagster" / "storage").rglob("*.out"))  # Dagster's default, not the working directory
+    assert not (paths.PROJECT_ROOT / "compute_logs").exists()
+
+
 def test_the_run_is_in_postgres(production_run, postgres) -> None:
     assert _query(postgres, "SELECT status FROM runs WHERE run_id = %s", production_run.run_id) == [("SUCCESS",)]
 

@@ -66,3 +66,19 @@ def test_groups_are_the_defs_folders() -> None:
 
 def test_every_resource_is_registered() -> None:
     assert set(defs().resources) >= {"settings", "engine", "mlflow", "io_manager"}
+
+
+def test_every_launcher_names_the_code_location_parcours() -> None:
+    import tomllib
+
+    import yaml
+
+    from parcours.paths import PROJECT_ROOT
+
+    workspace = yaml.safe_load((PROJECT_ROOT / "pipelines" / "workspace.yaml").read_text())
+    dg_project = tomllib.loads((PROJECT_ROOT / "pipelines" / "dg.toml").read_text())["project"]
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["dagster"]
+    names = {workspace["load_from"][0]["python_module"]["location_name"], dg_project["code_location_name"],
+             pyproject["code_location_name"]}
+    assert names == {"parcours"}
+    assert workspace["load_from"][0]["python_module"]["module_name"] == pyproject["module_name"]
