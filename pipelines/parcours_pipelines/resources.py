@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours import engine, paths, tracking
+from parcours import engine, paths
 from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
 from parcours.runstats import return_freed_memory
@@ -86,6 +86,8 @@ class MlflowResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Point MLflow at the store before any step logs."""
+        from parcours import tracking  # MLflow (seconds to import) only in the steps that log
+
         tracking.configure(self.tracking_uri, self.experiment_name, self.artifact_location)
 
     def run_for(self, context: dg.AssetExecutionContext, tags: dict[str, str] | None = None) -> Any:
@@ -96,6 +98,8 @@ class MlflowResource(dg.ConfigurableResource):
         tags = {**parcours_tags(dict(context.run.tags)), **(tags or {})}
         name = " · ".join(filter(None, [tags.get(COMMAND_TAG, "ui"), Path(tags.get(INPUT_TAG, "")).name,
                                         context.run.run_id[:8]]))
+        from parcours import tracking
+
         return tracking.pipeline_run(context.run.run_id, tags, run_name=name)
 
 

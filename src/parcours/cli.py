@@ -21,7 +21,6 @@ from parcours import paths
 from parcours.cli_summary import print_profile, print_summary
 from parcours.cli_triggers import triggers_app
 from parcours.config import ConfigError, Settings, load_settings, parse_assignments
-from parcours.schema import INPUT_COLUMNS
 
 app = typer.Typer(help="Discover customer journeys, their effect on lifetime value, and trigger rules.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -90,6 +89,7 @@ def _main_options(
 def _overrides(events: str | None, columns: list[str] | None, sets: list[str] | None) -> list[str]:
     """Turn --events, --column and --set into ``section.key=value`` overrides (validated)."""
     from parcours.eventlog.database import is_database, parse_database
+    from parcours.schema import INPUT_COLUMNS
 
     overrides = []
     if events is not None and is_database(events):  # a table: its columns are checked before the run starts
@@ -318,8 +318,7 @@ def ui(
 
 def main() -> None:
     """Entry point: one-line errors for bad input, tracebacks only for bugs."""
-    from parcours.eventlog.errors import EventLogSchemaError
-    from parcours.triggers import TriggerRulesError
+    from parcours.errors import InputError  # not the stages that raise it: --help stays quick
 
     try:
         app()
@@ -329,6 +328,6 @@ def main() -> None:
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(int(ExitCode.USAGE))
-    except (EventLogSchemaError, TriggerRulesError) as exc:
+    except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(int(ExitCode.INPUT))

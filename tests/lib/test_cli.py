@@ -125,3 +125,14 @@ def test_the_help_lists_the_exit_codes_the_commands_use() -> None:
     assert result.exit_code == 0
     for code in ExitCode:
         assert f"{code.value} " in result.output.split("Exit status:")[1]
+
+
+def test_help_imports_neither_the_engine_nor_the_stages() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom parcours.cli import main\nsys.argv = ['parcours', '--help']\ntry:\n    main()\n"
+            "except SystemExit:\n    pass\nprint(','.join(m for m in ('pandas', 'ibis', 'dagster', 'parcours.eventlog', "
+            "'parcours.triggers') if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Exit status" in done.stdout and done.stderr.strip() == ""

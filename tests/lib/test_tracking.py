@@ -24,3 +24,19 @@ def test_ingest_summary_is_logged_as_metrics_and_artifact(tmp_mlflow) -> None:
     logged = mlflow.get_run(run.info.run_id)
     assert logged.data.metrics["quarantined.missing_customer_id"] == 1.0
     assert mlflow.artifacts.load_dict(f"{logged.info.artifact_uri}/ingest/ingest_summary.json") == summary
+
+
+def test_the_experiment_is_marked_for_model_training(tmp_mlflow) -> None:
+    experiment = mlflow.get_experiment_by_name("parcours-test")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"  # not MLflow 3's GenAI mode
+
+
+def test_an_existing_experiment_is_marked_for_model_training_too(tmp_path) -> None:
+    uri = f"sqlite:///{tmp_path / 'm.db'}"
+    mlflow.set_tracking_uri(uri)
+    try:
+        mlflow.create_experiment("older", artifact_location=(tmp_path / "a").as_uri())
+        tracking.configure(uri, "older")
+        assert mlflow.get_experiment_by_name("older").tags["mlflow.experimentKind"] == "custom_model_development"
+    finally:
+        mlflow.set_tracking_uri(None)

@@ -82,3 +82,17 @@ def test_every_launcher_names_the_code_location_parcours() -> None:
              pyproject["code_location_name"]}
     assert names == {"parcours"}
     assert workspace["load_from"][0]["python_module"]["module_name"] == pyproject["module_name"]
+
+
+def test_loading_the_code_location_imports_no_modelling_library() -> None:
+    """The UI, each step's worker and every sensor tick load the code location: the libraries that take seconds to
+    import (MLflow, pymc, scikit-learn, numba, ...) load in the steps that use them."""
+    import subprocess
+    import sys
+
+    heavy = ["mlflow", "pymc", "pymc_marketing", "sklearn", "numba", "pm4py", "matplotlib", "hdbscan", "plotly",
+             "jinja2", "scipy", "rapidfuzz", "graphviz"]
+    code = ("import sys; from parcours_pipelines.definitions import defs; defs(); "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from parcours.errors import InputError
 
-class EventLogSchemaError(ValueError):
+
+class EventLogSchemaError(InputError):
     """An event file cannot be read, or a mapped column is missing from it."""
 
     @classmethod

@@ -16,6 +16,7 @@ import mlflow
 from mlflow.entities import Run
 
 DAGSTER_RUN_TAG = "dagster_run_id"
+EXPERIMENT_KIND_TAG, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"  # MLflow 3's UI modes
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # privacy by default (DESIGN.md §2)
 
@@ -48,6 +49,8 @@ def configure(tracking_uri: str, experiment_name: str, artifact_location: str | 
     else:
         experiment_id = experiment.experiment_id
     mlflow.set_experiment(experiment_id=experiment_id)
+    if experiment is None or experiment.tags.get(EXPERIMENT_KIND_TAG) != MODEL_TRAINING:
+        mlflow.set_experiment_tag(EXPERIMENT_KIND_TAG, MODEL_TRAINING)  # the UI opens on runs and models, not traces
     return experiment_id
 
 

@@ -8,10 +8,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from parcours.errors import InputError
+
 SCHEMA_FILE = "trigger_rules.schema.json"
 
 
-class TriggerRulesError(ValueError):
+class TriggerRulesError(InputError):
     """A rule set that does not follow the schema: the message names the rule and the field."""
 
 

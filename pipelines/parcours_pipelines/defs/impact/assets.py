@@ -3,11 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.impact import estimate_journey_impact
-from parcours.impact.figures import forest_figure, forest_png, overlap_figure
-from parcours.impact.skipped import not_estimated
 from parcours.stages import StageSkipped
-from parcours.tracking.impact import log_journey_impact
 from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -23,6 +19,11 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, inges
     """Per journey, the effect of being in it on value after the landmark (net revenue, or conversions in a log
     without money; and on CLV), by cross-fitted AIPW, with its interval, overlap and refutation checks, q-value and
     value at stake."""
+    from parcours.impact import estimate_journey_impact
+    from parcours.impact.figures import forest_figure, forest_png
+    from parcours.impact.skipped import not_estimated
+    from parcours.tracking.impact import log_journey_impact
+
     conf, named = settings.load(log_profile), journeys.select("journey_id", "name").to_pandas()
     try:
         impact = estimate_journey_impact(
@@ -42,5 +43,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, inges
 
 
 def _overlaps(impact) -> list:
+    from parcours.impact.figures import overlap_figure
+
     names = impact.table.set_index("journey_id").name
     return [overlap_figure(impact.propensities, impact.treated, j, names[j]) for j in impact.propensities.columns]

@@ -3,14 +3,14 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.impact import IMPACT_COLUMNS
-
 
 @dg.asset_check(asset="journey_impact", blocking=True, additional_ins={"journeys": dg.AssetIn("journeys")})
 def journey_impact_is_one_coherent_row_per_journey(journey_impact: ir.Table,
                                                    journeys: ir.Table) -> dg.AssetCheckResult:
     """One row per discovered journey with the contract's columns; every estimate inside its interval, its
     q-value at least its p-value, and no finding whose overlap or refutation check failed."""
+    from parcours.impact import IMPACT_COLUMNS
+
     table = journey_impact.to_pandas()
     estimated = table[table.effect.notna()]
     problems = {

@@ -9,7 +9,6 @@ from parcours.engine import materialise
 from parcours.eventlog import ingest_events, resolve_input
 from parcours.eventlog.database import describe_input
 from parcours.resolve import describe_log
-from parcours.tracking import log_ingest_summary, log_params
 from parcours_pipelines.metadata import counts_table, facts_table, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 from parcours_pipelines.runs import FINGERPRINT_TAG, input_tags, tag_run
@@ -36,6 +35,8 @@ def ingested_events(
     context: dg.AssetExecutionContext, settings: SettingsResource, engine: EngineResource, mlflow: MlflowResource
 ) -> Iterator[dg.Output]:
     """Read, validate, stitch and de-duplicate the event files."""
+    from parcours.tracking import log_ingest_summary
+
     path, ingest_settings = resolve_input(settings.load().ingest)
     context.log.info(f"reading {describe_input(path)}")
     result = ingest_events(engine.connection(), ingest_settings, path)
@@ -66,6 +67,8 @@ def log_profile(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_s
                 settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
     """What the log holds (customers, span, gaps, activities, money, channels, conversions) and the auto settings
     resolved from it, each with its reason."""
+    from parcours.tracking import log_params
+
     profile = describe_log(event_log, ingest_summary, settings.load())
     with mlflow.run_for(context):
         log_params({f"resolved.{r['setting']}": r["value"] for r in profile["resolved"]})

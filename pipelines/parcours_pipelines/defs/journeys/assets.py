@@ -7,14 +7,6 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.engine import materialise
-from parcours.journeys import discover_journeys
-from parcours.journeys.assign import assign_journeys, journey_sizes
-from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure, representativeness_curve
-from parcours.mining.figures import draw_model
-from parcours.mining.models import describe_model, fits_its_variants, model_documents
-from parcours.mining.models import journey_models as discover_journey_models
-from parcours.tracking import log_figures, log_text
-from parcours.tracking.models import register_journey_classifier
 from parcours_pipelines.metadata import latest_metadata, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
@@ -41,6 +33,12 @@ def discovered_journeys(
     settings: SettingsResource, mlflow: MlflowResource, engine: EngineResource,
 ) -> Iterator[dg.Output]:
     """Summarise the variants by journeys, keep the previous run's ids, and register the journey classifier."""
+    from parcours.journeys import discover_journeys
+    from parcours.journeys.assign import assign_journeys, journey_sizes
+    from parcours.journeys.figures import journey_sizes_figure, representativeness_curve
+    from parcours.tracking import log_figures, log_text
+    from parcours.tracking.models import register_journey_classifier
+
     loaded = settings.load(log_profile)
     conf, floor = loaded.journeys, loaded.privacy.min_customers
     purchases = loaded.episodes.conversion_activities
@@ -84,6 +82,8 @@ def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]
 
 def _sankeys(discovery, journeys, min_customers: int) -> list:
     """Each journey's first steps, drawn from its variants that at least ``min_customers`` customers follow."""
+    from parcours.journeys.figures import first_steps_sankey
+
     variants = discovery.variants
     shown = variants[variants.customers >= min_customers] if "customers" in variants else variants
     return [first_steps_sankey(shown[shown.journey_id == row.journey_id], title=f"{row.journey_id}: {row.name}")
@@ -102,6 +102,11 @@ def _changes_markdown(changes: list[dict]) -> str:
 def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table, journeys: ir.Table,
                    log_profile: dict, settings: SettingsResource, mlflow: MlflowResource):
     """A BPMN model of each large journey, discovered on its own variants, with the replay fitness of its instances."""
+    from parcours.mining.figures import draw_model
+    from parcours.mining.models import describe_model, fits_its_variants, model_documents
+    from parcours.mining.models import journey_models as discover_journey_models
+    from parcours.tracking import log_text
+
     conf = settings.load(log_profile).mining
     models = discover_journey_models(journey_clusters.to_pandas(), journeys=conf.journey_models,
                                      coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,

@@ -6,15 +6,6 @@ import ibis.expr.types as ir
 from parcours.engine import materialise
 from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
 from parcours.mining import variants as rank_variants
-from parcours.mining.figures import draw_model, draw_process_map
-from parcours.mining.models import (
-    describe_model,
-    discover_process_model,
-    fits_its_variants,
-    model_documents,
-    replay_fitness,
-)
-from parcours.tracking import log_figures, log_metrics, log_text
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
@@ -29,6 +20,9 @@ def process_map(
     mlflow: MlflowResource, engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Directly-follows graph of activity@channel tokens within journey instances, with start and end tokens."""
+    from parcours.mining.figures import draw_process_map
+    from parcours.tracking import log_figures, log_metrics, log_text
+
     conf = settings.load()
     graph = materialise(engine.connection(), directly_follows(journey_instances), "process_map")  # read five times
     stats, picture = describe_process_map(graph), draw_process_map(graph.to_pandas(), conf.mining.map_edges,
@@ -50,6 +44,8 @@ def variants(
     engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Distinct token sequences of journey instances, most frequent first, with the coverage curve."""
+    from parcours.tracking import log_metrics
+
     table = materialise(engine.connection(), rank_variants(journey_instances), "variants")  # read five times below
     stats = describe_variants(table)
     with mlflow.run_for(context):
@@ -76,6 +72,16 @@ def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -
 def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_profile: dict, settings: SettingsResource,
                   mlflow: MlflowResource):
     """A Petri net and BPMN model of the frequent journeys, drawn, with the replay fitness of every instance."""
+    from parcours.mining.figures import draw_model
+    from parcours.mining.models import (
+        describe_model,
+        discover_process_model,
+        fits_its_variants,
+        model_documents,
+        replay_fitness,
+    )
+    from parcours.tracking import log_metrics, log_text
+
     conf = settings.load(log_profile).mining
     table = variants.to_pandas()  # one row per distinct sequence, not per customer
     model = discover_process_model(table, coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
@@ -115,6 +121,8 @@ def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Ta
                      engine: EngineResource):
     """The step pairs of every assigned instance, unnested once from its ordered tokens, read by the profile and
     by its deviations."""
+    from parcours.tracking import log_metrics
+
     conf = settings.load(log_profile).mining
     profile, worst, stats = temporal.journey_temporal_profile(
         engine.connection(), temporal.label_instances(journey_instances, journey_assignments), by=JOURNEY_ID,

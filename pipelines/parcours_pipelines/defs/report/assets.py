@@ -4,12 +4,6 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.impact.status import state_counts
-from parcours.report import ReportInputs, journey_drift, journey_paths, journey_snapshot, rank_journeys, render_report
-from parcours.report.audit import money_problems
-from parcours.report.html import report_locale
-from parcours.report.ranking import ranking_problems
-from parcours.tracking import log_text
 from parcours_pipelines.metadata import latest_metadata, markdown_table, skipped_stages, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -37,6 +31,10 @@ NO_EARLIER_RUN = "skipped: no earlier run to compare with"
 def journey_ranking(context: dg.AssetExecutionContext, journeys: ir.Table, journey_impact: ir.Table,
                     journey_timing: ir.Table, trigger_rule_scores: ir.Table, settings: SettingsResource):
     """The ranking (:func:`parcours.report.rank_journeys`), its consistency, and its drift against the last run."""
+    from parcours.impact.status import state_counts
+    from parcours.report import journey_drift, journey_snapshot, rank_journeys
+    from parcours.report.ranking import ranking_problems
+
     conf = settings.load()
     ranking = rank_journeys(journeys.to_pandas(), journey_impact.to_pandas(), journey_timing.to_pandas(),
                             trigger_rule_scores.to_pandas(), conf.report.rules_per_journey)
@@ -70,6 +68,11 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
                    ingest_summary: dict, log_profile: dict, settings: SettingsResource,
                    mlflow: MlflowResource):
     """The marketer's report: one self-contained HTML file (plotly.js inline, no CDN) that opens offline."""
+    from parcours.report import ReportInputs, journey_paths, render_report
+    from parcours.report.audit import money_problems
+    from parcours.report.html import report_locale
+    from parcours.tracking import log_text
+
     conf = settings.load(log_profile)
     paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey,
                           conf.privacy.min_customers)

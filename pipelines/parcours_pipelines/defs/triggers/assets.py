@@ -3,9 +3,6 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.tracking.triggers import log_trigger_rules
-from parcours.triggers import mine_trigger_rules, trigger_data
-from parcours.triggers.data import release_trigger_data
 from parcours_pipelines.metadata import markdown_table, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -29,6 +26,10 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest
                   journey_impact: ir.Table, settings: SettingsResource, mlflow: MlflowResource):
     """Entry rules per journey (findings by default), back-tested out of time, with the suggested action; the set
     is registered as ``parcours-trigger-rules`` (``candidate``, and ``champion`` when its back-test passes)."""
+    from parcours.tracking.triggers import log_trigger_rules
+    from parcours.triggers import mine_trigger_rules, trigger_data
+    from parcours.triggers.data import release_trigger_data
+
     conf = settings.load(log_profile)  # the tokens folded as the instances' were
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,
                         has_channel=ingest_summary["has_channel"])

@@ -3,7 +3,6 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.triggers import TriggerRulesError, validate_rule_set
 from parcours_pipelines.resources import SettingsResource
 
 
@@ -13,6 +12,8 @@ def trigger_rules_follow_the_schema_and_their_thresholds(trigger_rules: dict, tr
                                                          settings: SettingsResource) -> dg.AssetCheckResult:
     """The rule set validates against the committed schema, every published rule is in the scores table marked
     published, and none is backed by fewer customers than the privacy floor."""
+    from parcours.triggers import TriggerRulesError, validate_rule_set
+
     try:
         validate_rule_set(trigger_rules, "trigger_rules.json")
         schema_error = ""

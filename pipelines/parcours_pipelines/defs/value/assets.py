@@ -6,11 +6,6 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.stages import StageSkipped
-from parcours.tracking.value import log_customer_value
-from parcours.value import estimate_customer_value
-from parcours.value.estimate import empty_customer_value
-from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
-from parcours.value.models import MODEL_NAMES
 from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -32,6 +27,12 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ing
                      settings: SettingsResource, mlflow: MlflowResource) -> Iterator[dg.Output]:
     """Fit the purchase and spend models before the landmark, check them on the holdout, value every customer,
     and register the models as parcours-clv (in revenue, or in conversions for a log without money)."""
+    from parcours.tracking.value import log_customer_value
+    from parcours.value import estimate_customer_value
+    from parcours.value.estimate import empty_customer_value
+    from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
+    from parcours.value.models import MODEL_NAMES
+
     try:
         value = estimate_customer_value(event_log, settings.load(log_profile).value,
                                         has_revenue=ingest_summary.get("has_revenue", True))
