@@ -67,6 +67,7 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_impact_entry.py --gate --cores
 	cd benchmarks && ../$(BIN)/python bench_triggers.py
 	cd benchmarks && ../$(BIN)/python bench_profile.py
+	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_pipeline.py
 
 # the whole pipeline at 100k, 1M and 5M events (and the relational stages at 20M) beside pm4py: about an hour
