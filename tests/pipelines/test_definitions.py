@@ -57,8 +57,8 @@ def test_groups_are_the_defs_folders() -> None:
     groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
     assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
                       "log_profile": "ingestion", "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
-                      "journey_timing": "mining", "process_model": "mining", "temporal_profile": "mining",
-                      "temporal_deviations": "mining", "journey_clusters": "journeys", "journeys": "journeys",
+                      "journey_timing": "journeys", "process_model": "mining", "temporal_profile": "journeys",
+                      "temporal_deviations": "journeys", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
                       "customer_value_holdout": "value", "journey_impact": "impact", "trigger_rules": "triggers",
                       "trigger_rule_scores": "triggers", "journey_ranking": "report", "journey_report": "report"}
@@ -96,3 +96,23 @@ def test_loading_the_code_location_imports_no_modelling_library() -> None:
             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
+
+
+FLOW = ["ingestion", "episodes", "mining", "journeys", "value", "impact", "triggers", "report"]
+
+
+def test_every_dependency_runs_forward_in_the_flow_of_groups() -> None:
+    """The lineage reads as the flow: no asset depends on an asset of a later group, so the groups never loop."""
+    graph = defs().resolve_asset_graph()
+    backwards = [(parent.to_user_string(), key.to_user_string()) for key in graph.get_all_asset_keys()
+                 for parent in graph.get(key).parent_keys
+                 if FLOW.index(graph.get(parent).group_name) > FLOW.index(graph.get(key).group_name)]
+    assert {graph.get(key).group_name for key in graph.get_all_asset_keys()} == set(FLOW) and backwards == []
+
+
+def test_only_the_assets_that_report_the_ingest_counts_read_the_ingest_summary() -> None:
+    """The other stages read what they need (has_revenue, has_channel) from the log profile: one edge each, not two."""
+    graph = defs().resolve_asset_graph()
+    readers = {key.to_user_string() for key in graph.get_all_asset_keys()
+               if dg.AssetKey("ingest_summary") in graph.get(key).parent_keys}
+    assert readers == {"log_profile", "journey_report"}

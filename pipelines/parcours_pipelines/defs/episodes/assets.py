@@ -12,11 +12,11 @@ from parcours_pipelines.resources import EngineResource, SettingsResource
     group_name="episodes", kinds={"duckdb", "parquet"}, code_version="1",
     metadata={"parcours/file": "journey_instances.parquet"},
 )
-def journey_instances(event_log: ir.Table, ingest_summary: dict, log_profile: dict, settings: SettingsResource,
+def journey_instances(event_log: ir.Table, log_profile: dict, settings: SettingsResource,
                       engine: EngineResource) -> dg.MaterializeResult:
     """One row per customer episode (split by inactivity), with its sequence of activity@channel tokens."""
     # computed once on the engine (spilling past its memory limit): the stats, the preview and the file read it
     instances = journey_instances_in_passes(engine.connection(), event_log, settings.load(log_profile).episodes,
-                                            has_channel=ingest_summary["has_channel"])
+                                            has_channel=log_profile["has_channel"])
     stats = {k: dg.MetadataValue.float(round(v, 3)) for k, v in describe_instances(instances).items()}
     return dg.MaterializeResult(value=instances, metadata=table_metadata(instances) | stats)

@@ -13,7 +13,7 @@ SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "c
 
 @dg.asset(group_name="impact", kinds={"scikitlearn", "csv"}, code_version="1",
           metadata={"parcours/file": "journey_impact.csv"})
-def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
+def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_profile: dict,
                    journey_instances: ir.Table, journey_assignments: ir.Table, journeys: ir.Table,
                    customer_value: ir.Table, settings: SettingsResource, mlflow: MlflowResource) -> dg.Output:
     """Per journey, the effect of being in it on value after the landmark (net revenue, or conversions in a log
@@ -29,7 +29,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, inges
         impact = estimate_journey_impact(
             event_log, journey_instances, journey_assignments, named, conf.impact, conf.value,
             customer_value=customer_value.select("customer_id", "clv").to_pandas(),
-            has_revenue=ingest_summary.get("has_revenue", True))
+            has_revenue=log_profile["has_revenue"])
     except StageSkipped as skip:
         return skipped_output(context, not_estimated(named, str(skip)), str(skip))
     outcome = impact.params["outcome"].replace("_", " ")

@@ -1,15 +1,14 @@
-"""How customers move between activities and channels: process map, variants, process model, timing."""
+"""How customers move between activities and channels: process map, variants, process model."""
 
 import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.engine import materialise
-from parcours.mining import describe_process_map, describe_variants, directly_follows, temporal, timing_by_journey
+from parcours.mining import describe_process_map, describe_variants, directly_follows
 from parcours.mining import variants as rank_variants
 from parcours_pipelines.metadata import image, markdown_table, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
-JOURNEY_ID = "journey_id"
 FITS = "process_model_fits_the_variants_it_was_built_from"
 
 
@@ -56,14 +55,6 @@ def variants(
     })
 
 
-@dg.asset(group_name="mining", kinds={"duckdb", "csv"}, code_version="1",
-          metadata={"parcours/file": "journey_timing.csv"})
-def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -> dg.MaterializeResult:
-    """How long journeys take and how soon they convert, overall and per discovered journey (days)."""
-    table = timing_by_journey(journey_instances, journey_assignments)
-    return dg.MaterializeResult(value=table, metadata=table_metadata(table))
-
-
 @dg.asset(group_name="mining", kinds={"pm4py", "bpmn", "svg"}, code_version="2",
           metadata={"parcours/file": "process_model/"},
           check_specs=[dg.AssetCheckSpec(FITS, asset="process_model", description=(
@@ -102,32 +93,3 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_pro
     yield dg.AssetCheckResult(check_name=FITS, passed=fits, severity=dg.AssetCheckSeverity.WARN, metadata={
         "fitting_share": stats["fitting_share"], "floor": floor, "coverage": stats["coverage"],
         "log_fitness": stats["log_fitness"]})
-
-
-@dg.multi_asset(
-    group_name="mining",
-    outs={
-        "temporal_profile": dg.AssetOut(
-            description=("The typical time between two steps, per discovered journey (every later step, as pm4py's "
-                         "temporal profile)."),
-            metadata={"parcours/file": "temporal_profile.csv"}, kinds={"duckdb", "csv"}, code_version="2"),
-        "temporal_deviations": dg.AssetOut(
-            description=("Journey instances with steps further from their journey's typical time than its temporal "
-                         "profile allows."), kinds={"duckdb", "parquet"}, code_version="2"),
-    },
-)
-def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Table, log_profile: dict,
-                     journey_assignments: ir.Table, settings: SettingsResource, mlflow: MlflowResource,
-                     engine: EngineResource):
-    """The step pairs of every assigned instance, unnested once from its ordered tokens, read by the profile and
-    by its deviations."""
-    from parcours.tracking import log_metrics
-
-    conf = settings.load(log_profile).mining
-    profile, worst, stats = temporal.journey_temporal_profile(
-        engine.connection(), temporal.label_instances(journey_instances, journey_assignments), by=JOURNEY_ID,
-        max_distance=conf.temporal_max_distance, zeta=conf.temporal_zeta)
-    with mlflow.run_for(context):
-        log_metrics(stats, prefix="temporal.")
-    yield dg.Output(profile, output_name="temporal_profile", metadata=table_metadata(profile))
-    yield dg.Output(worst, output_name="temporal_deviations", metadata={**table_metadata(worst), **stats})

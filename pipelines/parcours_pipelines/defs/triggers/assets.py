@@ -21,7 +21,7 @@ SHOWN = ["rule_id", "journey_name", "pattern", "action_label", "channel", "preci
             metadata={"parcours/file": "trigger_rules.csv"}, kinds={"csv"}, code_version="1"),
     },
 )
-def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
+def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, log_profile: dict,
                   journey_instances: ir.Table, journey_assignments: ir.Table, journeys: ir.Table,
                   journey_impact: ir.Table, settings: SettingsResource, mlflow: MlflowResource):
     """Entry rules per journey (findings by default), back-tested out of time, with the suggested action; the set
@@ -32,7 +32,7 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, ingest
 
     conf = settings.load(log_profile)  # the tokens folded as the instances' were
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,
-                        has_channel=ingest_summary["has_channel"])
+                        has_channel=log_profile["has_channel"])
     try:  # the events are read one group of customers at a time (parcours.triggers.data)
         rules = mine_trigger_rules(data, journeys.select("journey_id", "name", "representative").to_pandas(),
                                    journey_impact.select("journey_id", "effect", "finding").to_pandas(), conf.triggers,

@@ -23,7 +23,7 @@ from parcours_pipelines.resources import MlflowResource, SettingsResource
     },
     group_name="value",
 )
-def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_summary: dict, log_profile: dict,
+def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, log_profile: dict,
                      settings: SettingsResource, mlflow: MlflowResource) -> Iterator[dg.Output]:
     """Fit the purchase and spend models before the landmark, check them on the holdout, value every customer,
     and register the models as parcours-clv (in revenue, or in conversions for a log without money)."""
@@ -35,7 +35,7 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, ing
 
     try:
         value = estimate_customer_value(event_log, settings.load(log_profile).value,
-                                        has_revenue=ingest_summary.get("has_revenue", True))
+                                        has_revenue=log_profile["has_revenue"])
     except StageSkipped as skip:
         values, holdout = empty_customer_value()
         yield skipped_output(context, values, str(skip), "customer_value")
