@@ -3,6 +3,7 @@ import sys
 
 import mlflow
 import pandas as pd
+import pytest
 
 from parcours import tracking
 from parcours.config import JourneySettings
@@ -46,3 +47,14 @@ def test_classifier_loads_in_a_process_without_dagster(tmp_mlflow) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.strip().splitlines()[-1]) == discovery.variants.set_index("variant").journey_id[
         "view@web → order@web"]
+
+
+def test_the_classifier_version_says_what_it_does_and_carries_its_quality(tmp_mlflow) -> None:
+    discovery = _discovery()
+    with tracking.pipeline_run("run-described"):
+        version = register_journey_classifier(discovery.classifier, discovery.journeys, {}, discovery.quality)
+    registered = mlflow.MlflowClient().get_model_version(JOURNEY_CLASSIFIER, version)
+    journeys = int(discovery.quality["journeys"])
+    assert registered.description.startswith(f"Assigns a path of activity@channel tokens to one of {journeys} ")
+    assert registered.tags["journeys"] == str(journeys)
+    assert float(registered.tags["noise_share"]) == pytest.approx(discovery.quality["noise_share"], rel=1e-3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.models import ModelSignature
@@ -57,8 +58,27 @@ def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params:
                                    input_example=_example(classifier),
                                    pip_requirements=pinned_requirements(["scikit-learn", "scipy"]))
     version = str(info.registered_model_version)
+    quality = {k: metrics.get(k, float("nan")) for k in ("journeys", "stability", "noise_share", "coverage")}
+    annotate_version(JOURNEY_CLASSIFIER, version, (
+        f"Assigns a path of activity@channel tokens to one of {quality['journeys']:.0f} discovered journeys, or to "
+        f"noise (-1). Bootstrap stability {quality['stability']:.2f}, noise share {quality['noise_share']:.1%}, "
+        f"coverage {quality['coverage']:.1%}."), quality)
     MlflowClient().set_registered_model_alias(JOURNEY_CLASSIFIER, CANDIDATE, version)
     return version
+
+
+def annotate_version(model: str, version: str, description: str, quality: dict[str, Any]) -> None:
+    """Give a registered version a description people read and its quality figures as tags (rounded, as text;
+    a missing figure is not tagged), so the registry tells versions apart without opening their runs."""
+    client = MlflowClient()
+    client.update_model_version(model, version, description=description)
+    for key, value in quality.items():
+        if isinstance(value, bool):
+            client.set_model_version_tag(model, version, key, str(value).lower())
+        elif isinstance(value, int | float) and np.isfinite(value):
+            client.set_model_version_tag(model, version, key, f"{value:.4g}")
+        elif isinstance(value, str):
+            client.set_model_version_tag(model, version, key, value[:5000])
 
 
 def _example(classifier: Any) -> pd.DataFrame:

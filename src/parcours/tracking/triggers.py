@@ -25,7 +25,7 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 
 from parcours.tokens import split_token
-from parcours.tracking.models import CANDIDATE, pinned_requirements
+from parcours.tracking.models import CANDIDATE, annotate_version, pinned_requirements
 
 TRIGGER_RULES = "parcours-trigger-rules"
 CHAMPION = "champion"
@@ -110,13 +110,26 @@ def log_trigger_rules(rule_set: Any, episodes: Any) -> dict[str, str]:
             input_example=_example(rule_set.document), registered_model_name=TRIGGER_RULES,
             pip_requirements=pinned_requirements(["ibis-framework", "duckdb"]))
     version = str(info.registered_model_version)
+    capped = rule_set.backtest.get("capped", {})
+    quality = {"rules": len(rule_set.document["rules"]), "backtest_passed": bool(rule_set.champion),
+               **{f"backtest_{k}": capped.get(k) for k in ("precision", "coverage", "triggers_per_customer_week")}}
+    annotate_version(TRIGGER_RULES, version, _description(quality), quality)
     client = MlflowClient()
-    client.set_model_version_tag(TRIGGER_RULES, version, "rules", str(len(rule_set.document["rules"])))
-    client.set_model_version_tag(TRIGGER_RULES, version, "backtest_passed", str(rule_set.champion).lower())
     aliases = [CANDIDATE, CHAMPION] if rule_set.champion else [CANDIDATE]
     for alias in aliases:
         client.set_registered_model_alias(TRIGGER_RULES, alias, version)
     return {"version": version, "aliases": ",".join(aliases)}
+
+
+def _description(quality: dict[str, Any]) -> str:
+    """How many rules, and how the set did in its out-of-time back-test (frequency cap applied)."""
+    shown = [f"{what} {quality[key]:{fmt}}" for what, key, fmt in (
+        ("precision", "backtest_precision", ".1%"), ("coverage", "backtest_coverage", ".1%"),
+        ("triggers per customer and week", "backtest_triggers_per_customer_week", ".2f"))
+        if quality[key] is not None and np.isfinite(quality[key])]
+    verdict = "passed: aliased champion" if quality["backtest_passed"] else "not passed: candidate only"
+    return (f"{quality['rules']} trigger rules, back-tested on the later part of the journeys' period with the "
+            f"frequency cap: {', '.join(shown) or 'nothing fired'}; {verdict}.")
 
 
 def _example(document: dict) -> pd.DataFrame:

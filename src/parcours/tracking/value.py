@@ -20,7 +20,8 @@ from mlflow import MlflowClient
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 
-from parcours.tracking.models import CANDIDATE, pinned_requirements
+from parcours.tracking.models import CANDIDATE, annotate_version, pinned_requirements
+from parcours.value.models import MODEL_NAMES
 
 CLV_MODEL = "parcours-clv"
 RFM_INPUTS = (("customer_id", "string"), ("frequency", "long"), ("recency", "double"), ("T", "double"),
@@ -79,12 +80,28 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
             input_example=_example(value.values), registered_model_name=CLV_MODEL,
             pip_requirements=pinned_requirements(["pymc-marketing", "pymc", "pytensor", "xarray", "h5netcdf"]))
     version = str(info.registered_model_version)
+    annotate_version(CLV_MODEL, version, _description(value), {
+        "healthy": bool(value.health.healthy), "health": value.health.summary(),
+        "purchase_model": MODEL_NAMES.get(value.params["purchase_model_used"], value.params["purchase_model_used"]),
+        **{k: value.metrics.get(k, float("nan")) for k in ("holdout_purchases_error_share",
+                                                             "holdout_revenue_error_share")}})
     client = MlflowClient()
-    client.set_model_version_tag(CLV_MODEL, version, "healthy", str(value.health.healthy).lower())
-    client.set_model_version_tag(CLV_MODEL, version, "health", value.health.summary()[:5000])
     if value.health.healthy:  # an unhealthy model is kept for inspection, never offered to use
         client.set_registered_model_alias(CLV_MODEL, CANDIDATE, version)
     return version
+
+
+def _description(value: Any) -> str:
+    """What the version predicts, from which data, and how it did on the holdout."""
+    params, metrics = value.params, value.metrics
+    purchases = MODEL_NAMES.get(params["purchase_model_used"], params["purchase_model_used"])
+    errors = ", ".join(f"{what} {metrics[key]:+.1%}" for what, key in (
+        ("purchases", "holdout_purchases_error_share"), ("revenue", "holdout_revenue_error_share"))
+        if np.isfinite(metrics.get(key, np.nan)))
+    verdict = "healthy: aliased candidate" if value.health.healthy else f"not healthy ({value.health.summary()})"
+    return (f"Customer lifetime value: {purchases} for purchases and Gamma-Gamma for spend, refitted on the data up "
+            f"to {params['as_of']}. Holdout from {params['landmark']} to {params['holdout_end']}, total error "
+            f"{errors or 'not computed'}; {verdict}.")
 
 
 def _write_artifacts(value: Any, folder: Path) -> dict[str, str]:

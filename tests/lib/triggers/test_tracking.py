@@ -128,3 +128,10 @@ def _wait_for(url: str, server: subprocess.Popen, log: Path, seconds: float = 12
         except OSError:
             time.sleep(0.5)
     raise AssertionError(f"the model server did not answer within {seconds} s: {log.read_text()[-2000:]}")
+
+
+def test_the_version_describes_the_set_and_its_backtest(registered, mined) -> None:
+    version = mlflow.MlflowClient().get_model_version(TRIGGER_RULES, registered["version"])
+    assert version.description.startswith(f"{len(mined.document['rules'])} trigger rules, back-tested")
+    assert "precision 100.0%" in version.description and version.description.endswith("passed: aliased champion.")
+    assert version.tags["backtest_passed"] == "true" and version.tags["backtest_precision"] == "1"
