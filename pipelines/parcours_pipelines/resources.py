@@ -23,7 +23,7 @@ from parcours.config import Settings, load_settings, parse_assignments
 from parcours.resolve import apply_resolutions
 from parcours.runstats import return_freed_memory
 from parcours.spreadsheet import neutralise, neutralise_frame, round_for_spreadsheet, with_byte_order_mark
-from parcours_pipelines.runs import COMMAND_TAG, INPUT_TAG, parcours_tags
+from parcours_pipelines.runs import AMENDED_TAG, COMMAND_TAG, INPUT_TAG, parcours_tags
 
 
 class SettingsResource(dg.ConfigurableResource):
@@ -93,14 +93,30 @@ class MlflowResource(dg.ConfigurableResource):
     def run_for(self, context: dg.AssetExecutionContext, tags: dict[str, str] | None = None) -> Any:
         """The MLflow run of this Dagster run, as a context manager, tagged as the Dagster run is plus ``tags``.
 
-        A new MLflow run is named after the command that launched it, its input and the Dagster run id.
+        A new MLflow run is named after the command that launched it, its input and the Dagster run id. A partial
+        rebuild that does not ingest the events again (``parcours report``, one asset from the UI) logs into the
+        MLflow run of the Dagster run that last ingested them, the run it amends, tagged ``parcours/amended_by``.
         """
+        from parcours import tracking
+
+        amended = _amended_run(context)
+        if amended != context.run.run_id:
+            command = context.run.tags.get(COMMAND_TAG, "ui")
+            return tracking.pipeline_run(amended, {AMENDED_TAG: f"{command} {context.run.run_id}"})
         tags = {**parcours_tags(dict(context.run.tags)), **(tags or {})}
         name = " · ".join(filter(None, [tags.get(COMMAND_TAG, "ui"), Path(tags.get(INPUT_TAG, "")).name,
                                         context.run.run_id[:8]]))
-        from parcours import tracking
-
         return tracking.pipeline_run(context.run.run_id, tags, run_name=name)
+
+
+def _amended_run(context: dg.AssetExecutionContext) -> str:
+    """This step's Dagster run if it ingests the events, else the run that last ingested them (when there is one)."""
+    ingest = dg.AssetKey("ingest_summary")
+    selection = context.run.asset_selection
+    if ingest in context.job_def.asset_layer.executable_asset_keys and (selection is None or ingest in selection):
+        return context.run.run_id
+    event = context.instance.get_latest_materialization_event(ingest)
+    return event.run_id if event is not None else context.run.run_id
 
 
 class OutputFolderIOManager(dg.ConfigurableIOManager):

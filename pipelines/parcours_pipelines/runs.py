@@ -24,6 +24,7 @@ INPUT_TAG = "parcours/input"
 FINGERPRINT_TAG = "parcours/input_fingerprint"
 SETTINGS_TAG = "parcours/settings_hash"
 OUTPUT_TAG = "parcours/output"
+AMENDED_TAG = "parcours/amended_by"  # on an MLflow run: the partial rebuild (command, Dagster run) that logged into it
 PID_TAG, HOST_TAG = "parcours/pid", "parcours/host"  # which process runs it (parcours_pipelines.runner)
 
 

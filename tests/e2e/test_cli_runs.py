@@ -115,6 +115,13 @@ def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home)
     with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
         rebuild = instance.get_run_by_id(steps["journey_report"])
     assert rebuild.job_name == "parcours_report_job" and rebuild.tags["parcours/command"] == "report"
+    mlflow.set_tracking_uri(f"sqlite:///{demo_home / 'mlflow' / 'mlflow.db'}")
+    try:  # the rebuild amends the demo's MLflow run instead of leaving an empty one of its own
+        [run] = mlflow.search_runs(experiment_names=["parcours"], output_format="list")
+        assert run.data.tags["parcours/amended_by"] == f"report {rebuild.run_id}"
+        assert run.data.tags["parcours/command"] == "demo" and run.data.tags["dagster_run_id"] == steps["ingested_events"]
+    finally:
+        mlflow.set_tracking_uri(None)
 
 
 def test_report_without_a_finished_run_says_what_to_run(tmp_path) -> None:
