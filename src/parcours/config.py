@@ -386,8 +386,13 @@ def _field_kinds(parts: list[str]) -> set[Any]:
         if not fields or part not in fields:
             return {str}  # unknown: validation names the key
         kinds = _flatten(fields[part].annotation)
-        model = next((k for k in kinds if isinstance(k, type) and hasattr(k, "model_fields")), None)
+        model = _section_model(kinds)
     return kinds
+
+
+def _section_model(kinds: set[Any]) -> Any:
+    """The settings model among a setting's accepted types (a section), or None for a plain value."""
+    return next((k for k in kinds if isinstance(k, type) and hasattr(k, "model_fields")), None)
 
 
 def _flatten(annotation: Any) -> set[Any]:
@@ -446,9 +451,5 @@ def _describe(exc: ValidationError, conf_dir: Path, overrides: dict[str, Any]) -
 
 def _known_keys(parts: list[str]) -> list[str]:
     """The setting names under the dotted section ``parts`` (the sections themselves for an empty one)."""
-    model: Any = Settings
-    for part in parts:
-        fields = getattr(model, "model_fields", {})
-        kinds = _flatten(fields[part].annotation) if part in fields else set()
-        model = next((k for k in kinds if isinstance(k, type) and hasattr(k, "model_fields")), None)
+    model = _section_model(_field_kinds(parts)) if parts else Settings
     return list(getattr(model, "model_fields", {}))

@@ -37,13 +37,14 @@ def ingested_events(
     """Read, validate, stitch and de-duplicate the event files."""
     from parcours.tracking import log_ingest_summary
 
-    path, ingest_settings = resolve_input(settings.load().ingest)
+    conf = settings.load()
+    path, ingest_settings = resolve_input(conf.ingest)
     context.log.info(f"reading {describe_input(path)}")
     result = ingest_events(engine.connection(), ingest_settings, path)
     summary = result.summary.to_dict()
     context.log.info(f"{summary['rows_in']:,} rows: {summary['clean']:,} clean, "
                      f"{summary['quarantined']:,} quarantined, {summary['duplicates']:,} duplicates")
-    tags = {**input_tags(settings.load()), FINGERPRINT_TAG: summary["fingerprint"]}
+    tags = {**input_tags(conf), FINGERPRINT_TAG: summary["fingerprint"]}
     tag_run(context, tags)  # whoever launched the run (CLI, UI, schedule, sensor): the runs list shows what it read
     with mlflow.run_for(context, tags):
         log_ingest_summary(summary)
