@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,22 +11,40 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.catalogue import column_descriptions
+from parcours.spreadsheet import round_for_spreadsheet
 from parcours.stages import SKIPPED
 
 
-def table_metadata(table: ir.Table | pd.DataFrame, preview_rows: int = 10) -> dict[str, Any]:
-    """``dagster/row_count``, ``dagster/column_schema`` and a markdown preview of the first rows."""
+def table_metadata(table: ir.Table | pd.DataFrame, asset: str, preview_rows: int = 10) -> dict[str, Any]:
+    """``dagster/row_count``, ``dagster/column_schema`` (typed, each column described from the catalogue of
+    :mod:`parcours.catalogue`) and the first rows as a typed, rounded table."""
     if isinstance(table, pd.DataFrame):
-        n_rows, schema, head = len(table), {c: str(t) for c, t in table.dtypes.items()}, table.head(preview_rows)
+        n_rows, schema, head = len(table), {c: _kind(t) for c, t in table.dtypes.items()}, table.head(preview_rows)
     else:
         n_rows = int(table.count().to_pyarrow().as_py())
-        schema = {c: str(t) for c, t in table.schema().items()}
+        schema = {c: _kind(t) for c, t in table.schema().items()}
         head = table.head(preview_rows).to_pandas()
-    return {
-        "dagster/row_count": n_rows,
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c, t) for c, t in schema.items()]),
-        "preview": dg.MetadataValue.md(markdown_table(head)),
-    }
+    columns = table_schema(schema, asset)
+    return {"dagster/row_count": n_rows, "dagster/column_schema": columns, "preview": table_value(head, asset)}
+
+
+def table_schema(kinds: Mapping[str, str], asset: str) -> dg.TableSchema:
+    """The columns ``name → kind`` of the table ``asset`` writes, each with its description from the catalogue."""
+    described = column_descriptions(asset)
+    return dg.TableSchema(columns=[dg.TableColumn(name, kind, description=described.get(name) or None)
+                                   for name, kind in kinds.items()])
+
+
+def table_value(frame: pd.DataFrame, asset: str = "") -> dg.MetadataValue:
+    """A pandas frame as Dagster table metadata: typed columns (described when ``asset`` is catalogued), decimals
+    rounded to four significant digits of their column's largest value (two decimals at least), no ``nan``:
+    a missing value is an empty cell, a list reads ``a → b``."""
+    rounded = round_for_spreadsheet(frame, digits=4)
+    records = [dg.TableRecord({name: _cell(value) for name, value in row.items()})
+               for row in rounded.to_dict("records")]
+    kinds = {name: _kind(dtype) for name, dtype in frame.dtypes.items()}
+    return dg.MetadataValue.table(records, schema=table_schema(kinds, asset))
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -36,22 +55,38 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return shown.to_markdown(index=False)
 
 
+#: The widest picture the Dagster UI's metadata panel shows without scrolling, in pixels.
+PANEL_WIDTH = 960
+
+
 def image(png: bytes, alt: str) -> dg.MetadataValue:
-    """A PNG shown inline in the Dagster UI (markdown with a data URI)."""
-    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")
+    """A PNG shown inline in the Dagster UI (markdown with a data URI), scaled down to :data:`PANEL_WIDTH`."""
+    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(fit_to_panel(png)).decode()})")
 
 
-def counts_table(counts: Mapping[str, int], key: str, value: str = "rows") -> str:
-    """A two-column markdown table of counts, largest first."""
+def fit_to_panel(png: bytes, width: int = PANEL_WIDTH) -> bytes:
+    """``png`` scaled down (aspect kept) to ``width`` pixels when it is wider; as it is otherwise."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        if picture.width <= width:
+            return png
+        height = max(1, round(picture.height * width / picture.width))
+        out = io.BytesIO()
+        picture.resize((width, height), Image.Resampling.LANCZOS).save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+
+def counts_table(counts: Mapping[str, int], key: str, value: str = "rows") -> dg.MetadataValue:
+    """A two-column table of counts, largest first."""
     frame = pd.DataFrame({key: list(counts), value: list(counts.values())}).sort_values(value, ascending=False)
-    return frame.to_markdown(index=False)
+    return table_value(frame.astype({value: "int64"}))
 
 
-def facts_table(facts: list) -> str:
-    """A two-column markdown table of (what, value) lines."""
-    if not facts:
-        return "_(none)_"
-    return pd.DataFrame(list(facts), columns=["what", "value"]).to_markdown(index=False)
+def facts_table(facts: list) -> dg.MetadataValue:
+    """A two-column table of (what, value) lines, the values as text."""
+    frame = pd.DataFrame(list(facts), columns=["what", "value"])
+    return table_value(frame.astype({"value": "string"}))
 
 
 #: The assets that skip (with a typed empty or not-estimated output) when the log cannot support them.
@@ -63,7 +98,7 @@ def skipped_output(context: dg.AssetExecutionContext, value: Any, reason: str,
     """The typed empty (or not-estimated) output of a stage this log cannot support, its reason in the metadata."""
     name = context.asset_key.to_user_string() if output_name == "result" else output_name
     context.log.warning(f"{name} skipped: {reason}")
-    shown = table_metadata(value) if isinstance(value, pd.DataFrame | ir.Table) else {}
+    shown = table_metadata(value, name) if isinstance(value, pd.DataFrame | ir.Table) else {}
     return dg.Output(value, output_name, metadata={**shown, SKIPPED: reason})
 
 
@@ -93,3 +128,25 @@ def _short(value: Any, width: int = 60) -> Any:
     if isinstance(value, str) and len(value) > width:
         return value[: width - 1] + "…"
     return value
+
+
+def _kind(dtype: Any) -> str:
+    """A column type as the Dagster UI names it: int, float, bool, timestamp, list or string."""
+    text = str(dtype).lower().lstrip("!")
+    for kind, marks in (("bool", ("bool",)), ("int", ("int",)), ("float", ("float", "double", "decimal")),
+                        ("timestamp", ("timestamp", "datetime", "date")), ("list", ("array", "list"))):
+        if any(text.startswith(mark) for mark in marks):
+            return kind
+    return "string"
+
+
+def _cell(value: Any) -> str | int | float | bool | None:
+    """One value as a table record takes it: Python scalars, lists joined, missing as ``None``."""
+    value = _short(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

@@ -146,7 +146,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         tmp = path.with_name(f".{path.name}.tmp")
         if _is_folder(context.definition_metadata):
             _write_folder(path, tmp, obj, context.asset_key)
-            context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+            context.add_output_metadata(self._where(path))
             return
         if isinstance(obj, ir.Table | pd.DataFrame) and path.suffix == ".csv":
             _types_path(path).write_text(json.dumps(engine.column_types(obj)))
@@ -168,7 +168,12 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         else:
             raise TypeError(f"{context.asset_key.to_user_string()}: cannot store a {type(obj).__name__}")
         tmp.replace(path)
-        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+        context.add_output_metadata(self._where(path))
+
+    def _where(self, path: Path) -> dict[str, dg.MetadataValue]:
+        """The written file, and a link to the run's report (where the output's figures are interactive)."""
+        report = (Path(self.base_dir) / "report.html").resolve()
+        return {"path": dg.MetadataValue.path(str(path)), "report": dg.MetadataValue.url(report.as_uri())}
 
     def load_input(self, context: dg.InputContext) -> Any:
         """Open the upstream file: an Ibis table for Parquet and CSV, a dict for JSON."""

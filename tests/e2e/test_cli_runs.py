@@ -7,6 +7,7 @@ import dagster as dg
 import mlflow
 import pandas as pd
 
+from parcours.catalogue import OUTPUTS
 from parcours.cli import ExitCode
 from tests.e2e.conftest import parcours_command as _parcours
 from tests.pipelines.conftest import SHOP
@@ -127,3 +128,21 @@ def test_report_rebuilds_the_ranking_and_the_report_from_the_last_run(demo_home)
 def test_report_without_a_finished_run_says_what_to_run(tmp_path) -> None:
     done = _parcours(tmp_path / "home", "report", "--out", str(tmp_path / "empty"))
     assert done.returncode == ExitCode.INPUT and done.stderr.startswith("error: ") and "no journey_impact.csv here" in done.stderr
+
+
+def test_demo_writes_the_columns_the_catalogue_describes(demo_home) -> None:
+    out = demo_home / "demo" / "output"
+    for output in (o for o in OUTPUTS if o.columns):
+        path = out / output.file
+        frame = pd.read_csv(path, nrows=1) if path.suffix == ".csv" else pd.read_parquet(path)
+        assert list(frame.columns) == [c.name for c in output.columns], output.file
+
+
+def test_demo_tables_in_the_ui_describe_every_column_and_link_the_report(demo_home) -> None:
+    report = (demo_home / "demo" / "output" / "report.html").as_uri()
+    with dg.DagsterInstance.from_config(str(demo_home / "dagster")) as instance:
+        for output in (o for o in OUTPUTS if o.columns):
+            metadata = instance.get_latest_materialization_event(dg.AssetKey(output.asset)).asset_materialization.metadata
+            columns = metadata["dagster/column_schema"].schema.columns
+            assert columns and all(c.description for c in columns), output.asset
+            assert metadata["report"].value == report and "nan" not in repr(metadata["preview"].value.records)

@@ -95,3 +95,8 @@ def window_assignments(out, demo_files) -> pd.DataFrame:
     """The customers' window journeys (planted or browsing) with their discovered journey and planted one."""
     labelled = labelled_assignments(out, demo_files)
     return labelled[labelled.truly != BACKGROUND]
+
+
+def table_column(value: dg.TableMetadataValue, column: str) -> list:
+    """One column of a Dagster table metadata value, in row order."""
+    return [record.data.get(column) for record in value.records]

@@ -4,6 +4,7 @@ import pytest
 
 from parcours.synthetic import generate_demo_log
 from parcours_pipelines.definitions import defs
+from tests.pipelines.conftest import table_column
 
 
 def _journey_graph():
@@ -28,7 +29,7 @@ def test_journeys_keep_their_ids_from_one_run_to_the_next(demo_events, run_resou
         first = dg.materialize([*assets, *checks], resources=resources, instance=instance)
         second = dg.materialize([*assets, *checks], resources=resources, instance=instance)
     assert first.success and second.success
-    changes = [e.event_specific_data.materialization.metadata["changes"].value
+    changes = [table_column(e.event_specific_data.materialization.metadata["changes"], "change")
                for r in (first, second) for e in r.get_asset_materialization_events()
                if e.asset_key.to_user_string() == "journeys"]
     assert "born" in changes[0] and "born" not in changes[1] and "kept" in changes[1]

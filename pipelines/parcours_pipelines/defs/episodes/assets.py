@@ -19,4 +19,4 @@ def journey_instances(event_log: ir.Table, log_profile: dict, settings: Settings
     instances = journey_instances_in_passes(engine.connection(), event_log, settings.load(log_profile).episodes,
                                             has_channel=log_profile["has_channel"])
     stats = {k: dg.MetadataValue.float(round(v, 3)) for k, v in describe_instances(instances).items()}
-    return dg.MaterializeResult(value=instances, metadata=table_metadata(instances) | stats)
+    return dg.MaterializeResult(value=instances, metadata=table_metadata(instances, "journey_instances") | stats)

@@ -49,14 +49,14 @@ def ingested_events(
     with mlflow.run_for(context, tags):
         log_ingest_summary(summary)
     events = materialise(engine.connection(), result.events, "events")  # the preview, count and file read it
-    yield dg.Output(events, "event_log", metadata=table_metadata(events))
+    yield dg.Output(events, "event_log", metadata=table_metadata(events, "event_log"))
     yield dg.Output(result.quarantine, "event_quarantine", metadata={
-        **table_metadata(result.quarantine),
-        "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),
+        **table_metadata(result.quarantine, "event_quarantine"),
+        "by_reason": counts_table(summary["by_reason"], "reason"),
     })
     yield dg.Output(summary, "ingest_summary", metadata={
         **{k: summary[k] for k in ("rows_in", "clean", "quarantined", "duplicates", "customers")},
-        "by_reason": dg.MetadataValue.md(counts_table(summary["by_reason"], "reason")),
+        "by_reason": counts_table(summary["by_reason"], "reason"),
         "examples": dg.MetadataValue.md(_examples_markdown(summary["examples"])),
         "input_fingerprint": summary["fingerprint"],
     })
@@ -74,9 +74,9 @@ def log_profile(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_s
     with mlflow.run_for(context):
         log_params({f"resolved.{r['setting']}": r["value"] for r in profile["resolved"]})
     return dg.Output(profile, metadata={
-        "profile": dg.MetadataValue.md(facts_table(profile["facts"])),
-        "resolved_settings": dg.MetadataValue.md(facts_table(
-            [(r["setting"], f"{r['value']} ({r['reason']})") for r in profile["resolved"]])),
+        "profile": facts_table(profile["facts"]),
+        "resolved_settings": facts_table(
+            [(r["setting"], f"{r['value']} ({r['reason']})") for r in profile["resolved"]]),
         **{k: profile[k] for k in ("events", "customers", "span_days", "id_type", "has_revenue", "has_channel")},
     })
 

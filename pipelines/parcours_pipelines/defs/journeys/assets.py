@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.engine import materialise
-from parcours_pipelines.metadata import latest_metadata, markdown_table, table_metadata
+from parcours_pipelines.metadata import latest_metadata, markdown_table, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_MODELS_FIT = "journey_models_fit_their_journeys"
@@ -57,17 +57,17 @@ def discovered_journeys(
         log_figures([journey_sizes_figure(journeys, noise), curve, *_sankeys(discovery, journeys, floor)],
                     "figures/journeys.html", "Discovered journeys")
     quality = {k: (round(v, 4) if v == v else None) for k, v in discovery.quality.items()}  # NaN → None
-    yield dg.Output(discovery.variants, "journey_clusters", metadata={**table_metadata(discovery.variants),
-                                                                      **quality})
+    yield dg.Output(discovery.variants, "journey_clusters",
+                    metadata={**table_metadata(discovery.variants, "journey_clusters"), **quality})
     yield dg.Output(journeys, "journeys", metadata={
-        **table_metadata(journeys), "journeys": len(journeys), "classifier_version": version,
+        **table_metadata(journeys, "journeys"), "journeys": len(journeys), "classifier_version": version,
         **{k: quality[k] for k in _SUMMARY},
-        "sizes": dg.MetadataValue.md(markdown_table(journeys[["journey_id", "name", "family", "n_instances",
-                                                               "n_customers", "conversion_share", "stops_at"]])),
-        "changes": dg.MetadataValue.md(_changes_markdown(discovery.changes)),
+        "sizes": table_value(journeys[["journey_id", "name", "family", "n_instances", "n_customers",
+                                       "conversion_share", "stops_at"]], "journeys"),
+        "changes": table_value(pd.DataFrame(discovery.changes)),
         "taxonomy": dg.MetadataValue.json({str(k): v for k, v in discovery.medoids.items()}),
     })
-    yield dg.Output(assignments, "journey_assignments", metadata={**table_metadata(assignments),
+    yield dg.Output(assignments, "journey_assignments", metadata={**table_metadata(assignments, "journey_assignments"),
                                                                   "noise_instances": noise})
 
 
@@ -117,13 +117,14 @@ def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table
     for journey_id, (model, _) in models.items():
         files[f"{journey_id}.bpmn"] = model_documents(model)["bpmn"]
         files[f"{journey_id}.bpmn.svg"] = draw_model(model)["bpmn.svg"]
-    table = markdown_table(pd.DataFrame(summary)[["journey_id", "name", "log_fitness", "fitting_share",
-                                                  "variants_used", "transitions"]]) if summary else "_(no journeys)_"
+    fitness = pd.DataFrame(summary, columns=["journey_id", "name", "log_fitness", "fitting_share", "variants_used",
+                                             "transitions"])
+    table = markdown_table(fitness) if summary else "_(no journeys)_"
     with mlflow.run_for(context):
         log_text(table, "journeys/process_models.md")
     fits = {row["journey_id"]: fits_its_variants(row, conf.noise_threshold) for row in summary}
     below = [j for j, (fit, _) in fits.items() if not fit]
-    yield dg.Output(files, metadata={"journeys": len(models), "fitness": dg.MetadataValue.md(table)})
+    yield dg.Output(files, metadata={"journeys": len(models), "fitness": table_value(fitness)})
     yield dg.AssetCheckResult(check_name=JOURNEY_MODELS_FIT, passed=not below, severity=dg.AssetCheckSeverity.WARN,
                               metadata={"journeys": len(summary), "below_their_floor": len(below),
                                         "journeys_below": ", ".join(map(str, below)) or "none"})

@@ -16,7 +16,7 @@ JOURNEY_ID = "journey_id"
 def journey_timing(journey_instances: ir.Table, journey_assignments: ir.Table) -> dg.MaterializeResult:
     """How long journeys take and how soon they convert, overall and per discovered journey (days)."""
     table = timing_by_journey(journey_instances, journey_assignments)
-    return dg.MaterializeResult(value=table, metadata=table_metadata(table))
+    return dg.MaterializeResult(value=table, metadata=table_metadata(table, "journey_timing"))
 
 
 @dg.multi_asset(
@@ -44,5 +44,6 @@ def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Ta
         max_distance=conf.temporal_max_distance, zeta=conf.temporal_zeta)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="temporal.")
-    yield dg.Output(profile, output_name="temporal_profile", metadata=table_metadata(profile))
-    yield dg.Output(worst, output_name="temporal_deviations", metadata={**table_metadata(worst), **stats})
+    yield dg.Output(profile, output_name="temporal_profile", metadata=table_metadata(profile, "temporal_profile"))
+    yield dg.Output(worst, output_name="temporal_deviations",
+                    metadata={**table_metadata(worst, "temporal_deviations"), **stats})

@@ -6,7 +6,7 @@ import ibis.expr.types as ir
 from parcours.engine import materialise
 from parcours.mining import describe_process_map, describe_variants, directly_follows
 from parcours.mining import variants as rank_variants
-from parcours_pipelines.metadata import image, markdown_table, table_metadata
+from parcours_pipelines.metadata import image, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 FITS = "process_model_fits_the_variants_it_was_built_from"
@@ -32,7 +32,7 @@ def process_map(
         log_figures([picture["figure"]], "figures/process_map.html", "Process map")
     top = graph.filter(graph.kind == "follows").head(conf.mining.top_edges).to_pandas()
     return dg.MaterializeResult(value=graph, metadata={
-        **table_metadata(graph), **stats, "top_edges": dg.MetadataValue.md(markdown_table(top)),
+        **table_metadata(graph, "process_map"), **stats, "top_edges": table_value(top, "process_map"),
         "map": image(picture["png"], "process map"),
     })
 
@@ -51,7 +51,7 @@ def variants(
         log_metrics(stats, prefix="variants.")
     top = table.head(settings.load().mining.top_variants).to_pandas()
     return dg.MaterializeResult(value=table, metadata={
-        **table_metadata(table), **stats, "top_variants": dg.MetadataValue.md(markdown_table(top)),
+        **table_metadata(table, "variants"), **stats, "top_variants": table_value(top, "variants"),
     })
 
 

@@ -4,7 +4,7 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours_pipelines.metadata import latest_metadata, markdown_table, skipped_stages, table_metadata
+from parcours_pipelines.metadata import latest_metadata, skipped_stages, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
@@ -39,11 +39,10 @@ def journey_ranking(context: dg.AssetExecutionContext, journeys: ir.Table, journ
     ranking = rank_journeys(journeys.to_pandas(), journey_impact.to_pandas(), journey_timing.to_pandas(),
                             trigger_rule_scores.to_pandas(), conf.report.rules_per_journey)
     snapshot, previous = journey_snapshot(ranking), _previous_snapshot(context)
-    top = markdown_table(ranking[SHOWN].round(2).head(20))
     yield dg.Output(ranking, "journey_ranking", metadata={
-        **table_metadata(ranking), **state_counts(ranking.status),
+        **table_metadata(ranking, "journey_ranking"), **state_counts(ranking.status),
         "drift": "compared with the last run" if previous else NO_EARLIER_RUN,
-        SNAPSHOT: dg.MetadataValue.json(snapshot), "ranking": dg.MetadataValue.md(top)})
+        SNAPSHOT: dg.MetadataValue.json(snapshot), "ranking": table_value(ranking[SHOWN].head(20), "journey_ranking")})
     selected = {key.name for key in context.selected_asset_check_keys}
     problems = ranking_problems(ranking, journeys.journey_id.to_pandas())
     if CONSISTENT in selected:
@@ -127,4 +126,4 @@ def _drift_result(name: str, drift: pd.DataFrame, kind: str) -> dg.AssetCheckRes
     return dg.AssetCheckResult(
         check_name=name, passed=not bool(flag.any()), severity=dg.AssetCheckSeverity.WARN,
         metadata={"journeys_drifted": int(flag.sum()),
-                  "drifted": dg.MetadataValue.md(markdown_table(moved[shown].round(3)))})
+                  "drifted": table_value(moved[shown], "journey_ranking")})

@@ -3,7 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours_pipelines.metadata import markdown_table, table_metadata
+from parcours_pipelines.metadata import table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rule_id", "journey_name", "pattern", "action_label", "channel", "precision", "coverage", "support",
@@ -47,9 +47,10 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, log_pr
     yield dg.Output(rules.document, output_name="trigger_rules", metadata={
         **rules.params, **{f"backtest_{k}": v for k, v in capped.items()}, "champion": rules.champion,
         "registered_version": registered["version"], "aliases": registered["aliases"],
-        "rules": dg.MetadataValue.md(markdown_table(table.loc[table.published, SHOWN].round(3)))})
+        "rules": table_value(table.loc[table.published, SHOWN], "trigger_rule_scores")})
     yield dg.Output(rules.table, output_name="trigger_rule_scores", metadata={
-        **table_metadata(rules.table), "preview": dg.MetadataValue.md(markdown_table(table[SHOWN].round(3)))})
+        **table_metadata(rules.table, "trigger_rule_scores"),
+        "preview": table_value(table[SHOWN], "trigger_rule_scores")})
 
 
 def _gap_seconds(episodes) -> float:

@@ -6,7 +6,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.stages import StageSkipped
-from parcours_pipelines.metadata import image, markdown_table, skipped_output, table_metadata
+from parcours_pipelines.metadata import image, skipped_output, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 
@@ -46,7 +46,8 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, log
                                              clv_distribution_figure(value.values)])
     metrics = {k: round(v, 4) for k, v in value.metrics.items() if v == v and k != "model_healthy"}  # NaN: left out
     yield dg.Output(value.values, "customer_value", metadata={
-        **table_metadata(value.values), **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
+        **table_metadata(value.values, "customer_value"),
+        **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
         "landmark": value.params["landmark"], "as_of": value.params["as_of"], "clv_model_version": version,
         "purchase_model": MODEL_NAMES[value.params["purchase_model_used"]],
         "purchase_models_degenerate": value.params["purchase_models_degenerate"] or "none",
@@ -54,8 +55,9 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, log
         "clv_model_alias": "candidate" if value.health.healthy else "none: the model failed its health check",
     })
     yield dg.Output(value.holdout, "customer_value_holdout", metadata={
-        **table_metadata(value.holdout), **{k: v for k, v in metrics.items() if k.startswith("holdout_")},
-        "by_frequency": dg.MetadataValue.md(markdown_table(value.buckets.round(3))),
+        **table_metadata(value.holdout, "customer_value_holdout"),
+        **{k: v for k, v in metrics.items() if k.startswith("holdout_")},
+        "by_frequency": table_value(value.buckets),
         "chart": image(holdout_png(value.buckets), "holdout: actual against predicted purchases"),
         "landmark": value.params["landmark"], "holdout_end": value.params["holdout_end"],
     })
