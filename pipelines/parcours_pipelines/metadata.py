@@ -47,6 +47,51 @@ def table_value(frame: pd.DataFrame, asset: str = "") -> dg.MetadataValue:
     return dg.MetadataValue.table(records, schema=table_schema(kinds, asset))
 
 
+#: Summary numbers that count something (the library returns every summary as a float, as MLflow's metrics are):
+#: shown as integers. Prefixed names (``holdout_customers``, ``purchases_...``) are matched on their last part too.
+COUNTS = frozenset({
+    "instances", "customers", "events", "max_tokens", "distinct_sequences", "tokens", "edges", "transitions",
+    "variants", "singletons", "top", "journeys", "variants_clustered", "seed_clusters", "merged_same_steps",
+    "journeys_discovered", "instances_sampled", "families", "customers_without_purchase", "actual_purchases",
+    "variants_used", "instances_not_replayed", "silent_transitions", "places", "profiled_pairs", "pair_occurrences",
+    "deviating_occurrences", "deviating_instances",
+})
+#: Summary numbers that are yes/no (1.0 or 0.0 in the library's float dicts): shown as booleans.
+FLAGS = frozenset({"hessian_positive_definite", "seeded_by_density"})
+
+
+def numbers(stats: Mapping[str, Any], digits: int = 6) -> dict[str, Any]:
+    """Summary numbers as the Dagster UI should show them: counts as integers, yes/no as booleans, other decimals
+    rounded to ``digits`` significant digits (as the CSV files are), and a number that could not be computed (NaN)
+    left out.
+
+    Examples
+    --------
+    >>> numbers({"customers": 390.0, "spend_hessian_positive_definite": 1.0, "share": 0.014873574,
+    ...          "rmse": float("nan")})
+    {'customers': 390, 'spend_hessian_positive_definite': True, 'share': 0.0148736}
+    """
+    shown: dict[str, Any] = {}
+    for key, value in stats.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            shown[key] = value
+        elif value != value:  # NaN: not computed, so not shown as a number
+            continue
+        elif _named(key, FLAGS):
+            shown[key] = bool(value)
+        elif _named(key, COUNTS) and float(value).is_integer():
+            shown[key] = int(value)
+        else:
+            shown[key] = float(f"{value:.{digits}g}")
+    return shown
+
+
+def _named(key: str, names: frozenset[str]) -> bool:
+    """Whether ``key`` or a suffix of it after an ``_`` is one of ``names``."""
+    parts = key.split("_")
+    return any("_".join(parts[i:]) in names for i in range(len(parts)))
+
+
 def markdown_table(frame: pd.DataFrame) -> str:
     """A markdown table (lists and long text shortened) for ``MetadataValue.md``."""
     if frame.empty:

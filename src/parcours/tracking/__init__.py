@@ -62,6 +62,24 @@ def find_pipeline_run(dagster_run_id: str) -> Run | None:
     return runs[0] if runs else None
 
 
+def pipeline_metrics(tracking_uri: str, dagster_run_id: str, experiment_name: str = "parcours") -> dict[str, float]:
+    """The metrics of the MLflow run a Dagster run logged into, without touching MLflow's active store or run.
+
+    A partial rebuild (``parcours report``) logs into the run it amends, tagged ``parcours/amended_by`` with the
+    rebuild's command and Dagster run id; that run is found too. Empty when there is no such run.
+    """
+    client = mlflow.MlflowClient(tracking_uri)
+    experiment = client.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        return {}
+    searches = (f"tags.{DAGSTER_RUN_TAG} = '{dagster_run_id}'", f"tags.`parcours/amended_by` LIKE '% {dagster_run_id}'")
+    for search in searches:
+        runs = client.search_runs([experiment.experiment_id], filter_string=search, max_results=1)
+        if runs:
+            return dict(runs[0].data.metrics)
+    return {}
+
+
 @contextmanager
 def pipeline_run(dagster_run_id: str, tags: Mapping[str, str] | None = None,
                  run_name: str | None = None) -> Iterator[Run]:

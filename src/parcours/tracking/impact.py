@@ -11,18 +11,18 @@ import numpy as np
 def log_journey_impact(impact: Any, figures: list[Any]) -> None:
     """Log a :class:`parcours.impact.JourneyImpact` to the active run.
 
-    Parameters (``impact.*``): the windows, the outcome, the covariates and the settings. Metrics:
-    the run's counts, and per estimated journey ``impact.effect.<id>``, ``impact.ci_low.<id>``,
-    ``impact.ci_high.<id>`` and ``impact.q_value.<id>``. Tables: ``impact/journey_impact.json``
-    and ``impact/balance.json``. Figures: ``figures/journey_impact.html``.
+    Parameters (``impact.*``): the windows, the outcome, the covariates and the settings. Metrics: the
+    run's counts and ``impact.value_at_stake_of_findings`` (the findings' value at stake, summed): a few
+    numbers to compare runs by, not one chart per journey. Each journey's effect, interval and q-value
+    are in the table ``impact/journey_impact.json``, beside ``impact/balance.json``. Figures:
+    ``figures/journey_impact.html``.
     """
     from parcours.tracking import log_figures
 
     mlflow.log_params({f"impact.{k}": v[:6000] for k, v in impact.params.items()})
     metrics = {f"impact.{k}": float(v) for k, v in impact.metrics.items()}
-    for row in impact.table[impact.table.effect.notna()].itertuples():
-        for column in ("effect", "ci_low", "ci_high", "q_value"):
-            metrics[f"impact.{column}.{row.journey_id}"] = float(getattr(row, column))
+    findings = impact.table[impact.table.finding.fillna(False).astype(bool)]
+    metrics["impact.value_at_stake_of_findings"] = float(findings.value_at_stake.sum())
     mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
     mlflow.log_table(impact.table.astype({"note": "object"}), "impact/journey_impact.json")
     mlflow.log_table(impact.balance, "impact/balance.json")

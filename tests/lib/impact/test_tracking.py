@@ -9,9 +9,13 @@ def test_impact_is_logged_as_params_metrics_tables_and_figures(tmp_mlflow, small
     with tracking.pipeline_run("run-impact") as run:
         log_journey_impact(small_impact, [forest_figure(small_impact.table)])
     logged = mlflow.get_run(run.info.run_id)
-    estimated = small_impact.table[small_impact.table.effect.notna()]
-    first = estimated.iloc[0]
-    assert logged.data.metrics[f"impact.effect.{first.journey_id}"] == first.effect
+    findings = small_impact.table[small_impact.table.finding.fillna(False).astype(bool)]
+    assert logged.data.metrics["impact.value_at_stake_of_findings"] == findings.value_at_stake.sum()
+    assert not [k for k in logged.data.metrics if k.startswith(("impact.effect.", "impact.q_value."))]
+    table = mlflow.load_table("impact/journey_impact.json", run_ids=[run.info.run_id])
+    logged_effects = table.set_index("journey_id").effect.dropna().sort_index()
+    effects = small_impact.table.set_index("journey_id").effect.dropna().sort_index()
+    assert logged_effects.round(6).to_dict() == effects.round(6).to_dict()  # as JSON, to 10 decimals
     assert logged.data.metrics["impact.findings"] == small_impact.metrics["findings"]
     assert logged.data.params["impact.landmark"] == small_impact.design.landmark.isoformat()
     assert logged.data.params["impact.outcome"] == "net_revenue" and logged.data.params["impact.fdr"] == "0.05"

@@ -4,7 +4,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.eventlog.episodes import describe_instances, journey_instances_in_passes
-from parcours_pipelines.metadata import table_metadata
+from parcours_pipelines.metadata import numbers, table_metadata
 from parcours_pipelines.resources import EngineResource, SettingsResource
 
 
@@ -18,5 +18,5 @@ def journey_instances(event_log: ir.Table, log_profile: dict, settings: Settings
     # computed once on the engine (spilling past its memory limit): the stats, the preview and the file read it
     instances = journey_instances_in_passes(engine.connection(), event_log, settings.load(log_profile).episodes,
                                             has_channel=log_profile["has_channel"])
-    stats = {k: dg.MetadataValue.float(round(v, 3)) for k, v in describe_instances(instances).items()}
+    stats = numbers(describe_instances(instances))
     return dg.MaterializeResult(value=instances, metadata=table_metadata(instances, "journey_instances") | stats)

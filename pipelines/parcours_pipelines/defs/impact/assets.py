@@ -4,7 +4,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.stages import StageSkipped
-from parcours_pipelines.metadata import image, skipped_output, table_metadata, table_value
+from parcours_pipelines.metadata import image, numbers, skipped_output, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
@@ -36,7 +36,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_p
     with mlflow.run_for(context):
         log_journey_impact(impact, [forest_figure(impact.table, outcome), *_overlaps(impact)])
     return dg.Output(impact.table, metadata={
-        **table_metadata(impact.table, "journey_impact"), **impact.metrics, **impact.design.params(),
+        **table_metadata(impact.table, "journey_impact"), **numbers(impact.metrics), **impact.design.params(),
         "outcome": outcome,
         "effects": table_value(impact.table[SHOWN], "journey_impact"),
         "forest_plot": image(forest_png(impact.table), "journey impact: effects with their 95% intervals"),

@@ -9,7 +9,7 @@ from parcours.engine import materialise
 from parcours.eventlog import ingest_events, resolve_input
 from parcours.eventlog.database import describe_input
 from parcours.resolve import describe_log
-from parcours_pipelines.metadata import counts_table, facts_table, markdown_table, table_metadata
+from parcours_pipelines.metadata import counts_table, facts_table, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 from parcours_pipelines.runs import FINGERPRINT_TAG, input_tags, tag_run
 
@@ -57,7 +57,7 @@ def ingested_events(
     yield dg.Output(summary, "ingest_summary", metadata={
         **{k: summary[k] for k in ("rows_in", "clean", "quarantined", "duplicates", "customers")},
         "by_reason": counts_table(summary["by_reason"], "reason"),
-        "examples": dg.MetadataValue.md(_examples_markdown(summary["examples"])),
+        "examples": _examples(summary["examples"]),
         "input_fingerprint": summary["fingerprint"],
     })
 
@@ -81,8 +81,10 @@ def log_profile(context: dg.AssetExecutionContext, event_log: ir.Table, ingest_s
     })
 
 
-def _examples_markdown(examples: dict) -> str:
+def _examples(examples: dict) -> dg.MetadataValue:
+    """The first quarantined rows of each reason, as one table (the reason in each row)."""
     import pandas as pd
 
-    parts = [f"**{reason}**\n\n{markdown_table(pd.DataFrame(rows))}" for reason, rows in examples.items()]
-    return "\n\n".join(parts) or "_(nothing quarantined)_"
+    rows = [row for reason_rows in examples.values() for row in reason_rows]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return table_value(pd.DataFrame(rows, columns=columns).astype("string"), "event_quarantine")

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.engine import materialise
-from parcours_pipelines.metadata import latest_metadata, markdown_table, table_metadata, table_value
+from parcours_pipelines.metadata import latest_metadata, markdown_table, numbers, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_MODELS_FIT = "journey_models_fit_their_journeys"
@@ -56,12 +56,12 @@ def discovered_journeys(
                                          discovery.quality["representativeness_kmedoids"])
         log_figures([journey_sizes_figure(journeys, noise), curve, *_sankeys(discovery, journeys, floor)],
                     "figures/journeys.html", "Discovered journeys")
-    quality = {k: (round(v, 4) if v == v else None) for k, v in discovery.quality.items()}  # NaN → None
+    quality = numbers(discovery.quality)
     yield dg.Output(discovery.variants, "journey_clusters",
                     metadata={**table_metadata(discovery.variants, "journey_clusters"), **quality})
     yield dg.Output(journeys, "journeys", metadata={
         **table_metadata(journeys, "journeys"), "journeys": len(journeys), "classifier_version": version,
-        **{k: quality[k] for k in _SUMMARY},
+        **{k: quality[k] for k in _SUMMARY if k in quality},
         "sizes": table_value(journeys[["journey_id", "name", "family", "n_instances", "n_customers",
                                        "conversion_share", "stops_at"]], "journeys"),
         "changes": table_value(pd.DataFrame(discovery.changes)),

@@ -5,7 +5,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.mining import temporal, timing_by_journey
-from parcours_pipelines.metadata import table_metadata
+from parcours_pipelines.metadata import numbers, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 JOURNEY_ID = "journey_id"
@@ -46,4 +46,4 @@ def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Ta
         log_metrics(stats, prefix="temporal.")
     yield dg.Output(profile, output_name="temporal_profile", metadata=table_metadata(profile, "temporal_profile"))
     yield dg.Output(worst, output_name="temporal_deviations",
-                    metadata={**table_metadata(worst, "temporal_deviations"), **stats})
+                    metadata={**table_metadata(worst, "temporal_deviations"), **numbers(stats)})

@@ -6,7 +6,7 @@ import ibis.expr.types as ir
 from parcours.engine import materialise
 from parcours.mining import describe_process_map, describe_variants, directly_follows
 from parcours.mining import variants as rank_variants
-from parcours_pipelines.metadata import image, table_metadata, table_value
+from parcours_pipelines.metadata import image, numbers, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
 FITS = "process_model_fits_the_variants_it_was_built_from"
@@ -32,7 +32,7 @@ def process_map(
         log_figures([picture["figure"]], "figures/process_map.html", "Process map")
     top = graph.filter(graph.kind == "follows").head(conf.mining.top_edges).to_pandas()
     return dg.MaterializeResult(value=graph, metadata={
-        **table_metadata(graph, "process_map"), **stats, "top_edges": table_value(top, "process_map"),
+        **table_metadata(graph, "process_map"), **numbers(stats), "top_edges": table_value(top, "process_map"),
         "map": image(picture["png"], "process map"),
     })
 
@@ -51,7 +51,7 @@ def variants(
         log_metrics(stats, prefix="variants.")
     top = table.head(settings.load().mining.top_variants).to_pandas()
     return dg.MaterializeResult(value=table, metadata={
-        **table_metadata(table, "variants"), **stats, "top_variants": table_value(top, "variants"),
+        **table_metadata(table, "variants"), **numbers(stats), "top_variants": table_value(top, "variants"),
     })
 
 
@@ -89,7 +89,7 @@ def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_pro
     files = {"summary.json": stats, "model.bpmn": documents["bpmn"], "model.pnml": documents["pnml"],
              "bpmn.svg": pictures["bpmn.svg"], "petri_net.svg": pictures["petri_net.svg"]}
     fits, floor = fits_its_variants(stats, conf.noise_threshold)
-    yield dg.Output(files, metadata={**stats, "bpmn": image(pictures["bpmn.png"], "BPMN model")})
+    yield dg.Output(files, metadata={**numbers(stats), "bpmn": image(pictures["bpmn.png"], "BPMN model")})
     yield dg.AssetCheckResult(check_name=FITS, passed=fits, severity=dg.AssetCheckSeverity.WARN, metadata={
         "fitting_share": stats["fitting_share"], "floor": floor, "coverage": stats["coverage"],
         "log_fitness": stats["log_fitness"]})

@@ -3,7 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours_pipelines.metadata import table_metadata, table_value
+from parcours_pipelines.metadata import numbers, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 SHOWN = ["rule_id", "journey_name", "pattern", "action_label", "channel", "precision", "coverage", "support",
@@ -45,7 +45,7 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, log_pr
     table = rules.table.assign(lead_time_h=rules.table.lead_time_s / 3_600,
                                target_lead_time_h=rules.table.target_lead_time_s / 3_600)
     yield dg.Output(rules.document, output_name="trigger_rules", metadata={
-        **rules.params, **{f"backtest_{k}": v for k, v in capped.items()}, "champion": rules.champion,
+        **numbers(rules.params), **numbers({f"backtest_{k}": v for k, v in capped.items()}), "champion": rules.champion,
         "registered_version": registered["version"], "aliases": registered["aliases"],
         "rules": table_value(table.loc[table.published, SHOWN], "trigger_rule_scores")})
     yield dg.Output(rules.table, output_name="trigger_rule_scores", metadata={

@@ -6,7 +6,7 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.stages import StageSkipped
-from parcours_pipelines.metadata import image, skipped_output, table_metadata, table_value
+from parcours_pipelines.metadata import image, numbers, skipped_output, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
 
@@ -44,7 +44,7 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, log
     with mlflow.run_for(context):
         version = log_customer_value(value, [holdout_figure(value.buckets, _holdout(value.metrics)),
                                              clv_distribution_figure(value.values)])
-    metrics = {k: round(v, 4) for k, v in value.metrics.items() if v == v and k != "model_healthy"}  # NaN: left out
+    metrics = numbers({k: v for k, v in value.metrics.items() if k != "model_healthy"})
     yield dg.Output(value.values, "customer_value", metadata={
         **table_metadata(value.values, "customer_value"),
         **{k: v for k, v in metrics.items() if not k.startswith("holdout_")},
