@@ -11,12 +11,13 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup system-deps test-deps demo test test-fast lint ui bench bench-pipeline clean
+.PHONY: help setup system-deps test-deps demo test test-fast lint ui notebooks bench bench-pipeline clean
 
 help:
 	@echo "make demo   set up, generate the demo log, run the whole pipeline"
 	@echo "make test   set up and run every test (what .ci/run runs)"
 	@echo "make ui     the Dagster UI on the same instance and data"
+	@echo "make notebooks  JupyterLab on notebooks/ (they open on the last run's outputs)"
 	@echo "make bench  the benchmarks (see benchmarks/BENCHMARKS.md)"
 	@echo "make bench-pipeline  the whole pipeline at 100k, 1M and 5M events beside pm4py"
 
@@ -55,6 +56,14 @@ test-fast: setup
 
 ui: setup
 	$(BIN)/parcours ui
+
+# JupyterLab with the project's kernel; the percent-format notebooks/*.py open as notebooks (jupytext).
+notebooks: setup
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,notebooks]'
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@printf '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}\n' \
+		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(BIN)/jupyter lab notebooks/
 
 bench: setup
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,bench]'

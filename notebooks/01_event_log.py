@@ -14,59 +14,79 @@
 # %% [markdown]
 # # The event log: what came in, what was kept, and the journey instances it makes
 #
-# Reads the event log a run used (by default the demo log under `$PARCOURS_HOME/demo`; generated
-# here if it is missing), ingests it with the library, and looks at where every row went and at
-# the customers' journey instances. Open it with `jupytext --to notebook notebooks/01_event_log.py`
-# or run it as a script.
+# Opens the last run's outputs (`$PARCOURS_HOME/demo/output`, or the folder in `PARCOURS_OUTPUT`): where
+# every input row went, the events by channel and activity, and the customers' journey instances. With
+# `PARCOURS_NOTEBOOK_RECOMPUTE=1` it ingests the run's input again with the library instead (the demo log
+# is generated if missing). Open it in JupyterLab with `make notebooks`.
 
 # %%
 import os
-from collections import Counter
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 
-from parcours import paths
-from parcours.config import load_settings
-from parcours.engine import connect
-from parcours.eventlog import ingest_events, resolve_input
-from parcours.eventlog.episodes import describe_instances, journey_instances
-from parcours.synthetic import ensure_demo_log
+from parcours.outputs import RunOutputs, recompute_requested, run_settings
 
-settings = load_settings(paths.conf_dir())
-ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-path, ingest_settings = resolve_input(settings.ingest)
-con = connect()
-result = ingest_events(con, ingest_settings, path)
-summary = result.summary
+pio.renderers.default = "plotly_mimetype+notebook"  # interactive in JupyterLab, and in static HTML exports
+RECOMPUTE = recompute_requested()
+
+if RECOMPUTE:
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.eventlog.episodes import journey_instances
+    from parcours.synthetic import ensure_demo_log
+
+    settings = run_settings()
+    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+    path, ingest_settings = resolve_input(settings.ingest)
+    result = ingest_events(connect(), ingest_settings, path)
+    summary = result.summary.to_dict()
+    quarantine, events = result.quarantine.to_pandas(), result.events.to_pandas()
+    instances = journey_instances(result.events, settings.episodes,
+                                  has_channel=result.summary.has_channel).to_pandas()
+else:
+    run = RunOutputs()
+    summary, quarantine, events, instances = (run["ingest_summary"], run["event_quarantine"], run["event_log"],
+                                              run["journey_instances"])
+    print(f"the run in {run.folder}")
 
 # %% [markdown]
 # ## Where every input row went
 
 # %%
-print(f"{path}: {summary.rows_in:,} rows → {summary.clean:,} clean, {summary.quarantined:,} quarantined, "
-      f"{summary.duplicates:,} duplicates")
-assert summary.accounts_for_every_row
-pd.Series(summary.by_reason, name="rows").loc[lambda s: s > 0].sort_values(ascending=False)
+print(f"{summary['rows_in']:,} rows → {summary['clean']:,} clean, {summary['quarantined']:,} quarantined, "
+      f"{summary['duplicates']:,} duplicates")
+assert summary["rows_in"] == summary["clean"] + summary["quarantined"] + summary["duplicates"]
+pd.Series(summary["by_reason"], name="rows").loc[lambda s: s > 0].sort_values(ascending=False)
 
 # %%
-result.quarantine.head(10).to_pandas()
+quarantine.head(10)
 
 # %% [markdown]
 # ## Events by channel and activity
 
 # %%
-events = result.events
-by_channel = events.group_by(["channel", "activity"]).aggregate(events=events.count()).order_by("channel")
-by_channel.to_pandas().pivot_table(index="activity", columns="channel", values="events", fill_value=0)
+events.pivot_table(index="activity", columns="channel", values="event_seq", aggfunc="count", fill_value=0)
+
+# %%
+weekly = (events.assign(week=events.ts.dt.tz_localize(None).dt.to_period("W").dt.start_time,
+                        channel=events.channel.fillna("(none)"))
+          .groupby(["week", "channel"]).size().rename("events").reset_index())
+go.Figure([go.Bar(x=part.week, y=part.events, name=channel) for channel, part in weekly.groupby("channel")],
+          layout={"barmode": "stack", "title": "Events per week, by channel", "yaxis": {"title": "events"}})
 
 # %% [markdown]
 # ## Journey instances
 # Each customer's events split at gaps longer than `episodes.inactivity_gap_days`.
 
 # %%
-instances = journey_instances(events, settings.episodes, has_channel=summary.has_channel)
-pd.Series(describe_instances(instances)).round(2)
+pd.Series({
+    "instances": len(instances), "customers": instances.customer_id.nunique(),
+    "instances per customer": len(instances) / max(instances.customer_id.nunique(), 1),
+    "median steps": instances.n_tokens.median(), "median duration (days)": instances.duration_s.median() / 86_400,
+}).round(2)
 
 # %%
-sequences = Counter(" → ".join(t) for t in instances.tokens.to_pandas())
-pd.DataFrame(sequences.most_common(15), columns=["tokens", "instances"])
+sequences = instances.tokens.map(lambda tokens: " → ".join(tokens)).value_counts().head(15)
+sequences.rename_axis("tokens").rename("instances").reset_index()

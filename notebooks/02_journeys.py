@@ -14,58 +14,71 @@
 # %% [markdown]
 # # Discovered journeys: what they are, how sure we are, and how they were found
 #
-# Runs journey discovery with the library on the event log a run used (by default the demo log
-# under `$PARCOURS_HOME/demo`, generated here if missing). On the demo log it also compares the
-# journeys with the planted ones. Open it with `jupytext --to notebook notebooks/02_journeys.py`.
+# Opens the last run's journeys (`$PARCOURS_HOME/demo/output`, or `PARCOURS_OUTPUT`) and its quality
+# numbers (from the MLflow run it logged into). With `PARCOURS_NOTEBOOK_RECOMPUTE=1` it runs journey
+# discovery again with the library on the run's input. On the demo log it also compares the journeys
+# with the planted ones.
 
 # %%
 import os
 
 import pandas as pd
+import plotly.io as pio
 from sklearn.metrics import adjusted_rand_score
 
 from parcours import paths
-from parcours.config import load_settings
-from parcours.engine import connect
-from parcours.eventlog import ingest_events, resolve_input
-from parcours.eventlog.episodes import journey_instances
-from parcours.journeys import NOISE, discover_journeys
+from parcours.journeys import NOISE
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
-from parcours.mining import variants
-from parcours.synthetic import ensure_demo_log
+from parcours.outputs import RunOutputs, recompute_requested, run_settings
 
-settings = load_settings(paths.conf_dir())
-ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-path, ingest_settings = resolve_input(settings.ingest)
-con = connect()
-events = ingest_events(con, ingest_settings, path).events
-instances = journey_instances(events, settings.episodes)
-table = variants(instances).to_pandas()
-discovery = discover_journeys(table, settings.journeys)
-print(f"{len(table):,} distinct sequences → {len(discovery.journeys)} journeys")
+pio.renderers.default = "plotly_mimetype+notebook"
+RECOMPUTE = recompute_requested()
+
+if RECOMPUTE:
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.eventlog.episodes import journey_instances
+    from parcours.journeys import discover_journeys
+    from parcours.mining import variants
+    from parcours.synthetic import ensure_demo_log
+
+    settings = run_settings()
+    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+    path, ingest_settings = resolve_input(settings.ingest)
+    instances_table = journey_instances(ingest_events(connect(), ingest_settings, path).events, settings.episodes)
+    discovery = discover_journeys(variants(instances_table).to_pandas(), settings.journeys)
+    journeys, clusters, quality = discovery.journeys, discovery.variants, pd.Series(discovery.quality)
+    instances = instances_table.select("customer_id", "start_ts", "tokens").to_pandas()
+    demo = not settings.ingest.path
+else:
+    run = RunOutputs()
+    journeys, clusters, instances = run["journeys"], run["journey_clusters"], run["journey_instances"]
+    quality = run.metrics("journeys.")
+    demo = run.folder == paths.default_output_dir()
+print(f"{len(clusters):,} distinct sequences → {len(journeys)} journeys")
 
 # %% [markdown]
 # ## The journeys, largest first
 
 # %%
-discovery.journeys[["journey_id", "name", "n_instances", "share", "representative", "distinguishing"]]
+journeys[["journey_id", "name", "n_instances", "share", "representative", "distinguishing"]]
 
 # %%
-journey_sizes_figure(discovery.journeys, int(table["count"][discovery.variants.journey_id.eq(NOISE)].sum()))
+journey_sizes_figure(journeys, int(clusters["count"][clusters.journey_id.eq(NOISE)].sum()))
 
 # %% [markdown]
 # ## How sure we are: noise, silhouette, bootstrap stability
 
 # %%
-pd.Series(discovery.quality).round(3)
+quality.round(3)
 
 # %% [markdown]
 # ## The first steps of the largest journey
 
 # %%
-largest = discovery.journeys.iloc[0]
-first_steps_sankey(discovery.variants[discovery.variants.journey_id == largest.journey_id],
-                   title=f"{largest.journey_id}: {largest.name}")
+largest = journeys.iloc[0]
+first_steps_sankey(clusters[clusters.journey_id == largest.journey_id],
+                   title=f"{largest.journey_id}: {largest['name']}")
 
 # %% [markdown]
 # ## Planted versus discovered (demo log only)
@@ -75,12 +88,11 @@ first_steps_sankey(discovery.variants[discovery.variants.journey_id == largest.j
 
 # %%
 truth_json = paths.demo_dir() / "truth.json"
-if not settings.ingest.path and truth_json.exists():
+if demo and truth_json.exists():
     window = pd.to_datetime(pd.read_json(truth_json, typ="series")["windows"]["observation"], utc=True)
     truth = pd.read_csv(paths.demo_dir() / "customers_truth.csv")
-    frame = instances.select("customer_id", "start_ts", "tokens").to_pandas()
-    frame["variant"] = frame.tokens.map(" → ".join)
-    frame = frame.merge(discovery.variants[["variant", "journey_id"]], on="variant").merge(truth, on="customer_id")
+    frame = instances[["customer_id", "start_ts", "tokens"]].assign(variant=instances.tokens.map(" → ".join))
+    frame = frame.merge(clusters[["variant", "journey_id"]], on="variant").merge(truth, on="customer_id")
     frame = frame[(frame.start_ts >= window[0]) & (frame.start_ts < window[1])]
     planted = frame[frame.planted_journey != "none"]
     walkers = frame[frame.planted_journey == "none"]

@@ -14,55 +14,67 @@
 # %% [markdown]
 # # Customer value: what each customer is worth, how sure we are, and whether the model holds up
 #
-# Fits BG/NBD (or Pareto/NBD) and Gamma-Gamma with the library on the event log a run used (by
-# default the demo log under `$PARCOURS_HOME/demo`, generated here if missing), checks them on the
-# holdout period and values every customer. Open it with
-# `jupytext --to notebook notebooks/03_customer_value.py`.
+# Opens the last run's customer values, its holdout check and the fitted parameters (from the MLflow run
+# it logged into). With `PARCOURS_NOTEBOOK_RECOMPUTE=1` it fits BG/NBD (or Pareto/NBD) and Gamma-Gamma
+# again with the library on the run's input.
 
 # %%
 import os
 
 import pandas as pd
+import plotly.io as pio
 
 from parcours import paths
-from parcours.config import load_settings
-from parcours.engine import connect
-from parcours.eventlog import ingest_events, resolve_input
-from parcours.synthetic import ensure_demo_log
-from parcours.value import estimate_customer_value
+from parcours.outputs import RunOutputs, recompute_requested, run_settings
 from parcours.value.figures import clv_distribution_figure, holdout_figure
+from parcours.value.holdout import frequency_buckets
 
-settings = load_settings(paths.conf_dir())
-ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-path, ingest_settings = resolve_input(settings.ingest)
-con = connect()
-ingested = ingest_events(con, ingest_settings, path)
-value = estimate_customer_value(ingested.events, settings.value, has_revenue=ingested.summary.has_revenue)
-print(f"{len(value.values):,} customers valued; landmark {value.params['landmark']}, as of {value.params['as_of']}")
+pio.renderers.default = "plotly_mimetype+notebook"
+RECOMPUTE = recompute_requested()
+
+if RECOMPUTE:
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.synthetic import ensure_demo_log
+    from parcours.value import estimate_customer_value
+
+    settings = run_settings()
+    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+    path, ingest_settings = resolve_input(settings.ingest)
+    ingested = ingest_events(connect(), ingest_settings, path)
+    value = estimate_customer_value(ingested.events, settings.value, has_revenue=ingested.summary.has_revenue)
+    values, holdout, metrics = value.values, value.holdout, pd.Series(value.metrics)
+    demo = not settings.ingest.path
+else:
+    run = RunOutputs()
+    values, holdout, metrics = run["customer_value"], run["customer_value_holdout"], run.metrics("value.")
+    demo = run.folder == paths.default_output_dir()
+print(f"{len(values):,} customers valued, {len(holdout):,} in the holdout check")
 
 # %% [markdown]
 # ## The fitted parameters (MAP, with the Laplace standard errors of their logs)
 
 # %%
-pd.Series({k: v for k, v in value.metrics.items() if k.startswith(("purchases_", "spend_"))}).round(4)
+metrics[metrics.index.str.startswith(("purchases_", "spend_"))].round(4)
 
 # %% [markdown]
 # ## The holdout check: fitted before the landmark, compared after it
 
 # %%
-holdout_figure(value.buckets, {k.removeprefix("holdout_"): v for k, v in value.metrics.items()})
+holdout_metrics = metrics[metrics.index.str.startswith("holdout_")]
+holdout_figure(frequency_buckets(holdout), {k.removeprefix("holdout_"): v for k, v in holdout_metrics.items()})
 
 # %%
-pd.Series({k: v for k, v in value.metrics.items() if k.startswith("holdout_")}).round(3)
+holdout_metrics.round(3)
 
 # %% [markdown]
 # ## Every customer's value, most valuable first
 
 # %%
-value.values.sort_values("clv", ascending=False).head(10)
+values.sort_values("clv", ascending=False).head(10)
 
 # %%
-clv_distribution_figure(value.values)
+clv_distribution_figure(values)
 
 # %% [markdown]
 # ## CLV against the demo's latent customer value (demo log only)
@@ -72,7 +84,7 @@ clv_distribution_figure(value.values)
 
 # %%
 truth_csv = paths.demo_dir() / "customers_truth.csv"
-if not settings.ingest.path and truth_csv.exists():
+if demo and truth_csv.exists():
     truth = pd.read_csv(truth_csv, usecols=["customer_id", "value"])
-    joined = value.values.merge(truth, on="customer_id")
+    joined = values.merge(truth, on="customer_id")
     print(f"Spearman correlation of CLV with the latent value: {joined.clv.corr(joined.value, 'spearman'):.2f}")

@@ -14,42 +14,63 @@
 # %% [markdown]
 # # Journey impact: what each discovered journey does to customer value, and the rules that act on it
 #
-# Discovers the journeys and estimates their effect with the library, on the event log a run used
-# (by default the demo log under `$PARCOURS_HOME/demo`, generated here if missing). On the demo
-# log it also compares the estimates with the generator's exact effects. Open it with
-# `jupytext --to notebook notebooks/04_journey_impact.py`.
+# Opens the last run's effects, trigger rules and ranking (`$PARCOURS_HOME/demo/output`, or
+# `PARCOURS_OUTPUT`). With `PARCOURS_NOTEBOOK_RECOMPUTE=1` it discovers the journeys, estimates their
+# effects and mines the rules again with the library, and then also shows what only the fitted objects
+# hold: each journey's propensity overlap and balance, the estimates against the demo's exact effects,
+# and the published rules fired on the whole log.
 
 # %%
 import os
 
 import pandas as pd
+import plotly.io as pio
 
 from parcours import paths
-from parcours.config import load_settings
-from parcours.engine import connect
-from parcours.eventlog import ingest_events, resolve_input
-from parcours.eventlog.episodes import journey_instances
-from parcours.impact import estimate_journey_impact
 from parcours.impact.figures import forest_figure, overlap_figure
-from parcours.journeys import discover_journeys
-from parcours.journeys.assign import assign_journeys, journey_sizes
-from parcours.mining import variants
-from parcours.report import rank_journeys
-from parcours.synthetic import ensure_demo_log, versus_rest_effects
-from parcours.triggers import match_events, mine_trigger_rules, parse_rule_set, trigger_data
+from parcours.outputs import RunOutputs, recompute_requested, run_settings
 
-settings = load_settings(paths.conf_dir())
-ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-path, ingest_settings = resolve_input(settings.ingest)
-con = connect()
-ingested = ingest_events(con, ingest_settings, path)
-instances = journey_instances(ingested.events, settings.episodes)
-discovery = discover_journeys(variants(instances).to_pandas(), settings.journeys)
-assignments = assign_journeys(instances, discovery.variants)
-impact = estimate_journey_impact(ingested.events, instances, assignments, discovery.journeys, settings.impact,
-                                 settings.value, has_revenue=ingested.summary.has_revenue)
-print(impact.design)
-pd.Series(impact.metrics)
+pio.renderers.default = "plotly_mimetype+notebook"
+RECOMPUTE = recompute_requested()
+
+if RECOMPUTE:
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.eventlog.episodes import journey_instances
+    from parcours.impact import estimate_journey_impact
+    from parcours.journeys import discover_journeys
+    from parcours.journeys.assign import assign_journeys, journey_sizes
+    from parcours.mining import variants
+    from parcours.report import rank_journeys
+    from parcours.synthetic import ensure_demo_log, versus_rest_effects
+    from parcours.triggers import match_events, mine_trigger_rules, parse_rule_set, trigger_data
+
+    settings = run_settings()
+    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+    path, ingest_settings = resolve_input(settings.ingest)
+    ingested = ingest_events(connect(), ingest_settings, path)
+    instances = journey_instances(ingested.events, settings.episodes)
+    discovery = discover_journeys(variants(instances).to_pandas(), settings.journeys)
+    assignments = assign_journeys(instances, discovery.variants)
+    impact = estimate_journey_impact(ingested.events, instances, assignments, discovery.journeys, settings.impact,
+                                     settings.value, has_revenue=ingested.summary.has_revenue)
+    data = trigger_data(ingested.events, instances, assignments, settings.episodes, settings.triggers,
+                        has_channel=ingested.summary.has_channel)
+    gap_s = (settings.episodes.inactivity_gap_days or 30) * 86_400
+    rule_set = mine_trigger_rules(data, discovery.journeys, impact.table, settings.triggers, max_window_s=gap_s)
+    sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
+    journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
+    effects, rules, document = impact.table, rule_set.table, rule_set.document
+    ranking = rank_journeys(journeys, effects, rules=rules)  # no timing table: conversion columns stay empty
+    counts = pd.Series(impact.metrics)
+    print(impact.design)
+else:
+    run = RunOutputs()
+    effects, rules, document = run["journey_impact"], run["trigger_rule_scores"], run["trigger_rules"]
+    ranking, counts = run["journey_ranking"], run.metrics("impact.")
+print(f"{int(effects.effect.notna().sum())} of {len(effects)} journeys estimated; "
+      f"{int(effects.finding.fillna(False).astype(bool).sum())} findings")
+counts
 
 # %% [markdown]
 # ## Effects per journey: findings first
@@ -61,30 +82,31 @@ pd.Series(impact.metrics)
 # %%
 columns = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value",
            "overlap_ok", "refutation_ok", "finding", "value_at_stake", "note"]
-impact.table[columns].round(3)
+effects[columns].round(3)
 
 # %%
-forest_figure(impact.table)
+forest_figure(effects)
 
 # %% [markdown]
-# ## Overlap and balance of the largest estimated journey
+# ## Overlap and balance of the largest estimated journey (recomputed only)
 #
 # Propensities of the customers in the journey against the others', and each covariate's
-# standardised mean difference before and after weighting.
+# standardised mean difference before and after weighting: the fitted objects, which the run's
+# files do not keep.
 
 # %%
-estimated = impact.table[impact.table.effect.notna()]
+estimated = effects[effects.effect.notna()]
 largest = estimated.sort_values("n_treated").iloc[-1] if len(estimated) else None
-print("no journey had impact.min_treated treated customers" if largest is None else largest["name"])
-
-# %%
-overlap_figure(impact.propensities, impact.treated, largest.journey_id, largest["name"]) if len(estimated) else None
-
-# %%
-impact.balance[impact.balance.journey_id == (largest.journey_id if largest is not None else -2)].round(3)
+if not RECOMPUTE:
+    print("set PARCOURS_NOTEBOOK_RECOMPUTE=1 to see the propensities and the balance")
+elif largest is None:
+    print("no journey had impact.min_treated treated customers")
+else:
+    overlap_figure(impact.propensities, impact.treated, largest.journey_id, largest["name"]).show()
+    print(impact.balance[impact.balance.journey_id == largest.journey_id].round(3).to_string(index=False))
 
 # %% [markdown]
-# ## Against the demo's exact effects (demo log only)
+# ## Against the demo's exact effects (demo log, recomputed only)
 #
 # Each discovered journey is matched to the planted journey most of its customers live; the
 # truth is the effect of that planted journey against the rest, over the customers the estimate
@@ -92,7 +114,7 @@ impact.balance[impact.balance.journey_id == (largest.journey_id if largest is no
 
 # %%
 truth_csv = paths.demo_dir() / "customers_truth.csv"
-if not settings.ingest.path and truth_csv.exists() and len(estimated):
+if RECOMPUTE and not settings.ingest.path and truth_csv.exists() and len(estimated):
     truth = pd.read_csv(truth_csv)
     planted = truth.set_index("customer_id").planted_journey
     rows = []
@@ -111,38 +133,32 @@ if not settings.ingest.path and truth_csv.exists() and len(estimated):
 #
 # Entry rules for the journeys above (`conf/triggers.yaml`: findings by default), mined on the
 # earlier part of the journeys' period and replayed on the later part. `published` says whether a
-# rule met the thresholds out of time, and `reason` says why not. The published rules then fire on
-# the whole log in one batch.
+# rule met the thresholds out of time, and `reason` says why not.
 
 # %%
-data = trigger_data(ingested.events, instances, assignments, settings.episodes, settings.triggers,
-                    has_channel=ingested.summary.has_channel)
-gap_s = (settings.episodes.inactivity_gap_days or 30) * 86_400
-rule_set = mine_trigger_rules(data, discovery.journeys, impact.table, settings.triggers, max_window_s=gap_s)
-print(f"{len(rule_set.document['rules'])} rules published; champion: {rule_set.champion}")
-rule_set.table[["rule_id", "journey_name", "pattern", "action_label", "precision", "coverage", "support",
-                "expected_value", "published", "reason"]].round(3)
+print(f"{len(document['rules'])} rules published")
+rules[["rule_id", "journey_name", "pattern", "action_label", "precision", "coverage", "support",
+       "expected_value", "published", "reason"]].round(3)
 
 # %%
-pd.DataFrame(rule_set.backtest).T.round(4)
+backtest = document["backtest"]  # the published set replayed, with and without the frequency cap
+print("the set passed its back-test" if backtest.get("passed") else "the set did not pass its back-test")
+pd.DataFrame({k: v for k, v in backtest.items() if isinstance(v, dict)}).T
 
 # %%
-published = parse_rule_set(rule_set.document)
-fired = pd.concat([match_events(published.rules, chunk.steps, frequency_cap=published.frequency_cap)
-                   for chunk in data.chunks()])  # one group of customers at a time: matching is per customer
-fired.groupby("rule_id").size().rename("triggers").to_frame() if len(fired) else "no trigger fired"
+if RECOMPUTE:  # the published rules fired on the whole log, one group of customers at a time
+    published = parse_rule_set(document)
+    fired = pd.concat([match_events(published.rules, chunk.steps, frequency_cap=published.frequency_cap)
+                       for chunk in data.chunks()])
+    print(fired.groupby("rule_id").size().rename("triggers").to_string() if len(fired) else "no trigger fired")
 
 # %% [markdown]
 # ## The ranking the marketer receives
 #
 # Every journey in one of three states: a proven gain or loss (ordered by value at stake, customers ×
 # effect), no clear effect, or not measured (with the plain reason; estimates that failed a check are
-# not measured). The pipeline's `journey_report` asset turns this table into `report.html`. (No timing table here, so
-# conversion and time to first order stay empty.)
+# not measured). The pipeline's `journey_report` asset turns this table into `report.html`.
 
 # %%
-sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
-journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
-ranking = rank_journeys(journeys, impact.table, rules=rule_set.table)
 ranking[["rank", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
          "reason"]].head(12).round(2)

@@ -88,3 +88,27 @@ class RunOutputs:
         logged = pipeline_metrics(store, run_id) if run_id else {}
         chosen = {k.removeprefix(prefix): v for k, v in logged.items() if k.startswith(prefix)}
         return pd.Series(chosen, name="value", dtype=float).sort_index()
+
+
+#: Set to 1 to have the notebooks recompute from the event log with the library instead of reading the run.
+RECOMPUTE_VARIABLE = "PARCOURS_NOTEBOOK_RECOMPUTE"
+
+
+def recompute_requested() -> bool:
+    """Whether the notebooks should recompute from the event log (``PARCOURS_NOTEBOOK_RECOMPUTE=1``) rather than
+    open the last run's outputs."""
+    return os.environ.get(RECOMPUTE_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def run_settings(folder: str | Path | None = None) -> Any:
+    """The settings of ``conf/`` with the ``auto`` values the run resolved from its log (``log_profile.json``), so a
+    notebook that recomputes uses what the run used; the settings as they are when no run has finished there."""
+    from parcours.config import load_settings
+    from parcours.resolve import apply_resolutions
+
+    settings = load_settings(paths.conf_dir())
+    try:
+        resolved = RunOutputs(folder)["log_profile"].get("resolved", [])
+    except RunOutputsNotFoundError:
+        return settings
+    return apply_resolutions(settings, resolved)
