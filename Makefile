@@ -47,7 +47,7 @@ demo: setup
 
 test: setup test-deps
 	$(BIN)/ruff check src pipelines tests benchmarks
-	$(BIN)/pytest -m "not notebooks"
+	$(BIN)/pytest -m "not notebooks" --durations=25
 	cd pipelines && ../$(BIN)/dg check defs
 	$(BIN)/pytest -m notebooks --no-header -q
 

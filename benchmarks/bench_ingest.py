@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from parcours.runstats import process_peak_mib  # one peak-memory reader, shared with the pipeline's run stats
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -94,7 +95,7 @@ def timed(run, *args) -> dict:
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     counts = run(*args)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(_peak_mib()), **counts}
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(process_peak_mib()), **counts}
 
 
 def parse_args(description: str, one_metavar: tuple[str, str, str]) -> argparse.Namespace:
@@ -127,15 +128,6 @@ def measure_cases(script: str, description: str, cases: tuple[str, ...], default
             rows.append({"size": size, "case": case, **json.loads(done.stdout.strip().splitlines()[-1])})
             print(json.dumps(rows[-1]), flush=True)
     (here / "results" / f"{name.removeprefix('bench_')}.json").write_text(json.dumps({"rows": rows}, indent=2))
-
-
-def _peak_mib() -> float:
-    """This process's peak resident memory. VmHWM belongs to the address space made at exec;
-    ru_maxrss would carry over the parent's peak across fork + exec on Linux."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:

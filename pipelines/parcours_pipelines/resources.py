@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -77,12 +79,25 @@ class EngineResource(dg.ConfigurableResource):
             engine.disconnect(cls._connections.pop(key))
 
 
+#: The default MLflow UI for a local store: where the README's ``mlflow ui`` command serves it.
+LOCAL_MLFLOW_UI = "http://127.0.0.1:5000"
+
+#: (Dagster run id, asset) → the URL of the MLflow run its step logged into, for the output's ``mlflow_run`` link.
+_MLFLOW_RUN_URLS: dict[tuple[str, str], str] = {}
+
+
 class MlflowResource(dg.ConfigurableResource):
     """One MLflow tracking store and experiment for the whole run."""
 
     tracking_uri: str = paths.mlflow_tracking_uri()
     experiment_name: str = "parcours"
     artifact_location: str = str(paths.mlflow_artifact_root())
+    ui_url: str = ""  # the MLflow UI the links point at; default: the tracking server, or LOCAL_MLFLOW_UI
+
+    def run_url(self, experiment_id: str, run_id: str) -> str:
+        """The MLflow UI's page of a run."""
+        ui = self.ui_url or (self.tracking_uri if self.tracking_uri.startswith("http") else LOCAL_MLFLOW_UI)
+        return f"{ui.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Point MLflow at the store before any step logs."""
@@ -102,11 +117,21 @@ class MlflowResource(dg.ConfigurableResource):
         amended = _amended_run(context)
         if amended != context.run.run_id:
             command = context.run.tags.get(COMMAND_TAG, "ui")
-            return tracking.pipeline_run(amended, {AMENDED_TAG: f"{command} {context.run.run_id}"})
+            amending = tracking.pipeline_run(amended, {AMENDED_TAG: f"{command} {context.run.run_id}"})
+            return self._linked(context, amending)
         tags = {**parcours_tags(dict(context.run.tags)), **(tags or {})}
         name = " · ".join(filter(None, [tags.get(COMMAND_TAG, "ui"), Path(tags.get(INPUT_TAG, "")).name,
                                         context.run.run_id[:8]]))
-        return tracking.pipeline_run(context.run.run_id, tags, run_name=name)
+        return self._linked(context, tracking.pipeline_run(context.run.run_id, tags, run_name=name))
+
+    @contextmanager
+    def _linked(self, context: dg.AssetExecutionContext, run: Any) -> Iterator[Any]:
+        """``run`` entered, and its page recorded for this step's outputs (the IO manager links them to it)."""
+        with run as active:
+            url = self.run_url(active.info.experiment_id, active.info.run_id)
+            for key in context.selected_asset_keys:
+                _MLFLOW_RUN_URLS[(context.run.run_id, key.to_user_string())] = url
+            yield active
 
 
 def _amended_run(context: dg.AssetExecutionContext) -> str:
@@ -146,7 +171,7 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         tmp = path.with_name(f".{path.name}.tmp")
         if _is_folder(context.definition_metadata):
             _write_folder(path, tmp, obj, context.asset_key)
-            context.add_output_metadata(self._where(path))
+            context.add_output_metadata(self._where(path, context))
             return
         if isinstance(obj, ir.Table | pd.DataFrame) and path.suffix == ".csv":
             _types_path(path).write_text(json.dumps(engine.column_types(obj)))
@@ -168,12 +193,15 @@ class OutputFolderIOManager(dg.ConfigurableIOManager):
         else:
             raise TypeError(f"{context.asset_key.to_user_string()}: cannot store a {type(obj).__name__}")
         tmp.replace(path)
-        context.add_output_metadata(self._where(path))
+        context.add_output_metadata(self._where(path, context))
 
-    def _where(self, path: Path) -> dict[str, dg.MetadataValue]:
-        """The written file, and a link to the run's report (where the output's figures are interactive)."""
+    def _where(self, path: Path, context: dg.OutputContext) -> dict[str, dg.MetadataValue]:
+        """The written file, a link to the run's report (where the output's figures are interactive) and, for a step
+        that logged to MLflow, a link to the MLflow run."""
         report = (Path(self.base_dir) / "report.html").resolve()
-        return {"path": dg.MetadataValue.path(str(path)), "report": dg.MetadataValue.url(report.as_uri())}
+        links = {"path": dg.MetadataValue.path(str(path)), "report": dg.MetadataValue.url(report.as_uri())}
+        logged = _MLFLOW_RUN_URLS.get((context.run_id, context.asset_key.to_user_string()))
+        return links | ({"mlflow_run": dg.MetadataValue.url(logged)} if logged else {})
 
     def load_input(self, context: dg.InputContext) -> Any:
         """Open the upstream file: an Ibis table for Parquet and CSV, a dict for JSON."""

@@ -73,3 +73,8 @@ REASONS = (
     "unknown_activity",
     "bad_revenue",
 )
+
+#: The words every stage shares, defined once: how a token sequence is written as text (variants, representatives,
+#: rule patterns), and the seconds in a day (time windows are in days, timestamps in seconds).
+VARIANT_SEPARATOR = " → "
+SECONDS_PER_DAY = 86_400

@@ -71,6 +71,7 @@ def test_demo_run_is_tracked_in_mlflow(demo_home) -> None:
         tags = runs[0].data.tags
         assert tags["parcours/input_fingerprint"] and tags["parcours/command"] == "demo"
         assert runs[0].info.run_name == f"demo · events.csv · {tags['dagster_run_id'][:8]}"
+        assert tags["mlflow.note.content"].startswith("**events.csv**: ") and "journeys: " in tags["mlflow.note.content"]
     finally:
         mlflow.set_tracking_uri(None)
 
@@ -146,3 +147,5 @@ def test_demo_tables_in_the_ui_describe_every_column_and_link_the_report(demo_ho
             columns = metadata["dagster/column_schema"].schema.columns
             assert columns and all(c.description for c in columns), output.asset
             assert metadata["report"].value == report and "nan" not in repr(metadata["preview"].value.records)
+        journeys = instance.get_latest_materialization_event(dg.AssetKey("journeys")).asset_materialization.metadata
+    assert re.fullmatch(r"http://127\.0\.0\.1:5000/#/experiments/\d+/runs/[0-9a-f]{32}", journeys["mlflow_run"].value)

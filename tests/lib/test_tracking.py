@@ -40,3 +40,25 @@ def test_an_existing_experiment_is_marked_for_model_training_too(tmp_path) -> No
         assert mlflow.get_experiment_by_name("older").tags["mlflow.experimentKind"] == "custom_model_development"
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def test_the_run_description_is_its_mlflow_note(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-described") as run:
+        tracking.describe_run("**events.csv**: 3 events")
+    assert mlflow.get_run(run.info.run_id).data.tags["mlflow.note.content"] == "**events.csv**: 3 events"
+
+
+def test_pipeline_metrics_are_read_without_changing_the_active_store(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-read") as run:
+        tracking.log_metrics({"value.clv_mean": 12.5})
+    with tracking.pipeline_run("run-amended", {"parcours/amended_by": "report run-later"}):
+        tracking.log_metrics({"journeys.coverage": 0.9})
+    store = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri("sqlite:///elsewhere.db")
+    try:
+        assert tracking.pipeline_metrics(store, "run-read", "parcours-test") == {"value.clv_mean": 12.5}
+        assert tracking.pipeline_metrics(store, "run-later", "parcours-test") == {"journeys.coverage": 0.9}
+        assert tracking.pipeline_metrics(store, "no-such-run", "parcours-test") == {}
+        assert mlflow.get_tracking_uri() == "sqlite:///elsewhere.db" and run.info.run_id
+    finally:
+        mlflow.set_tracking_uri(store)

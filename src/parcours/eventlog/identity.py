@@ -9,44 +9,12 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from parcours.config import IdentitySettings
 from parcours.eventlog.errors import EventLogSchemaError
 from parcours.schema import CUSTOMER_ID
-
-
-class UnionFind:
-    """Disjoint sets over integer ids ``0..n-1`` with path halving and union by size.
-
-    Examples
-    --------
-    >>> uf = UnionFind(4)
-    >>> uf.union(0, 1); uf.union(2, 3); uf.union(1, 3)
-    >>> len({uf.find(i) for i in range(4)})
-    1
-    """
-
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n, dtype=np.int64)
-        self.size = np.ones(n, dtype=np.int64)
-
-    def find(self, x: int) -> int:
-        """Return the representative of ``x``'s set."""
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return int(x)
-
-    def union(self, a: int, b: int) -> None:
-        """Merge the sets of ``a`` and ``b``."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
 
 
 @dataclass(frozen=True)
@@ -80,7 +48,8 @@ def read_identity_links(settings: IdentitySettings) -> pd.DataFrame:
 
 
 def resolve_identities(links: pd.DataFrame) -> IdentityMap:
-    """Join identifiers that share a customer, and customers that share an identifier (union-find).
+    """Join identifiers that share a customer, and customers that share an identifier (the connected components of
+    the graph of links, by scipy).
 
     Each connected group's canonical id is its smallest *customer* value, so stitched events carry
     a customer id, never a cookie.
@@ -97,10 +66,8 @@ def resolve_identities(links: pd.DataFrame) -> IdentityMap:
     """
     codes, names = pd.factorize(pd.concat([links.identifier, links.customer], ignore_index=True))
     n = len(links)
-    uf = UnionFind(len(names))
-    for a, b in zip(codes[:n], codes[n:], strict=True):
-        uf.union(int(a), int(b))
-    roots = np.fromiter((uf.find(i) for i in range(len(names))), dtype=np.int64, count=len(names))
+    graph = coo_matrix((np.ones(n, dtype=np.int8), (codes[:n], codes[n:])), shape=(len(names), len(names)))
+    _, roots = connected_components(graph, directed=False)
     is_customer = np.zeros(len(names), dtype=bool)
     is_customer[codes[n:]] = True
     nodes = pd.DataFrame({"identifier": pd.Series(names, dtype="string"), "root": roots, "is_customer": is_customer})

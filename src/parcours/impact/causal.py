@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import norm
+from scipy.stats import false_discovery_control, norm
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -331,11 +331,7 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values (the false discovery rate at which each test would be rejected)."""
+    """Benjamini-Hochberg q-values (the false discovery rate at which each test would be rejected): scipy's
+    ``false_discovery_control``; an empty array stays empty."""
     p = np.asarray(p_values, dtype=float)
-    order = np.argsort(p)
-    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    out = np.empty_like(q)
-    out[order] = q
-    return out
+    return false_discovery_control(p, method="bh") if len(p) else p

@@ -15,7 +15,7 @@ from parcours.journeys.clustering import NOISE
 from parcours.journeys.features import Sequence
 from parcours.journeys.medoids import path_distances
 from parcours.journeys.rules import rule_kind
-from parcours.mining.discovery import VARIANT_SEPARATOR as SEPARATOR
+from parcours.schema import VARIANT_SEPARATOR as SEPARATOR
 
 
 @dataclass

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from parcours.schema import CUSTOMER_ID, STEP_TIMES, TOKENS
+from parcours.schema import CUSTOMER_ID, STEP_TIMES, TOKENS, VARIANT_SEPARATOR
 
 START, END = "[start]", "[end]"
-VARIANT_SEPARATOR = " → "
+__all__ = ["END", "START", "VARIANT_SEPARATOR"]  # the separator is schema's, re-exported where it is used
 
 
 def directly_follows(instances: ir.Table) -> ir.Table:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from parcours.schema import SECONDS_PER_DAY
+
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -28,7 +30,7 @@ def timing_summary(instances: ir.Table, by: str | None = None) -> ir.Table:
         the start to the first conversion, converted instances only), ``duration_mean_days``.
     """
     table = instances.mutate(group=instances[by].cast("string") if by else ibis.literal("all"))
-    days = 86_400
+    days = SECONDS_PER_DAY
     stats = {
         "instances": table.count(),
         "customers": table.customer_id.nunique(),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.resources import files
 
 import jinja2
 import pandas as pd
@@ -20,11 +19,11 @@ from plotly.offline import get_plotlyjs
 from parcours.config import Settings
 from parcours.impact.status import NO_CLEAR_EFFECT, NOT_MEASURED, PROVEN, PROVEN_GAIN, PROVEN_LOSS
 from parcours.journeys.naming import readable
-from parcours.mining.discovery import VARIANT_SEPARATOR
 from parcours.report import words
 from parcours.report.diagrams import process_map_svg, step_flow_figure
 from parcours.report.figures import landscape_figure, value_at_stake_figure
 from parcours.report.locale import ReportLocale, currency_code
+from parcours.schema import VARIANT_SEPARATOR
 
 RULE_COLUMNS = ("rule_id", "pattern", "window_h", "action_label", "channel", "delay_h", "precision", "coverage",
                 "triggers", "support", "target_lead_time_s", "expected_value", "published", "reason")
@@ -103,17 +102,14 @@ def journey_families(ranking: pd.DataFrame) -> list[dict]:
 
 
 def _environment(locale: ReportLocale) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FunctionLoader(_template), autoescape=True, undefined=jinja2.StrictUndefined,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("parcours.report"), autoescape=True,
+                             undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals["_"] = locale.gettext
     env.filters.update(money=lambda v, signed=False: locale.money(v, signed), days=locale.days, share=locale.share,
                        readable=readable, number=locale.number, decimal=locale.decimal, significant=locale.significant,
                        day=locale.day, reason=lambda r: words.reason_in(r, locale))
     return env
-
-
-def _template(name: str) -> str:
-    return files("parcours.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def _figure(fig: go.Figure, div_id: str) -> str:

@@ -13,6 +13,8 @@ stake here; ``journey_impact.csv`` keeps the estimate whose checks failed, for t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,7 @@ from parcours.impact.status import (
     PROVEN,
     PROVEN_GAIN,
     PROVEN_LOSS,
+    STATES,
     checked_reason,
     effect_status,
 )
@@ -160,3 +163,32 @@ def ranking_problems(ranking: pd.DataFrame, journey_ids: pd.Series) -> list[str]
     if ranking.effect[ranking.status == NOT_MEASURED].notna().any():
         problems.append("a journey not measured shows an effect")
     return problems
+
+
+def run_description(ingest_summary: dict, ranking: pd.DataFrame, published_rules: int) -> str:
+    """What a run read and found, in three lines of markdown: the input and its counts, the journeys by state, and
+    the largest proven gain or loss with the rules published (the MLflow run's description).
+
+    Examples
+    --------
+    >>> summary = {"sources": [{"path": "/data/events.csv"}], "clean": 6124, "customers": 399, "quarantined": 53}
+    >>> ranking = pd.DataFrame({"name": ["buys once", "leaves"], "status": ["proven gain", "not measured"],
+    ...                         "value_at_stake": [1250.0, float("nan")]})
+    >>> print(run_description(summary, ranking, 1))
+    **events.csv**: 6,124 events from 399 customers (53 rows quarantined).
+    2 journeys: 1 proven gain, 0 proven loss, 0 no clear effect, 1 not measured.
+    The largest proven: buys once (+1,250.00 at stake); 1 trigger rule published.
+    """
+    inputs = ", ".join(Path(str(s.get("path", ""))).name for s in ingest_summary.get("sources", [])) or "the input"
+    first = (f"**{inputs}**: {ingest_summary['clean']:,} events from {ingest_summary['customers']:,} customers "
+             f"({ingest_summary['quarantined']:,} rows quarantined).")
+    counts = ranking.status.value_counts()
+    states = ", ".join(f"{int(counts.get(state, 0))} {state}" for state in STATES)
+    proven = ranking[ranking.status.isin(PROVEN)]
+    if len(proven):
+        biggest = proven.loc[proven.value_at_stake.abs().idxmax()]
+        top = f"The largest proven: {biggest['name']} ({biggest.value_at_stake:+,.2f} at stake)"
+    else:
+        top = "None proven"
+    rules = f"{published_rules} trigger rule{'' if published_rules == 1 else 's'} published"
+    return f"{first}\n{len(ranking)} journeys: {states}.\n{top}; {rules}."

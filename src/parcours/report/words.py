@@ -12,8 +12,8 @@ import pandas as pd
 
 from parcours.impact.status import NOT_MEASURED, PROVEN, TOO_FEW
 from parcours.journeys.naming import readable
-from parcours.mining.discovery import VARIANT_SEPARATOR
 from parcours.report.locale import ReportLocale
+from parcours.schema import VARIANT_SEPARATOR
 
 ENGLISH = ReportLocale("en")
 #: :data:`parcours.impact.status.TOO_FEW` with its numbers read back, to say it in another language.

@@ -7,7 +7,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-_DAY = 86_400
+from parcours.schema import SECONDS_PER_DAY
+
+_DAY = SECONDS_PER_DAY
 DIRTY_KINDS = ("missing_customer_id", "unparseable_time", "time_out_of_range", "future_time",
                "missing_activity", "bad_revenue", "malformed_row", "duplicate")
 

@@ -125,13 +125,22 @@ def log_params(params: Mapping[str, Any]) -> None:
     mlflow.log_params({k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()})
 
 
+def describe_run(markdown: str) -> None:
+    """Set the active run's description (MLflow's note, shown at the top of the run page and in the runs list)."""
+    mlflow.set_tag("mlflow.note.content", markdown)
+
+
 def log_text(text: str, artifact_file: str) -> None:
     """Log a text document (e.g. a PNML or BPMN model) as an artifact of the active run."""
     mlflow.log_text(text, artifact_file)
 
 
 def log_figures(figures: list[Any], artifact_file: str, title: str = "parcours") -> None:
-    """Log plotly figures as one self-contained HTML page (plotly.js embedded once: opens offline)."""
+    """Log plotly figures as one self-contained HTML page (plotly.js embedded once: opens offline).
+
+    Each page keeps its own copy of plotly.js: MLflow's UI shows an HTML artifact from a ``blob:`` URL in a
+    sandboxed frame, where a script shared between pages is not loaded (tried: the frame never requests it).
+    """
     parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figures)]
     page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
     mlflow.log_text(page + "\n".join(parts) + "</body></html>", artifact_file)

@@ -16,7 +16,7 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import Array
 
-from parcours.mining.discovery import VARIANT_SEPARATOR
+from parcours.schema import VARIANT_SEPARATOR
 
 JOURNEY_CLASSIFIER = "parcours-journey-classifier"
 CANDIDATE = "candidate"

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+from parcours.schema import SECONDS_PER_DAY, VARIANT_SEPARATOR
 from parcours.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
 from parcours.triggers.backtest import Stream, annotate, attribute, rule_scores, rule_set_scores
@@ -29,8 +30,8 @@ from parcours.triggers.mine import (
 )
 from parcours.triggers.rules import Rule, Step, validate_rule_set
 
-SEPARATOR = " → "
-DAY = 86_400.0
+SEPARATOR = VARIANT_SEPARATOR
+DAY = float(SECONDS_PER_DAY)
 
 
 @dataclass

@@ -14,10 +14,10 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import seconds_since_epoch
-from parcours.schema import ACTIVITY, CUSTOMER_ID, REVENUE, TIMESTAMP
+from parcours.schema import ACTIVITY, CUSTOMER_ID, REVENUE, SECONDS_PER_DAY, TIMESTAMP
 from parcours.stages import StageSkipped
 
-DAY_S = 86_400
+DAY_S = SECONDS_PER_DAY
 #: Days in one model time unit (a month as pymc-marketing counts it).
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
 DAYS_PER_MONTH = DAYS_PER_UNIT["M"]

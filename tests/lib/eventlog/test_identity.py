@@ -2,16 +2,14 @@ import pandas as pd
 
 from parcours.config import IdentitySettings, IngestSettings
 from parcours.eventlog import ingest_events
-from parcours.eventlog.identity import UnionFind, resolve_identities
+from parcours.eventlog.identity import resolve_identities
 from tests.conftest import NOW
 
 
-def test_union_find_joins_transitively() -> None:
-    uf = UnionFind(5)
-    uf.union(0, 1)
-    uf.union(3, 4)
-    uf.union(1, 4)
-    assert len({uf.find(i) for i in (0, 1, 3, 4)}) == 1 and uf.find(2) == 2
+def test_identities_join_transitively_and_leave_the_unlinked_alone() -> None:
+    links = pd.DataFrame({"identifier": ["a", "a", "b", "b", "z"], "customer": ["C3", "C5", "C5", "C4", "C9"]})
+    mapping = resolve_identities(links).mapping.set_index("identifier").customer_id.to_dict()
+    assert {mapping[k] for k in ("a", "b", "C3", "C4", "C5")} == {"C3"} and mapping["z"] == mapping["C9"] == "C9"
 
 
 def test_a_shared_device_merges_two_customer_accounts_into_the_smallest_id() -> None:

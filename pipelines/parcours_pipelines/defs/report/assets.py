@@ -70,7 +70,8 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
     from parcours.report import ReportInputs, journey_paths, render_report
     from parcours.report.audit import money_problems
     from parcours.report.html import report_locale
-    from parcours.tracking import log_text
+    from parcours.report.ranking import run_description
+    from parcours.tracking import describe_run, log_text
 
     conf = settings.load(log_profile)
     paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey,
@@ -81,10 +82,11 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
              "profile": log_profile.get("facts", []), "resolved": log_profile.get("resolved", []),
              "skipped": skipped_stages(context.instance), "discovery": _discovery_quality(context),
              "value_model": _value_model_health(context)}
-    html = render_report(ReportInputs(journey_ranking.to_pandas(), paths, trigger_rule_scores.to_pandas(),
-                                      journey_impact.to_pandas(), facts), conf)
+    ranking, rules = journey_ranking.to_pandas(), trigger_rule_scores.to_pandas()
+    html = render_report(ReportInputs(ranking, paths, rules, journey_impact.to_pandas(), facts), conf)
     with mlflow.run_for(context):
         log_text(html, "report/report.html")
+        describe_run(run_description(ingest_summary, ranking, int(rules.published.sum()) if len(rules) else 0))
     yield dg.Output(html, metadata={"size_kb": round(len(html.encode()) / 1024), "journeys_with_a_card":
                                     min(conf.report.cards, int(journey_ranking.count().to_pyarrow().as_py()))})
     problems = money_problems(html, report_locale(conf))
