@@ -9,8 +9,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from parcours.config import IdentitySettings
 from parcours.eventlog.errors import EventLogSchemaError
@@ -64,6 +62,9 @@ def resolve_identities(links: pd.DataFrame) -> IdentityMap:
     IdentityMap
         ``identifier → customer_id`` for every identifier and customer named in ``links``.
     """
+    from scipy.sparse import coo_matrix  # here, not at import: the code location loads this module, not scipy
+    from scipy.sparse.csgraph import connected_components
+
     codes, names = pd.factorize(pd.concat([links.identifier, links.customer], ignore_index=True))
     n = len(links)
     graph = coo_matrix((np.ones(n, dtype=np.int8), (codes[:n], codes[n:])), shape=(len(names), len(names)))
