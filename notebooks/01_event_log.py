@@ -20,27 +20,20 @@
 # is generated if missing). Open it in JupyterLab with `make notebooks`.
 
 # %%
-import os
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from parcours.outputs import RunOutputs, recompute_requested, run_settings
+from parcours.outputs import RunOutputs, ingest_run_input, recompute_requested
 
 pio.renderers.default = "plotly_mimetype+notebook"  # interactive in JupyterLab, and in static HTML exports
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.engine import connect
-    from parcours.eventlog import ingest_events, resolve_input
     from parcours.eventlog.episodes import journey_instances
-    from parcours.synthetic import ensure_demo_log
 
-    settings = run_settings()
-    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-    path, ingest_settings = resolve_input(settings.ingest)
-    result = ingest_events(connect(), ingest_settings, path)
+    settings, result = ingest_run_input()
     summary = result.summary.to_dict()
     quarantine, events = result.quarantine.to_pandas(), result.events.to_pandas()
     instances = journey_instances(result.events, settings.episodes,

@@ -20,7 +20,6 @@
 # with the planted ones.
 
 # %%
-import os
 
 import pandas as pd
 import plotly.io as pio
@@ -29,23 +28,18 @@ from sklearn.metrics import adjusted_rand_score
 from parcours import paths
 from parcours.journeys import NOISE
 from parcours.journeys.figures import first_steps_sankey, journey_sizes_figure
-from parcours.outputs import RunOutputs, recompute_requested, run_settings
+from parcours.outputs import RunOutputs, ingest_run_input, recompute_requested
 
 pio.renderers.default = "plotly_mimetype+notebook"
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.engine import connect
-    from parcours.eventlog import ingest_events, resolve_input
     from parcours.eventlog.episodes import journey_instances
     from parcours.journeys import discover_journeys
     from parcours.mining import variants
-    from parcours.synthetic import ensure_demo_log
 
-    settings = run_settings()
-    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-    path, ingest_settings = resolve_input(settings.ingest)
-    instances_table = journey_instances(ingest_events(connect(), ingest_settings, path).events, settings.episodes)
+    settings, ingested = ingest_run_input()
+    instances_table = journey_instances(ingested.events, settings.episodes)
     discovery = discover_journeys(variants(instances_table).to_pandas(), settings.journeys)
     journeys, clusters, quality = discovery.journeys, discovery.variants, pd.Series(discovery.quality)
     instances = instances_table.select("customer_id", "start_ts", "tokens").to_pandas()

@@ -19,13 +19,12 @@
 # again with the library on the run's input.
 
 # %%
-import os
 
 import pandas as pd
 import plotly.io as pio
 
 from parcours import paths
-from parcours.outputs import RunOutputs, recompute_requested, run_settings
+from parcours.outputs import RunOutputs, ingest_run_input, recompute_requested
 from parcours.value.figures import clv_distribution_figure, holdout_figure
 from parcours.value.holdout import frequency_buckets
 
@@ -33,15 +32,9 @@ pio.renderers.default = "plotly_mimetype+notebook"
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.engine import connect
-    from parcours.eventlog import ingest_events, resolve_input
-    from parcours.synthetic import ensure_demo_log
     from parcours.value import estimate_customer_value
 
-    settings = run_settings()
-    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-    path, ingest_settings = resolve_input(settings.ingest)
-    ingested = ingest_events(connect(), ingest_settings, path)
+    settings, ingested = ingest_run_input()
     value = estimate_customer_value(ingested.events, settings.value, has_revenue=ingested.summary.has_revenue)
     values, holdout, metrics = value.values, value.holdout, pd.Series(value.metrics)
     demo = not settings.ingest.path

@@ -21,34 +21,28 @@
 # and the published rules fired on the whole log.
 
 # %%
-import os
 
 import pandas as pd
 import plotly.io as pio
 
 from parcours import paths
 from parcours.impact.figures import forest_figure, overlap_figure
-from parcours.outputs import RunOutputs, recompute_requested, run_settings
+from parcours.outputs import RunOutputs, ingest_run_input, recompute_requested
 
 pio.renderers.default = "plotly_mimetype+notebook"
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.engine import connect
-    from parcours.eventlog import ingest_events, resolve_input
     from parcours.eventlog.episodes import journey_instances
     from parcours.impact import estimate_journey_impact
     from parcours.journeys import discover_journeys
     from parcours.journeys.assign import assign_journeys, journey_sizes
     from parcours.mining import variants
     from parcours.report import rank_journeys
-    from parcours.synthetic import ensure_demo_log, versus_rest_effects
+    from parcours.synthetic import versus_rest_effects
     from parcours.triggers import match_events, mine_trigger_rules, parse_rule_set, trigger_data
 
-    settings = run_settings()
-    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
-    path, ingest_settings = resolve_input(settings.ingest)
-    ingested = ingest_events(connect(), ingest_settings, path)
+    settings, ingested = ingest_run_input()
     instances = journey_instances(ingested.events, settings.episodes)
     discovery = discover_journeys(variants(instances).to_pandas(), settings.journeys)
     assignments = assign_journeys(instances, discovery.variants)

@@ -112,3 +112,17 @@ def run_settings(folder: str | Path | None = None) -> Any:
     except RunOutputsNotFoundError:
         return settings
     return apply_resolutions(settings, resolved)
+
+
+def ingest_run_input(folder: str | Path | None = None) -> tuple[Any, Any]:
+    """The run's settings (:func:`run_settings`) and its input ingested again with the library: what a notebook
+    recomputes from. The demo log is generated when it is missing (``PARCOURS_NOTEBOOK_CUSTOMERS`` customers, or
+    the ``demo`` settings' number)."""
+    from parcours.engine import connect
+    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.synthetic import ensure_demo_log
+
+    settings = run_settings(folder)
+    ensure_demo_log(settings, int(os.environ.get("PARCOURS_NOTEBOOK_CUSTOMERS", 0)) or None)
+    path, ingest_settings = resolve_input(settings.ingest)
+    return settings, ingest_events(connect(), ingest_settings, path)
