@@ -51,8 +51,9 @@ test: setup test-deps
 	cd pipelines && ../$(BIN)/dg check defs
 	$(BIN)/pytest -m notebooks --no-header -q
 
+# the library, the architecture and the direct asset tests, on every core: under two minutes on two (README)
 test-fast: setup
-	$(BIN)/pytest -m "not slow and not notebooks and not spark" -x -q
+	$(BIN)/pytest -m "not slow and not notebooks and not spark and not browser" -n auto -x -q
 
 ui: setup
 	$(BIN)/parcours ui

@@ -60,8 +60,8 @@ def scenario_table(scenario: str, customers: int, seed: int):
 def _demo_table(customers: int, seed: int):
     from tests.lib.impact.conftest import PLACEBO_ID, planted_trial
 
-    from parcours.config import ImpactSettings, ValueSettings
     from parcours.impact import estimate_journey_impact
+    from parcours.settings import ImpactSettings, ValueSettings
     from parcours.synthetic import versus_rest_effects
     from parcours.synthetic.entry_trial import against_truth
 
@@ -135,8 +135,8 @@ def summarise() -> None:
 
 def one_core_case(customers: int, n_jobs: str, busy: bool) -> dict:
     """Time the step alone on a scenario (a) log of ``customers`` (generated before the clock starts)."""
-    from parcours.config import ImpactSettings, ValueSettings
     from parcours.impact import estimate_journey_impact
+    from parcours.settings import ImpactSettings, ValueSettings
     from parcours.synthetic.entry import generate_entry_log
     from parcours.synthetic.entry_trial import entry_inputs
 

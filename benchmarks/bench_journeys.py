@@ -36,11 +36,11 @@ _LAST_K: dict[int, int] = {}
 
 def prepare(customers: int) -> dict[str, Path]:
     """Generate and ingest the demo log once; store its instances and variants as Parquet."""
-    from parcours.config import EpisodeSettings, IngestSettings
     from parcours.engine import connect
-    from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import journey_instances
+    from parcours.ingest import ingest_events
+    from parcours.instances import journey_instances
     from parcours.mining import variants
+    from parcours.settings import EpisodeSettings, IngestSettings
     from parcours.synthetic import generate_demo_log
 
     folder = DATA / f"journeys-{customers}"
@@ -60,8 +60,8 @@ def prepare(customers: int) -> dict[str, Path]:
 def run_parcours(paths: dict[str, Path], rounds: int) -> dict:
     import pandas as pd
 
-    from parcours.config import JourneySettings
     from parcours.journeys import discover_journeys
+    from parcours.settings import JourneySettings
 
     discovery = discover_journeys(pd.read_parquet(paths["variants"]), JourneySettings(bootstrap_rounds=rounds),
                                   purchases=["order"])
@@ -80,10 +80,10 @@ def run_kmedoids(paths: dict[str, Path], k: int) -> dict:
     import numpy as np
     import pandas as pd
 
-    from parcours.config import JourneySettings
     from parcours.journeys.discover import sample_weights
     from parcours.journeys.medoids import path_distances, weighted_kmedoids
     from parcours.journeys.rules import ONE_STEP, PURCHASE_KINDS, rule_kind
+    from parcours.settings import JourneySettings
 
     settings = JourneySettings()
     table = pd.read_parquet(paths["variants"]).sort_values(["count", "variant"], ascending=[False, True])

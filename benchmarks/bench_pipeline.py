@@ -10,7 +10,7 @@ identity table) is written once into ``data/pipeline-<events>/`` (git-ignored). 
   ``VmHWM`` (imports included: the baseline column says how much of it they are).
 - **parcours, whole run**: ``run_pipeline`` of the whole graph in one process, as ``parcours run`` does,
   with the cost of each step from the run's own ``run_stats.json`` (sampled CPU and memory, see
-  :mod:`parcours.runstats`).
+  :mod:`parcours_pipelines.runstats`).
 - **pm4py** (the peer, same clean event log, same journey instances): ``read_parquet`` + ``format_dataframe``,
   ``discover_dfg``, ``get_variants`` and the Inductive Miner (``discover_process_tree_inductive``), each timed.
 - **relational only** (``--relational-sizes``, default 20M): the engine stages alone (ingest, the log profile
@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from parcours.runstats import process_peak_mib, rss_mib
+from parcours_pipelines.runstats import process_peak_mib, rss_mib
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -125,7 +125,7 @@ def _pipeline(folder: Path, selection: str | None) -> dict:
                                                     selection=selection).success})
     if not result["success"]:
         raise SystemExit(f"{selection or 'the pipeline'} failed on {folder}")
-    if selection is None:  # the run's own account of each step (parcours.runstats), in one process
+    if selection is None:  # the run's own account of each step (parcours_pipelines.runstats), in one process
         result["steps"] = json.loads((out / "run_stats.json").read_text())["steps"]
     return result
 
@@ -141,12 +141,12 @@ def _step(folder: Path, step: str) -> dict:
 
 
 def _relational(folder: Path, stage: str) -> dict:
-    from parcours.config import load_settings, parse_assignments
     from parcours.engine import connect
-    from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import journey_instances_in_passes
+    from parcours.ingest import ingest_events
+    from parcours.ingest.resolve import apply_resolutions, describe_log
+    from parcours.instances import journey_instances_in_passes
     from parcours.mining import directly_follows, variants
-    from parcours.resolve import apply_resolutions, describe_log
+    from parcours.settings import load_settings, parse_assignments
     from parcours.value.rfm import default_landmark, rfm_summary
 
     conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
@@ -211,9 +211,9 @@ def _pm4py(folder: Path, stage: str) -> dict:
 
 
 def _prepare_pm4py_steps(folder: Path, target: Path) -> None:
-    from parcours.config import load_settings, parse_assignments
     from parcours.engine import connect
-    from parcours.eventlog.episodes import episode_steps
+    from parcours.instances import episode_steps
+    from parcours.settings import load_settings, parse_assignments
 
     conf = load_settings(HERE.parent / "conf", parse_assignments(overrides(folder)))
     con = connect()

@@ -24,10 +24,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def measure(n_events: int) -> dict:
-    from parcours.config import Settings
     from parcours.engine import connect
-    from parcours.eventlog import ingest_events
-    from parcours.resolve import describe_log
+    from parcours.ingest import ingest_events
+    from parcours.ingest.resolve import describe_log
+    from parcours.settings import Settings
 
     path = make_logs(n_events)["csv"]
     out = HERE / "data" / f"{n_events}" / "profile_run"

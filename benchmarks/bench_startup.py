@@ -53,7 +53,9 @@ def _step_overhead(log: str) -> float:
 def measure(checkout: Path, home: Path, repeat: int) -> dict:
     env = _env(checkout, home)
     python = str(BIN / "python")
-    help_code = "import sys\nfrom parcours.cli import main\nsys.argv = ['parcours', '--help']\ntry:\n    main()\n"
+    help_code = ("import sys\ntry:\n    from parcours_pipelines.cli import main\n"
+                 "except ImportError:  # a checkout from before the CLI moved to the pipelines side\n"
+                 "    from parcours.cli import main\nsys.argv = ['parcours', '--help']\ntry:\n    main()\n")
     cases = {
         "parcours --help": [python, "-c", help_code + "except SystemExit:\n    pass"],
         "code location load": [python, "-c", "from parcours_pipelines.definitions import defs; defs()"],

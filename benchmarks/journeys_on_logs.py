@@ -35,11 +35,11 @@ ECOM = {"customer_id": "user_id", "activity": "event", "ts": "timestamp", "chann
 def _variants(path: Path, columns: dict, episodes: dict) -> tuple[pd.DataFrame, list[str], object]:
     import ibis
 
-    from parcours.config import EpisodeSettings, IngestSettings, Settings
-    from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import journey_instances
+    from parcours.ingest import ingest_events
+    from parcours.ingest.resolve import settled
+    from parcours.instances import journey_instances
     from parcours.mining import variants
-    from parcours.resolve import settled
+    from parcours.settings import EpisodeSettings, IngestSettings, Settings
 
     ingested = ingest_events(ibis.duckdb.connect(), IngestSettings(columns=columns), str(path))
     settings = settled(Settings(episodes=EpisodeSettings(**episodes)), ingested.events, has_revenue=True)
@@ -93,9 +93,9 @@ def cases(folder: Path) -> list[tuple[str, callable]]:
 
 
 def measure(name: str, load) -> dict:
-    from parcours.config import JourneySettings
     from parcours.journeys import discover_journeys
     from parcours.journeys.rules import purchase_path_kind
+    from parcours.settings import JourneySettings
     from parcours.tokens import token_activity
 
     table, purchases, instances, log = load()

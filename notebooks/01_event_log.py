@@ -31,7 +31,7 @@ pio.renderers.default = "plotly_mimetype+notebook"  # interactive in JupyterLab,
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.eventlog.episodes import journey_instances
+    from parcours.instances import journey_instances
 
     settings, result = ingest_run_input()
     summary = result.summary.to_dict()

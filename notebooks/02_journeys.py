@@ -34,7 +34,7 @@ pio.renderers.default = "plotly_mimetype+notebook"
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.eventlog.episodes import journey_instances
+    from parcours.instances import journey_instances
     from parcours.journeys import discover_journeys
     from parcours.mining import variants
 

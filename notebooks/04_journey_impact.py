@@ -33,8 +33,8 @@ pio.renderers.default = "plotly_mimetype+notebook"
 RECOMPUTE = recompute_requested()
 
 if RECOMPUTE:
-    from parcours.eventlog.episodes import journey_instances
     from parcours.impact import estimate_journey_impact
+    from parcours.instances import journey_instances
     from parcours.journeys import discover_journeys
     from parcours.journeys.assign import assign_journeys, journey_sizes
     from parcours.mining import variants

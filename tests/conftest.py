@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,13 +11,25 @@ from pathlib import Path
 import ibis
 import pytest
 
-from parcours.config import ColumnMapping, IngestSettings
 from parcours.engine import connect
+from parcours.settings import ColumnMapping, IngestSettings
 
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 REPO = Path(__file__).resolve().parents[1]
+MODULE_MARK = re.compile(r"^pytestmark = pytest\.mark\.(\w+)", re.M)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A test module marked as a whole with a marker the run deselects (``-m "not slow"``) is not even imported.
+
+    Its tests would be deselected anyway; not importing it saves what its imports cost (pymc, MLflow, pm4py:
+    most of ``make test-fast``'s start-up). ``None`` leaves the decision to pytest."""
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    found = MODULE_MARK.search(collection_path.read_text())
+    return True if found and f"not {found.group(1)}" in (config.option.markexpr or "") else None
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER = "customer_id,ts,activity,channel,revenue"
 

@@ -21,11 +21,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours import engine, paths
-from parcours.config import Settings, load_settings, parse_assignments
-from parcours.resolve import apply_resolutions
-from parcours.runstats import return_freed_memory
+from parcours.ingest import apply_resolutions
+from parcours.settings import Settings, load_settings, parse_assignments
 from parcours.spreadsheet import neutralise, neutralise_frame, round_for_spreadsheet, with_byte_order_mark
 from parcours_pipelines.runs import AMENDED_TAG, COMMAND_TAG, INPUT_TAG, parcours_tags
+from parcours_pipelines.runstats import return_freed_memory
 
 
 class SettingsResource(dg.ConfigurableResource):

@@ -12,10 +12,10 @@ from pathlib import Path
 import dagster as dg
 
 from parcours import paths
-from parcours.runstats import ResourceSampler, StepSpan, run_stats
 from parcours_pipelines.metadata import skipped_stages
 from parcours_pipelines.resources import EngineResource, build_resources
 from parcours_pipelines.runs import HOST_TAG, PID_TAG, job_name, launch_tags
+from parcours_pipelines.runstats import ResourceSampler, StepSpan, run_stats
 
 _DAGSTER_YAML = """\
 # Written by parcours: the instance shared by `parcours run` and the Dagster UI.
@@ -68,7 +68,7 @@ def run_pipeline(
     conf_dir, overrides
         Settings folder and ``section.key=value`` overrides.
     selection
-        An asset selection string (e.g. ``"group:ingestion"``); default: everything.
+        An asset selection string (e.g. ``"group:ingest"``); default: everything.
     engine_kind, spark_master
         ``"duckdb"`` (default) or ``"spark"``, and the Spark master (:class:`EngineResource`).
     command
@@ -139,18 +139,11 @@ def _alive(pid: int) -> bool:
 
 
 def step_spans(instance: dg.DagsterInstance, run_id: str) -> list[StepSpan]:
-    """When each step of the run started and ended, from the run's events."""
-    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
-    starts: dict[str, float] = {}
-    spans = []
-    for entry in instance.all_logs(run_id, of_type=kinds):
-        kind = entry.dagster_event.event_type if entry.dagster_event else None
-        if kind == dg.DagsterEventType.STEP_START:
-            starts[entry.step_key] = entry.timestamp
-        elif entry.step_key in starts:
-            spans.append(StepSpan(entry.step_key, starts[entry.step_key], entry.timestamp,
-                                  success=kind == dg.DagsterEventType.STEP_SUCCESS))
-    return spans
+    """When each finished step of the run started and ended: Dagster's own step statistics for the run."""
+    return [StepSpan(stats.step_key, stats.start_time, stats.end_time,
+                     success=getattr(stats.status, "value", None) == "SUCCESS")
+            for stats in instance.get_run_step_stats(run_id)
+            if stats.start_time is not None and stats.end_time is not None]
 
 
 def write_run_stats(out_dir: Path, samples, spans: list[StepSpan], run_id: str) -> Path:

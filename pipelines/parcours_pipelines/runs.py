@@ -13,9 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from parcours.config import Settings, settings_digest
-from parcours.eventlog.database import describe_input
+from parcours.ingest import describe_input
 from parcours.paths import default_events_path
+from parcours.settings import Settings, settings_digest
 
 WHOLE_JOB, REPORT_JOB = "parcours_job", "parcours_report_job"
 REPORT_SELECTION = "group:report"

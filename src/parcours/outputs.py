@@ -103,8 +103,8 @@ def recompute_requested() -> bool:
 def run_settings(folder: str | Path | None = None) -> Any:
     """The settings of ``conf/`` with the ``auto`` values the run resolved from its log (``log_profile.json``), so a
     notebook that recomputes uses what the run used; the settings as they are when no run has finished there."""
-    from parcours.config import load_settings
-    from parcours.resolve import apply_resolutions
+    from parcours.ingest.resolve import apply_resolutions
+    from parcours.settings import load_settings
 
     settings = load_settings(paths.conf_dir())
     try:
@@ -119,7 +119,7 @@ def ingest_run_input(folder: str | Path | None = None) -> tuple[Any, Any]:
     recomputes from. The demo log is generated when it is missing (``PARCOURS_NOTEBOOK_CUSTOMERS`` customers, or
     the ``demo`` settings' number)."""
     from parcours.engine import connect
-    from parcours.eventlog import ingest_events, resolve_input
+    from parcours.ingest import ingest_events, resolve_input
     from parcours.synthetic import ensure_demo_log
 
     settings = run_settings(folder)

@@ -8,6 +8,20 @@ from pathlib import Path
 import pytest
 
 PARCOURS = str(Path(sys.executable).with_name("parcours"))
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``-m "not slow"``, the end-to-end modules are not imported at all (all their tests are slow)."""
+    return True if collection_path.suffix == ".py" and "not slow" in (config.option.markexpr or "") else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every end-to-end test runs the installed command, a server or a browser: all are slow (``make test-fast``
+    leaves them out; ``make test`` runs them)."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def parcours_command(home: Path, *args: str) -> subprocess.CompletedProcess:

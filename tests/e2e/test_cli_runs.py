@@ -8,7 +8,7 @@ import mlflow
 import pandas as pd
 
 from parcours.catalogue import OUTPUTS
-from parcours.cli import ExitCode
+from parcours_pipelines.cli import ExitCode
 from tests.e2e.conftest import parcours_command as _parcours
 from tests.pipelines.conftest import SHOP
 

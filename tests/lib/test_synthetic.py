@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import EpisodeSettings, IdentitySettings, IngestSettings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import journey_instances
+from parcours.ingest import ingest_events
+from parcours.instances import journey_instances
+from parcours.settings import EpisodeSettings, IdentitySettings, IngestSettings
 from parcours.synthetic import PLANTED, generate_demo_log
 from parcours.synthetic.journeys import is_window_journey
 from parcours.synthetic.timeline import LANDMARK, PRE_END
@@ -21,6 +21,7 @@ def test_same_seed_gives_the_same_log() -> None:
     assert not generate_demo_log(200, seed=6).events.equals(first.events)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_ingest_finds_exactly_the_planted_dirty_rows(seed, tmp_path, con) -> None:
     demo = generate_demo_log(1_500, seed=seed)
@@ -90,8 +91,8 @@ def test_each_customer_has_one_window_journey_apart_from_the_orders_around_it(de
 
 
 def test_ensure_demo_log_generates_once_and_only_without_an_ingest_path(tmp_path) -> None:
-    from parcours.config import Settings
     from parcours.paths import default_events_path
+    from parcours.settings import Settings
     from parcours.synthetic import ensure_demo_log
 
     assert ensure_demo_log(Settings(), customers=50, home=tmp_path) is True

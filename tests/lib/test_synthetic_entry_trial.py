@@ -4,6 +4,8 @@ import pytest
 from parcours.synthetic.entry import JOURNEYS, entry_effects, generate_entry_log
 from parcours.synthetic.entry_trial import entry_inputs, score_entry_log
 
+pytestmark = pytest.mark.slow  # statistical: a generated trial estimated and scored against its truth
+
 
 @pytest.fixture(scope="module")
 def log():

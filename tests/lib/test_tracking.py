@@ -1,6 +1,9 @@
 import mlflow
+import pytest
 
 from parcours import tracking
+
+pytestmark = pytest.mark.slow  # an MLflow store per test
 
 
 def test_steps_of_one_dagster_run_log_into_one_mlflow_run(tmp_mlflow) -> None:

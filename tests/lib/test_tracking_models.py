@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from parcours import tracking
-from parcours.config import JourneySettings
 from parcours.journeys import discover_journeys
+from parcours.settings import JourneySettings
 from parcours.tracking.models import JOURNEY_CLASSIFIER, load_journey_classifier, register_journey_classifier
 from tests.lib.journeys.conftest import variants_table
+
+pytestmark = pytest.mark.slow  # an MLflow store per test, and a fresh process
 
 
 def _discovery():

@@ -2,10 +2,11 @@ import json
 
 import dagster as dg
 import pandas as pd
+import pytest
 
 from parcours.stages import SKIPPED
 from parcours_pipelines.definitions import defs
-from parcours_pipelines.defs.ingestion.checks import event_log_accounts_for_every_row
+from parcours_pipelines.defs.ingest.checks import event_log_accounts_for_every_row
 from tests.pipelines.conftest import SHOP_COLUMNS, table_column
 
 VALUE = {"customer_value", "customer_value_holdout", "journey_impact", "trigger_rules", "trigger_rule_scores",
@@ -21,10 +22,15 @@ def _materialize(resources: dict, *, value: bool = False) -> dg.ExecuteInProcess
     return dg.materialize([*assets, *checks], resources=resources, raise_on_error=False)
 
 
-def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tmp_path) -> None:
+@pytest.mark.slow
+def test_graph_materialises_and_only_the_quarantine_share_warns(shop_csv, run_resources, tmp_path) -> None:
+    """The shop log quarantines 3 of its 11 rows on purpose, above ``ingest.max_quarantine_share``: that warning
+    check must fail (it sees the share), and every other check must pass."""
     result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]))
     assert result.success
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    share = next(e for e in result.get_asset_check_evaluations() if e.check_name == "event_quarantine_is_a_small_share")
+    assert share.metadata["share"].value == round(3 / 11, 6) > share.metadata["limit"].value
     assert evaluations == {"event_log_accounts_for_every_row": True, "event_log_has_events": True,
                            "event_quarantine_is_a_small_share": False, "journey_instances_cover_every_event": True,
                            "process_map_starts_every_instance": True, "variants_cover_every_instance": True,
@@ -68,6 +74,7 @@ def test_graph_materialises_with_every_check_passing(shop_csv, run_resources, tm
     assert profile[(profile.source == "store_visit@store") & (profile.target == "order@store")].mean_s.tolist() == [0]
 
 
+@pytest.mark.slow
 def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) -> None:
     result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]))
     materialisations = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
@@ -83,6 +90,7 @@ def test_materialisation_carries_metadata_for_the_ui(shop_csv, run_resources) ->
     assert materialisations["temporal_deviations"]["profiled_pairs"].value > 0
 
 
+@pytest.mark.slow
 def test_customer_value_on_three_customers_is_skipped_with_the_rule_it_breaks(shop_csv, run_resources,
                                                                              tmp_path) -> None:
     result = _materialize(run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]), value=True)
@@ -96,6 +104,7 @@ def test_customer_value_on_three_customers_is_skipped_with_the_rule_it_breaks(sh
     assert impact.effect.isna().all() and impact.note.notna().all() and (tmp_path / "out" / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_an_empty_event_log_blocks_journey_instances(tmp_path, run_resources) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("customer_id,ts,activity\n,2024-01-01,view\na,never,view\n")

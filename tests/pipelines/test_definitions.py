@@ -1,6 +1,11 @@
-import dagster as dg
+import importlib
 
+import dagster as dg
+import pytest
+
+from parcours.settings import ScheduleSettings
 from parcours_pipelines.definitions import defs
+from parcours_pipelines.defs import automation
 
 
 def test_definitions_load() -> None:
@@ -48,15 +53,29 @@ def test_exact_schedules_and_sensors() -> None:
     assert {s.name for s in definitions.sensors} == {"parcours_inbox_sensor"}
 
 
-def test_schedule_follows_conf() -> None:
+def test_schedule_follows_conf(tmp_path, monkeypatch) -> None:
+    """A conf folder with its own cron and time zone: the schedule the definitions load carries them."""
+    (tmp_path / "schedule.yaml").write_text("cron: 30 4 * * 1\ntimezone: Europe/Paris\n")
+    monkeypatch.setenv("PARCOURS_CONF", str(tmp_path))
+    try:
+        importlib.reload(automation)
+        schedule = next(s for s in defs().schedules if s.name == "parcours_nightly_schedule")
+        assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 4 * * 1", "Europe/Paris")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(automation)
+
+
+def test_schedule_defaults_to_the_settings_default() -> None:
     schedule = next(s for s in defs().schedules if s.name == "parcours_nightly_schedule")
-    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+    default = ScheduleSettings()
+    assert (schedule.cron_schedule, schedule.execution_timezone) == (default.cron, default.timezone)
 
 
 def test_groups_are_the_defs_folders() -> None:
     groups = {spec.key.to_user_string(): spec.group_name for asset in defs().assets for spec in asset.specs}
-    assert groups == {"event_log": "ingestion", "event_quarantine": "ingestion", "ingest_summary": "ingestion",
-                      "log_profile": "ingestion", "journey_instances": "episodes", "process_map": "mining", "variants": "mining",
+    assert groups == {"event_log": "ingest", "event_quarantine": "ingest", "ingest_summary": "ingest",
+                      "log_profile": "ingest", "journey_instances": "instances", "process_map": "mining", "variants": "mining",
                       "journey_timing": "journeys", "process_model": "mining", "temporal_profile": "journeys",
                       "temporal_deviations": "journeys", "journey_clusters": "journeys", "journeys": "journeys",
                       "journey_assignments": "journeys", "journey_models": "journeys", "customer_value": "value",
@@ -84,6 +103,7 @@ def test_every_launcher_names_the_code_location_parcours() -> None:
     assert workspace["load_from"][0]["python_module"]["module_name"] == pyproject["module_name"]
 
 
+@pytest.mark.slow
 def test_loading_the_code_location_imports_no_modelling_library() -> None:
     """The UI, each step's worker and every sensor tick load the code location: the libraries that take seconds to
     import (MLflow, pymc, scikit-learn, numba, ...) load in the steps that use them."""
@@ -98,7 +118,7 @@ def test_loading_the_code_location_imports_no_modelling_library() -> None:
     assert loaded == ""
 
 
-FLOW = ["ingestion", "episodes", "mining", "journeys", "value", "impact", "triggers", "report"]
+FLOW = ["ingest", "instances", "mining", "journeys", "value", "impact", "triggers", "report"]
 
 
 def test_every_dependency_runs_forward_in_the_flow_of_groups() -> None:

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from parcours import paths
-from parcours.config import IdentitySettings, IngestSettings, load_settings
-from parcours.eventlog import ingest_events
+from parcours.ingest import ingest_events
+from parcours.settings import IdentitySettings, IngestSettings, load_settings
 from parcours.synthetic import generate_demo_log
 from parcours.synthetic.journeys import is_window_journey
 from parcours.triggers import fire_rules, load_rule_set, validate_rule_set

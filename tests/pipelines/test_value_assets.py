@@ -8,6 +8,8 @@ from parcours.tracking.value import CLV_MODEL
 from parcours_pipelines.definitions import defs
 from tests.pipelines.conftest import table_column
 
+pytestmark = pytest.mark.slow  # the value assets materialised with their model fits
+
 KEEP = {"event_log", "event_quarantine", "ingest_summary", "log_profile", "customer_value", "customer_value_holdout"}
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import ibis
 import pytest
 
-from parcours.config import IdentitySettings, Settings, load_settings
 from parcours.engine import connect, connect_spark
-from parcours.eventlog import ingest_events
-from parcours.eventlog.identity import IdentityMap, read_identity_links, resolve_identities
-from parcours.eventlog.read import read_events
+from parcours.ingest import ingest_events
+from parcours.ingest.identity import IdentityMap, read_identity_links, resolve_identities
+from parcours.ingest.read import read_events
+from parcours.settings import IdentitySettings, Settings, load_settings
 from parcours.synthetic import generate_demo_log
 from tests.conftest import REPO
 

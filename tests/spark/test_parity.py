@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from parcours.engine import connect
-from parcours.eventlog.episodes import customer_ranges, journey_instances, journey_instances_in_passes
-from parcours.eventlog.ingest import drop_duplicates, stage_rows
+from parcours.ingest.ingest import drop_duplicates, stage_rows
+from parcours.ingest.resolve import settled
+from parcours.instances import customer_ranges, journey_instances, journey_instances_in_passes
 from parcours.mining.discovery import directly_follows, variants
-from parcours.resolve import settled
 from parcours.value.rfm import default_landmark, rfm_summary
 from tests.spark.conftest import NOW
 

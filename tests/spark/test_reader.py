@@ -1,4 +1,4 @@
-"""Spark reads event files itself (``parcours.eventlog.spark``): the same rows, lines and files as DuckDB's readers."""
+"""Spark reads event files itself (``parcours.ingest.spark``): the same rows, lines and files as DuckDB's readers."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import pandas as pd
 import pytest
 
-from parcours.config import IngestSettings
 from parcours.engine import connect
-from parcours.eventlog.read import read_events
-from parcours.eventlog.spark import MALFORMED
+from parcours.ingest.read import read_events
+from parcours.ingest.spark import MALFORMED
+from parcours.settings import IngestSettings
 
 pytestmark = pytest.mark.spark
 
@@ -87,7 +87,7 @@ def test_a_folder_of_csv_and_parquet_files_keeps_each_files_index_and_rows(spark
 
 
 def test_a_missing_mapped_column_is_named_before_spark_reads_a_row(spark_con, tmp_path):
-    from parcours.eventlog.errors import EventLogSchemaError
+    from parcours.ingest.errors import EventLogSchemaError
 
     path = tmp_path / "events.csv"
     path.write_text("user,ts,activity\nx,2024-01-01T10:00:00,view\n")
@@ -98,7 +98,7 @@ def test_a_missing_mapped_column_is_named_before_spark_reads_a_row(spark_con, tm
 def test_wall_clock_times_in_a_local_zone_read_as_duckdb_reads_them(spark_con, tmp_path):
     from datetime import UTC, datetime
 
-    from parcours.eventlog.ingest import stage_rows
+    from parcours.ingest.ingest import stage_rows
 
     path = tmp_path / "events.csv"
     times = ["2024-03-31T01:30:00", "2024-03-31T02:30:00", "2024-03-31T03:30:00",  # the spring night: 02:30 skipped
@@ -120,14 +120,14 @@ def test_wall_clock_times_in_a_local_zone_read_as_duckdb_reads_them(spark_con, t
 
 
 def test_a_database_table_with_spark_is_refused_with_what_to_do(spark_con):
-    from parcours.eventlog.errors import EventLogSchemaError
+    from parcours.ingest.errors import EventLogSchemaError
 
     with pytest.raises(EventLogSchemaError, match="read on the DuckDB engine.*CSV or Parquet"):
         read_events(spark_con, IngestSettings(), "postgresql://me:secret@db:5432/shop?table=events")
 
 
 def test_a_long_malformed_record_is_kept_as_the_excerpt_duckdb_keeps(spark_con, tmp_path):
-    from parcours.eventlog.records import EXCERPT_CHARS
+    from parcours.ingest.records import EXCERPT_CHARS
 
     path = tmp_path / "events.csv"
     long_line = "b,2024-01-01T10:00:00," + "x" * 500  # three fields of five

@@ -5,8 +5,8 @@ import json
 import dagster as dg
 
 from parcours import paths
-from parcours.config import load_settings
-from parcours.inbox import arrivals, listing_key, scan_inbox
+from parcours.settings import load_settings
+from parcours_pipelines.inbox import arrivals, listing_key, scan_inbox
 from parcours_pipelines.runs import COMMAND_TAG, INPUT_TAG, REPORT_JOB, WHOLE_JOB
 
 _schedule = load_settings(paths.conf_dir()).schedule

@@ -1,19 +1,19 @@
-"""Journey impact: what being in each discovered journey does to customer value, estimated as a target trial.
+"""Stage 6, impact: what being in each discovered journey does to customer value, estimated as a target trial.
 
-The estimator (scikit-learn) loads when one of its names is first used, so the stages that only read
-an effect's state (:mod:`parcours.impact.status`: the report, the CLI summary) do not pay for it.
+The estimator (scikit-learn) loads when one of its names is first used (:func:`parcours.facade.lazy_facade`),
+so the stages that only read an effect's state (:mod:`parcours.impact.status`: the report, the CLI summary)
+do not pay for it.
 """
 
-from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
 
-_FROM = {"IMPACT_COLUMNS": "estimate", "JourneyImpact": "estimate", "estimate_journey_impact": "estimate",
-         "ImpactDesignError": "design", "TrialDesign": "design", "trial_design": "design"}
+from parcours.facade import lazy_facade
 
-__all__ = sorted(_FROM)
+if TYPE_CHECKING:
+    from parcours.impact.design import ImpactDesignError, TrialDesign, trial_design
+    from parcours.impact.estimate import IMPACT_COLUMNS, JourneyImpact, estimate_journey_impact
+    from parcours.impact.figures import forest_figure, forest_png, overlap_figure
+    from parcours.impact.skipped import not_estimated
+    from parcours.impact.status import PROVEN, STATES, effect_status, state_counts
 
-
-def __getattr__(name: str) -> Any:
-    if name in _FROM:
-        return getattr(import_module(f"parcours.impact.{_FROM[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__, __getattr__, __dir__ = lazy_facade(__name__)

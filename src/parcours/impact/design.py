@@ -27,10 +27,10 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from parcours.days import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, JOURNEY_INSTANCE_ID, REVENUE, START_TS
-from parcours.sections import ImpactSettings, ValueSettings
+from parcours.settings.sections import ImpactSettings, ValueSettings
 from parcours.stages import StageSkipped
-from parcours.value.rfm import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
 
 #: Sums of money come back from the engine's parallel aggregation with their last bits in any order;
 #: rounded, the same log gives the same covariates, so the same effects from run to run.
@@ -72,8 +72,8 @@ def trial_design(events: ir.Table, impact: ImpactSettings, value: ValueSettings)
         When the log starts after the placebo window does (no early history to measure covariates
         on) or the landmark falls outside the log.
     """
-    from parcours.config import Settings
-    from parcours.resolve import settled  # the windows left at auto, fitted to this log
+    from parcours.ingest.resolve import settled  # the windows left at auto, fitted to this log
+    from parcours.settings import Settings
 
     resolved = settled(Settings(value=value, impact=impact), events, has_revenue=True)
     value, impact = resolved.value, resolved.impact

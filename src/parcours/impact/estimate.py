@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from parcours.config import Settings
 from parcours.impact.causal import (
     Effect,
     NoOverlapError,
@@ -62,9 +61,10 @@ from parcours.impact.status import (
     state_counts,
     too_few_entered,
 )
-from parcours.resolve import settled, value_measured
+from parcours.ingest.resolve import settled, value_measured
 from parcours.schema import CUSTOMER_ID
-from parcours.sections import ImpactSettings, ValueSettings
+from parcours.settings import Settings
+from parcours.settings.sections import ImpactSettings, ValueSettings
 
 IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "overlap_ok", "refutation_ok", "finding", "status", "value_at_stake", "value_at_stake_low",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parcours.config import JourneySettings
+from parcours.settings import JourneySettings
 
 NOISE = -1
 

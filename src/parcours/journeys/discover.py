@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from parcours.config import JourneySettings
 from parcours.journeys.classifier import SEPARATOR, JourneyClassifier, membership
 from parcours.journeys.clustering import NOISE
 from parcours.journeys.features import Sequence, SequenceFeatures
@@ -42,6 +41,7 @@ from parcours.journeys.summary import (
     summarise_paths,
 )
 from parcours.journeys.taxonomy import match_journeys
+from parcours.settings import JourneySettings
 
 _MEDOID_SAMPLE = 300  # a journey's most frequent variants its medoid and representatives are chosen from
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from parcours.config import JourneySettings
 from parcours.journeys.clustering import NOISE, cluster_variants
 from parcours.journeys.features import Sequence
 from parcours.journeys.medoids import (
@@ -35,6 +34,7 @@ from parcours.journeys.medoids import (
     weighted_kmedoids,
 )
 from parcours.journeys.quality import sample_instances
+from parcours.settings import JourneySettings
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def directly_follows(instances: ir.Table) -> ir.Table:
     ----------
     instances
         Journey instances with ``tokens`` and ``step_times``, from
-        :func:`parcours.eventlog.episodes.journey_instances`.
+        :func:`parcours.instances.journey_instances`.
 
     Returns
     -------
@@ -80,7 +80,7 @@ def variants(instances: ir.Table) -> ir.Table:
     Parameters
     ----------
     instances
-        Journey instances (``tokens`` lists), from :func:`parcours.eventlog.episodes.journey_instances`.
+        Journey instances (``tokens`` lists), from :func:`parcours.instances.journey_instances`.
 
     Returns
     -------

@@ -34,7 +34,7 @@ def step_pairs(instances: ir.Table, *, max_distance: int | None = None, by: str 
     ----------
     instances
         Journey instances with ``tokens`` and ``step_times``, from
-        :func:`parcours.eventlog.episodes.journey_instances`.
+        :func:`parcours.instances.journey_instances`.
     max_distance
         Keep pairs at most this many steps apart (``None``: every pair).
     by

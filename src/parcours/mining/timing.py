@@ -17,7 +17,7 @@ def timing_summary(instances: ir.Table, by: str | None = None) -> ir.Table:
     ----------
     instances
         Journey instances with ``duration_s`` and ``first_conversion_s`` (null when the instance
-        never converts), from :func:`parcours.eventlog.episodes.journey_instances`.
+        never converts), from :func:`parcours.instances.journey_instances`.
     by
         A column to summarise per value of (e.g. ``journey_id``); ``None`` summarises all instances.
 

@@ -1,9 +1,23 @@
-"""The marketer's deliverables: the journey ranking, and the self-contained HTML report."""
+"""Stage 8, report: the marketer's deliverables, the journey ranking and the self-contained HTML report.
 
-from parcours.report.diagrams import journey_paths
-from parcours.report.drift import journey_drift, journey_snapshot
-from parcours.report.html import ReportInputs, render_report
-from parcours.report.ranking import RANKING_COLUMNS, RankingInputError, rank_journeys
+Names load on first use (:func:`parcours.facade.lazy_facade`).
+"""
 
-__all__ = ["RANKING_COLUMNS", "RankingInputError", "ReportInputs", "journey_drift", "journey_paths",
-           "journey_snapshot", "rank_journeys", "render_report"]
+from typing import TYPE_CHECKING
+
+from parcours.facade import lazy_facade
+
+if TYPE_CHECKING:
+    from parcours.report.audit import money_problems
+    from parcours.report.diagrams import journey_paths
+    from parcours.report.drift import journey_drift, journey_snapshot
+    from parcours.report.html import ReportInputs, render_report, report_locale
+    from parcours.report.ranking import (
+        RANKING_COLUMNS,
+        RankingInputError,
+        rank_journeys,
+        ranking_problems,
+        run_description,
+    )
+
+__all__, __getattr__, __dir__ = lazy_facade(__name__)

@@ -16,7 +16,6 @@ import plotly.io as pio
 from babel.dates import format_datetime
 from plotly.offline import get_plotlyjs
 
-from parcours.config import Settings
 from parcours.impact.status import NO_CLEAR_EFFECT, NOT_MEASURED, PROVEN, PROVEN_GAIN, PROVEN_LOSS
 from parcours.journeys.naming import readable
 from parcours.report import words
@@ -24,6 +23,7 @@ from parcours.report.diagrams import process_map_svg, step_flow_figure
 from parcours.report.figures import landscape_figure, value_at_stake_figure
 from parcours.report.locale import ReportLocale, currency_code
 from parcours.schema import VARIANT_SEPARATOR
+from parcours.settings import Settings
 
 RULE_COLUMNS = ("rule_id", "pattern", "window_h", "action_label", "channel", "delay_h", "precision", "coverage",
                 "triggers", "support", "target_lead_time_s", "expected_value", "published", "reason")

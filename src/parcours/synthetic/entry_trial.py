@@ -20,9 +20,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.config import EpisodeSettings, ImpactSettings, ValueSettings
-from parcours.eventlog.episodes import journey_instances
 from parcours.impact import JourneyImpact, estimate_journey_impact
+from parcours.instances import journey_instances
+from parcours.settings import EpisodeSettings, ImpactSettings, ValueSettings
 from parcours.synthetic.entry import EntryLog, entry_effects, planted_assignments
 
 #: Instances of the test bed: cut at half a day of inactivity (see the module docstring).

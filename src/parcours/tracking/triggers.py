@@ -42,7 +42,7 @@ class TriggerRulesModel(mlflow.pyfunc.PythonModel):
 
     def load_context(self, context: Any) -> None:
         """Read the rule set, the episode settings whose abstraction made its tokens, and the request limit."""
-        from parcours.config import EpisodeSettings
+        from parcours.settings import EpisodeSettings
         from parcours.triggers.rules import load_rule_set
 
         self.rule_set = load_rule_set(context.artifacts["rules"])

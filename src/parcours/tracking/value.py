@@ -36,7 +36,7 @@ class CustomerValueModel(mlflow.pyfunc.PythonModel):
 
     def load_context(self, context: Any) -> None:
         """Rebuild both fits from their NetCDF files (and Laplace approximations) and read the settings."""
-        from parcours.config import ValueSettings
+        from parcours.settings import ValueSettings
         from parcours.value.serialize import load_fit
 
         artifacts = context.artifacts
@@ -105,7 +105,7 @@ def _description(value: Any) -> str:
 
 
 def _write_artifacts(value: Any, folder: Path) -> dict[str, str]:
-    from parcours.config import ValueSettings
+    from parcours.settings import ValueSettings
     from parcours.value.serialize import save_fit
 
     paths = {"settings": folder / "settings.json"}  # the settings alone: the run's dates and model names are not

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parcours.sections import CatalogueAction
+from parcours.settings.sections import CatalogueAction
 from parcours.tokens import token_activity
 
 RAISES, DESTROYS = "raises", "destroys"

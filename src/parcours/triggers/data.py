@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from parcours.engine import materialise, release, seconds_since_epoch
-from parcours.eventlog.episodes import episode_steps, event_tokens
+from parcours.instances import episode_steps, event_tokens
 from parcours.schema import CUSTOMER_ID, EPISODE, EVENT_SEQ, TIMESTAMP, TOKENS
-from parcours.sections import TriggerSettings
+from parcours.settings.sections import TriggerSettings
 
 #: Events per group of customers handed to pandas: a group's steps, instances and candidate matches stay
 #: within a few hundred MB, whatever the size of the log.

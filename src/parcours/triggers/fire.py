@@ -8,7 +8,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from parcours.eventlog.episodes import event_tokens
+from parcours.instances import event_tokens
 from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, TIMESTAMP
 from parcours.triggers.matcher import TRIGGER_COLUMNS, match_events, seconds_since_epoch
 from parcours.triggers.rules import RuleSet, TriggerRulesError

@@ -19,7 +19,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from parcours.sections import TriggerSettings
+from parcours.settings.sections import TriggerSettings
 from parcours.triggers.matcher import match_events
 from parcours.triggers.rules import Rule, Step
 

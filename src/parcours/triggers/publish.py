@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.schema import SECONDS_PER_DAY, VARIANT_SEPARATOR
-from parcours.sections import TriggerSettings
+from parcours.settings.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
 from parcours.triggers.backtest import Stream, annotate, attribute, rule_scores, rule_set_scores
 from parcours.triggers.data import Chunk, TriggerData

@@ -1,20 +1,24 @@
-"""Customer lifetime value: RFM on the engine, BG/NBD or Pareto/NBD + Gamma-Gamma, holdout check.
+"""Stage 5, value: customer lifetime value from RFM on the engine, BG/NBD or Pareto/NBD + Gamma-Gamma, checked on
+a holdout.
 
-The models (pymc-marketing, about 7 s to import) load when one of their names is first used, so the stages
-that only need the RFM arithmetic (the impact design, the log profile) do not pay for them.
+The models (pymc-marketing, about 7 s to import) load when one of their names is first used
+(:func:`parcours.facade.lazy_facade`), so the stages that only need the RFM arithmetic do not pay for them.
 """
 
-from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
 
-from parcours.value.rfm import CustomerValueError, rfm_summary
+from parcours.facade import lazy_facade
 
-_FROM_ESTIMATE = ("VALUE_COLUMNS", "CustomerValue", "describe_values", "estimate_customer_value")
+if TYPE_CHECKING:
+    from parcours.value.estimate import (
+        VALUE_COLUMNS,
+        CustomerValue,
+        describe_values,
+        empty_customer_value,
+        estimate_customer_value,
+    )
+    from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
+    from parcours.value.models import MODEL_NAMES
+    from parcours.value.rfm import CustomerValueError, rfm_summary
 
-__all__ = [*_FROM_ESTIMATE, "CustomerValueError", "rfm_summary"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _FROM_ESTIMATE:
-        return getattr(import_module("parcours.value.estimate"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__, __getattr__, __dir__ = lazy_facade(__name__)

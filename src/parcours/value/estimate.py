@@ -9,17 +9,15 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.config import Settings
-from parcours.resolve import settled, value_measured
+from parcours.days import DAYS_PER_UNIT, day_date, day_number
+from parcours.ingest.resolve import settled, value_measured
+from parcours.settings import Settings
 from parcours.value.health import ModelHealth, fit_problems, value_model_health
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
 from parcours.value.models import FALLBACKS, MODEL_NAMES, Fit, fit_model, purchase_model, spend_model
 from parcours.value.predict import expected_purchases, expected_spend, predict_customers, spend_input
 from parcours.value.rfm import (
-    DAYS_PER_UNIT,
     CustomerValueError,
-    day_date,
-    day_number,
     default_landmark,
     holdout_actuals,
     observed_days,
@@ -71,7 +69,7 @@ def estimate_customer_value(events: ir.Table, settings: Any, *, has_revenue: boo
     events
         The canonical event log.
     settings
-        :class:`parcours.config.ValueSettings`.
+        :class:`parcours.settings.ValueSettings`.
     has_revenue
         Whether the log has a revenue column. Without one (or with ``value.outcome`` ``conversions``) value is
         counted in conversions: each purchase activity's event is worth 1.

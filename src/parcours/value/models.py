@@ -128,7 +128,7 @@ def fit_model(model: CLVModel, kind: str, data: pd.DataFrame, settings: Any) -> 
     data
         One row per customer, the columns the model needs.
     settings
-        :class:`parcours.config.ValueSettings` (``method``, ``draws``, ``tune``, ``chains``, ``seed``).
+        :class:`parcours.settings.ValueSettings` (``method``, ``draws``, ``tune``, ``chains``, ``seed``).
 
     Returns
     -------

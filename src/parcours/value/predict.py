@@ -26,8 +26,8 @@ import xarray as xr
 from pymc_marketing.clv.utils import customer_lifetime_value
 from scipy.stats import norm
 
+from parcours.days import DAYS_PER_MONTH, DAYS_PER_UNIT
 from parcours.value.models import Fit, constrained_draws, thinned_posterior, with_posterior
-from parcours.value.rfm import DAYS_PER_MONTH, DAYS_PER_UNIT
 
 #: Largest draws x customers block computed at once.
 BLOCK = 2_000_000
@@ -58,7 +58,7 @@ def predict_customers(purchases: Fit, spend: Fit, rfm: pd.DataFrame, settings) -
     rfm
         ``customer_id``, ``frequency``, ``recency``, ``T`` (in ``settings.time_unit``) and ``monetary``.
     settings
-        :class:`parcours.config.ValueSettings`: the horizon, discount rate, interval and time unit.
+        :class:`parcours.settings.ValueSettings`: the horizon, discount rate, interval and time unit.
 
     Returns
     -------

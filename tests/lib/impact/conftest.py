@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import EpisodeSettings, IdentitySettings, ImpactSettings, IngestSettings, ValueSettings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import journey_instances
+from parcours.ingest import ingest_events
+from parcours.instances import journey_instances
+from parcours.settings import EpisodeSettings, IdentitySettings, ImpactSettings, IngestSettings, ValueSettings
 from parcours.synthetic import PLANTED, generate_demo_log
 from parcours.synthetic.journeys import is_window_journey, planted_labels
 

@@ -18,6 +18,8 @@ from parcours.impact.causal import (
     standardized_mean_differences,
 )
 
+pytestmark = pytest.mark.slow  # statistical: AIPW, weighting and placebo checks on simulated data
+
 
 def confounded(n: int, effect: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Better customers (high x0) choose the journey more often and are worth more anyway."""

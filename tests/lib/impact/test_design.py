@@ -4,7 +4,6 @@ import ibis
 import pandas as pd
 import pytest
 
-from parcours.config import ImpactSettings, ValueSettings
 from parcours.impact.design import (
     ImpactDesignError,
     busiest_channels,
@@ -16,6 +15,7 @@ from parcours.impact.design import (
     treatment_matrix,
     trial_design,
 )
+from parcours.settings import ImpactSettings, ValueSettings
 from tests.lib.impact.conftest import T0, hand_events
 
 #: Landmark day 182; observation window days [121, 182), placebo window [91, 121), outcome [182, 243).

@@ -4,7 +4,7 @@ and the estimates and the gate stay right (the seeds' error rates are measured i
 import pandas as pd
 import pytest
 
-from parcours.config import ImpactSettings
+from parcours.settings import ImpactSettings
 from parcours.synthetic.entry import CONFOUNDED, generate_entry_log
 from parcours.synthetic.entry_trial import score_entry_log
 

@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import ImpactSettings, ValueSettings
 from parcours.impact import IMPACT_COLUMNS, ImpactDesignError, estimate_journey_impact
+from parcours.settings import ImpactSettings, ValueSettings
 from tests.lib.impact.conftest import PLACEBO_ID
+
+pytestmark = pytest.mark.slow  # statistical: cross-fitted AIPW on generated trials
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
+import pytest
+
 from parcours.impact.figures import forest_figure, forest_png, overlap_figure
+
+pytestmark = pytest.mark.slow  # statistical: drawn from an estimated impact (small_impact)
 
 PNG = b"\x89PNG"
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 
-from parcours.config import ImpactSettings, ValueSettings
 from parcours.impact import estimate_journey_impact
+from parcours.settings import ImpactSettings, ValueSettings
 from parcours.synthetic import PLANTED, versus_rest_effects
 from tests.lib.impact.conftest import PLACEBO_ID, planted_trial
 

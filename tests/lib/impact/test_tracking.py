@@ -1,8 +1,11 @@
 import mlflow
+import pytest
 
 from parcours import tracking
 from parcours.impact.figures import forest_figure
 from parcours.tracking.impact import log_journey_impact
+
+pytestmark = pytest.mark.slow  # an MLflow store per test
 
 
 def test_impact_is_logged_as_params_metrics_tables_and_figures(tmp_mlflow, small_impact) -> None:

@@ -3,10 +3,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import EpisodeSettings, IngestSettings, JourneySettings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import journey_instances
+from parcours.ingest import ingest_events
+from parcours.instances import journey_instances
 from parcours.mining import variants
+from parcours.settings import EpisodeSettings, IngestSettings, JourneySettings
 
 
 def variants_table(rows: list[tuple[str, int]], hours: float = 24.0) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 import numpy as np
 
-from parcours.config import JourneySettings
 from parcours.journeys.clustering import NOISE, cluster_variants
+from parcours.settings import JourneySettings
 
 SETTINGS = JourneySettings(min_samples=10, min_cluster_floor=15, merge_distance=0.3, standalone_share=0.5)
 

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from parcours.config import JourneySettings
 from parcours.journeys import NOISE, discover_journeys
+from parcours.settings import JourneySettings
 from parcours.synthetic.journeys import is_window_journey
 from tests.lib.journeys.conftest import variants_table
 
@@ -59,10 +59,10 @@ def test_discovered_journeys_recover_the_planted_ones(seed, tmp_path) -> None:
     """Statistical: adjusted Rand index ≥ 0.9 between planted and discovered journeys, over seeds."""
     import ibis
 
-    from parcours.config import EpisodeSettings, IngestSettings
-    from parcours.eventlog import ingest_events
-    from parcours.eventlog.episodes import journey_instances
+    from parcours.ingest import ingest_events
+    from parcours.instances import journey_instances
     from parcours.mining import variants
+    from parcours.settings import EpisodeSettings, IngestSettings
     from parcours.synthetic import generate_demo_log
 
     log = generate_demo_log(4_000, seed=seed)

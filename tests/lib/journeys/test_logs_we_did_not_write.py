@@ -4,14 +4,16 @@ beside weighted k-medoids with as many journeys, and purchase histories kept to 
 import ibis
 import pytest
 
-from parcours.config import EpisodeSettings, IngestSettings, JourneySettings, Settings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import journey_instances
+from parcours.ingest import ingest_events
+from parcours.ingest.resolve import settled
+from parcours.instances import journey_instances
 from parcours.journeys import discover_journeys
 from parcours.journeys.rules import purchase_path_kind
 from parcours.mining import variants
-from parcours.resolve import settled
+from parcours.settings import EpisodeSettings, IngestSettings, JourneySettings, Settings
 from tests.conftest import SHARED_LOGS
+
+pytestmark = pytest.mark.slow  # discovery on the shared third-party logs
 
 ECOM = {"customer_id": "user_id", "activity": "event", "ts": "timestamp", "channel": "platform"}
 

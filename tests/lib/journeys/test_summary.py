@@ -1,7 +1,7 @@
 import numpy as np
 
-from parcours.config import JourneySettings
 from parcours.journeys import discover_journeys
+from parcours.settings import JourneySettings
 from tests.lib.journeys.conftest import variants_table
 
 

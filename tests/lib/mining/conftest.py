@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import episode_steps, journey_instances
+from parcours.instances import episode_steps, journey_instances
+from parcours.settings import EpisodeSettings
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

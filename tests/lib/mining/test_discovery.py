@@ -1,10 +1,10 @@
 import pm4py
 import pytest
 
-from parcours.config import EpisodeSettings, IngestSettings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import episode_steps, journey_instances
+from parcours.ingest import ingest_events
+from parcours.instances import episode_steps, journey_instances
 from parcours.mining import END, START, directly_follows, filter_variants, variants
+from parcours.settings import EpisodeSettings, IngestSettings
 from parcours.synthetic import generate_demo_log
 from tests.lib.mining.conftest import events_table, instances_of, pm4py_input
 
@@ -40,12 +40,14 @@ def demo_events(con, tmp_path):
     return ingest_events(con, IngestSettings(), paths["events.csv"]).events
 
 
+@pytest.mark.slow
 def test_demo_log_agrees_with_pm4py(demo_events) -> None:
     steps = episode_steps(demo_events, EpisodeSettings())
     ours, theirs = _ours(steps), tuple(dict(d) for d in _pm4py(steps))
     assert len(ours[0]) > 50 and ours == theirs
 
 
+@pytest.mark.slow
 def test_demo_log_variants_agree_with_pm4py(demo_events) -> None:
     ours = variants(journey_instances(demo_events, EpisodeSettings())).to_pandas()
     theirs = pm4py.get_variants(pm4py_input(episode_steps(demo_events, EpisodeSettings())))

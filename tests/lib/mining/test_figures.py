@@ -2,8 +2,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import journey_instances
+from parcours.instances import journey_instances
 from parcours.mining import END, START, directly_follows, variants
 from parcours.mining.figures import (
     OTHER,
@@ -14,6 +13,7 @@ from parcours.mining.figures import (
     process_map_graph,
 )
 from parcours.mining.models import discover_process_model
+from parcours.settings import EpisodeSettings
 from tests.lib.mining.conftest import events_table
 
 

@@ -3,13 +3,15 @@
 import pandas as pd
 import pytest
 
-from parcours.config import load_settings, parse_assignments
 from parcours.engine import connect
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import journey_instances
+from parcours.ingest import ingest_events
+from parcours.instances import journey_instances
 from parcours.mining import directly_follows
 from parcours.paths import conf_dir
+from parcours.settings import load_settings, parse_assignments
 from tests.conftest import SHARED_LOG_MAPPINGS, SHARED_LOGS, shared_log
+
+pytestmark = pytest.mark.slow  # the shared third-party logs against pm4py
 
 
 @pytest.mark.parametrize("name", ["running_example", "receipt", "bpic2013_incidents"])

@@ -4,9 +4,8 @@ import pandas as pd
 import pm4py
 import pytest
 
-from parcours.config import EpisodeSettings, IngestSettings
-from parcours.eventlog import ingest_events
-from parcours.eventlog.episodes import episode_steps
+from parcours.ingest import ingest_events
+from parcours.instances import episode_steps
 from parcours.mining.temporal import (
     describe_temporal,
     deviating_instances,
@@ -14,6 +13,7 @@ from parcours.mining.temporal import (
     temporal_deviations,
     temporal_profile,
 )
+from parcours.settings import EpisodeSettings, IngestSettings
 from parcours.synthetic import generate_demo_log
 from tests.lib.mining.conftest import events_table, instances_of, pm4py_input
 
@@ -92,6 +92,7 @@ def test_agrees_with_pm4py_on_ties(tied) -> None:
     assert _close(ours, theirs) and ours_dev == theirs_dev
 
 
+@pytest.mark.slow
 def test_agrees_with_pm4py_on_the_demo_log(con, tmp_path) -> None:
     paths = generate_demo_log(300, seed=5).write(tmp_path)
     steps = episode_steps(ingest_events(con, IngestSettings(), paths["events.csv"]).events, EpisodeSettings())

@@ -1,8 +1,8 @@
 import pytest
 
-from parcours.config import EpisodeSettings
-from parcours.eventlog.episodes import journey_instances
+from parcours.instances import journey_instances
 from parcours.mining import timing_summary
+from parcours.settings import EpisodeSettings
 from tests.lib.mining.conftest import events_table
 
 

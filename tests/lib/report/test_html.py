@@ -2,10 +2,10 @@ import re
 
 from plotly.offline import get_plotlyjs
 
-from parcours.config import load_settings
 from parcours.paths import conf_dir
 from parcours.report import ReportInputs, rank_journeys, render_report
 from parcours.report.locale import ReportLocale
+from parcours.settings import load_settings
 from tests.lib.report.conftest import render_with
 from tests.money_figures import assert_money_adds_up, kpis, ranked_rows
 

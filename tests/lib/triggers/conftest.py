@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import CatalogueAction, EpisodeSettings, TriggerSettings
-from parcours.eventlog.episodes import journey_instances
+from parcours.instances import journey_instances
+from parcours.settings import CatalogueAction, EpisodeSettings, TriggerSettings
 
 HOUR = 3_600.0
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

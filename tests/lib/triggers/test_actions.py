@@ -1,6 +1,6 @@
 import math
 
-from parcours.config import CatalogueAction
+from parcours.settings import CatalogueAction
 from parcours.triggers.actions import suggest_action
 
 PATH = ["view_item@web", "order@web", "store_visit@store", "complaint@phone"]

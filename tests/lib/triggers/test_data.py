@@ -2,7 +2,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
-from parcours.config import EpisodeSettings, TriggerSettings
+from parcours.settings import EpisodeSettings, TriggerSettings
 from parcours.triggers import mine_trigger_rules, trigger_data
 from parcours.triggers.data import release_trigger_data
 from tests.lib.triggers.conftest import CATALOGUE
@@ -17,6 +17,7 @@ def _mined(world, events_per_chunk: int):
     return data, mine_trigger_rules(data, world.journeys, world.impact, settings, max_window_s=30 * DAY)
 
 
+@pytest.mark.slow
 def test_customers_are_read_in_groups_of_about_the_chunk_size(world) -> None:
     events = int(world.events.count().execute())
     data, _ = _mined(world, events_per_chunk=500)
@@ -24,6 +25,7 @@ def test_customers_are_read_in_groups_of_about_the_chunk_size(world) -> None:
     assert data.groups == -(-events // 500) and sum(sizes) == events and max(sizes) < 2 * 500
 
 
+@pytest.mark.slow
 def test_mining_in_groups_of_customers_gives_the_rules_of_the_whole_log(world) -> None:
     _, whole = _mined(world, events_per_chunk=10**9)
     _, grouped = _mined(world, events_per_chunk=500)

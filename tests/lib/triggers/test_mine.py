@@ -1,6 +1,6 @@
 import pandas as pd
 
-from parcours.config import TriggerSettings
+from parcours.settings import TriggerSettings
 from parcours.triggers.mine import Candidate, candidate_patterns, defining_steps, select_rules
 
 

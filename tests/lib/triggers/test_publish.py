@@ -1,6 +1,6 @@
 import pytest
 
-from parcours.config import EpisodeSettings, TriggerSettings
+from parcours.settings import EpisodeSettings, TriggerSettings
 from parcours.triggers import mine_trigger_rules, trigger_data, validate_rule_set
 from tests.lib.triggers.conftest import CATALOGUE, mini_world
 

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from parcours import tracking
-from parcours.config import EpisodeSettings
+from parcours.settings import EpisodeSettings
 from parcours.tracking.triggers import TRIGGER_RULES, load_trigger_rules_model, log_trigger_rules
+
+pytestmark = pytest.mark.slow  # an MLflow store per test
 
 EVENTS = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
                        "ts": ["2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z", "2025-03-01T10:00:00Z",

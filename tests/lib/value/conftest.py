@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from parcours.config import ValueSettings
+from parcours.settings import ValueSettings
 from parcours.synthetic.purchases import PurchaseProcess, simulate_purchases
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

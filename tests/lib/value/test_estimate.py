@@ -2,10 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import ValueSettings
+from parcours.settings import ValueSettings
 from parcours.value import VALUE_COLUMNS, CustomerValueError, estimate_customer_value
 from parcours.value.holdout import compare_holdout, frequency_buckets, holdout_metrics
 from tests.lib.value.conftest import LANDMARK, PROCESS, value_events
+
+pytestmark = pytest.mark.slow  # statistical: purchase models fitted with pymc
 
 
 def test_every_buyer_gets_a_value_inside_its_interval(valued, simulated_log) -> None:

@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parcours.config import ValueSettings
+from parcours.settings import ValueSettings
 from parcours.value.health import value_model_health
 from tests.lib.value.conftest import LANDMARK, value_of
+
+pytestmark = pytest.mark.slow  # statistical: purchase models fitted with pymc
 
 
 def _health(value):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from parcours.config import ValueSettings
+from parcours.settings import ValueSettings
 from parcours.value import estimate_customer_value
 from tests.lib.value.conftest import LANDMARK
 

@@ -5,6 +5,8 @@ from parcours.value.models import fit_model, laplace_approximation, purchase_mod
 from parcours.value.rfm import rfm_summary
 from tests.lib.value.conftest import LANDMARK
 
+pytestmark = pytest.mark.slow  # statistical: purchase models fitted with pymc
+
 
 @pytest.fixture(scope="module")
 def rfm(simulated_log):
@@ -19,7 +21,7 @@ def rfm(simulated_log):
 
 @pytest.fixture(scope="module")
 def bgnbd(rfm):
-    from parcours.config import ValueSettings
+    from parcours.settings import ValueSettings
 
     return fit_model(purchase_model("bgnbd"), "bgnbd", rfm[["customer_id", "frequency", "recency", "T"]],
                      ValueSettings())
@@ -45,7 +47,7 @@ def test_laplace_axis_points_straddle_the_map(bgnbd) -> None:
 
 
 def test_refitting_from_scratch_gives_the_same_map(rfm, bgnbd) -> None:
-    from parcours.config import ValueSettings
+    from parcours.settings import ValueSettings
 
     again = fit_model(purchase_model("bgnbd"), "bgnbd", rfm[["customer_id", "frequency", "recency", "T"]],
                       ValueSettings())
@@ -53,7 +55,7 @@ def test_refitting_from_scratch_gives_the_same_map(rfm, bgnbd) -> None:
 
 
 def test_spend_model_fits_repeat_buyers(rfm) -> None:
-    from parcours.config import ValueSettings
+    from parcours.settings import ValueSettings
 
     repeat = rfm[rfm.frequency > 0]
     fit = fit_model(spend_model(), "gamma_gamma", repeat[["customer_id", "frequency"]].assign(

@@ -19,9 +19,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_p
     """Per journey, the effect of being in it on value after the landmark (net revenue, or conversions in a log
     without money; and on CLV), by cross-fitted AIPW, with its interval, overlap and refutation checks, q-value and
     value at stake."""
-    from parcours.impact import estimate_journey_impact
-    from parcours.impact.figures import forest_figure, forest_png
-    from parcours.impact.skipped import not_estimated
+    from parcours.impact import estimate_journey_impact, forest_figure, forest_png, not_estimated
     from parcours.tracking.impact import log_journey_impact
 
     conf, named = settings.load(log_profile), journeys.select("journey_id", "name").to_pandas()
@@ -44,7 +42,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_p
 
 
 def _overlaps(impact) -> list:
-    from parcours.impact.figures import overlap_figure
+    from parcours.impact import overlap_figure
 
     names = impact.table.set_index("journey_id").name
     return [overlap_figure(impact.propensities, impact.treated, j, names[j]) for j in impact.propensities.columns]

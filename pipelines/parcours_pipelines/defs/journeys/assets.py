@@ -33,9 +33,13 @@ def discovered_journeys(
     settings: SettingsResource, mlflow: MlflowResource, engine: EngineResource,
 ) -> Iterator[dg.Output]:
     """Summarise the variants by journeys, keep the previous run's ids, and register the journey classifier."""
-    from parcours.journeys import discover_journeys
-    from parcours.journeys.assign import assign_journeys, journey_sizes
-    from parcours.journeys.figures import journey_sizes_figure, representativeness_curve
+    from parcours.journeys import (
+        assign_journeys,
+        discover_journeys,
+        journey_sizes,
+        journey_sizes_figure,
+        representativeness_curve,
+    )
     from parcours.tracking import log_figures, log_text
     from parcours.tracking.models import register_journey_classifier
 
@@ -82,7 +86,7 @@ def _previous_taxonomy(context: dg.AssetExecutionContext) -> dict[int, list[str]
 
 def _sankeys(discovery, journeys, min_customers: int) -> list:
     """Each journey's first steps, drawn from its variants that at least ``min_customers`` customers follow."""
-    from parcours.journeys.figures import first_steps_sankey
+    from parcours.journeys import first_steps_sankey
 
     variants = discovery.variants
     shown = variants[variants.customers >= min_customers] if "customers" in variants else variants
@@ -102,9 +106,8 @@ def _changes_markdown(changes: list[dict]) -> str:
 def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table, journeys: ir.Table,
                    log_profile: dict, settings: SettingsResource, mlflow: MlflowResource):
     """A BPMN model of each large journey, discovered on its own variants, with the replay fitness of its instances."""
-    from parcours.mining.figures import draw_model
-    from parcours.mining.models import describe_model, fits_its_variants, model_documents
-    from parcours.mining.models import journey_models as discover_journey_models
+    from parcours.mining import describe_model, draw_model, fits_its_variants, model_documents
+    from parcours.mining import journey_models as discover_journey_models
     from parcours.tracking import log_text
 
     conf = settings.load(log_profile).mining

@@ -4,7 +4,7 @@ stray from them (after discovery: every number here is per journey)."""
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.mining import temporal, timing_by_journey
+from parcours.mining import journey_temporal_profile, label_instances, timing_by_journey
 from parcours_pipelines.metadata import numbers, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
@@ -39,8 +39,8 @@ def temporal_profile(context: dg.AssetExecutionContext, journey_instances: ir.Ta
     from parcours.tracking import log_metrics
 
     conf = settings.load(log_profile).mining
-    profile, worst, stats = temporal.journey_temporal_profile(
-        engine.connection(), temporal.label_instances(journey_instances, journey_assignments), by=JOURNEY_ID,
+    profile, worst, stats = journey_temporal_profile(
+        engine.connection(), label_instances(journey_instances, journey_assignments), by=JOURNEY_ID,
         max_distance=conf.temporal_max_distance, zeta=conf.temporal_zeta)
     with mlflow.run_for(context):
         log_metrics(stats, prefix="temporal.")

@@ -19,7 +19,7 @@ def process_map(
     mlflow: MlflowResource, engine: EngineResource,
 ) -> dg.MaterializeResult:
     """Directly-follows graph of activity@channel tokens within journey instances, with start and end tokens."""
-    from parcours.mining.figures import draw_process_map
+    from parcours.mining import draw_process_map
     from parcours.tracking import log_figures, log_metrics, log_text
 
     conf = settings.load()
@@ -63,10 +63,10 @@ def variants(
 def process_model(context: dg.AssetExecutionContext, variants: ir.Table, log_profile: dict, settings: SettingsResource,
                   mlflow: MlflowResource):
     """A Petri net and BPMN model of the frequent journeys, drawn, with the replay fitness of every instance."""
-    from parcours.mining.figures import draw_model
-    from parcours.mining.models import (
+    from parcours.mining import (
         describe_model,
         discover_process_model,
+        draw_model,
         fits_its_variants,
         model_documents,
         replay_fitness,

@@ -3,7 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
-from parcours.mining.discovery import count_consistency
+from parcours.mining import count_consistency
 
 _INSTANCES = {"journey_instances": dg.AssetIn("journey_instances")}
 

@@ -31,9 +31,8 @@ NO_EARLIER_RUN = "skipped: no earlier run to compare with"
 def journey_ranking(context: dg.AssetExecutionContext, journeys: ir.Table, journey_impact: ir.Table,
                     journey_timing: ir.Table, trigger_rule_scores: ir.Table, settings: SettingsResource):
     """The ranking (:func:`parcours.report.rank_journeys`), its consistency, and its drift against the last run."""
-    from parcours.impact.status import state_counts
-    from parcours.report import journey_drift, journey_snapshot, rank_journeys
-    from parcours.report.ranking import ranking_problems
+    from parcours.impact import state_counts
+    from parcours.report import journey_drift, journey_snapshot, rank_journeys, ranking_problems
 
     conf = settings.load()
     ranking = rank_journeys(journeys.to_pandas(), journey_impact.to_pandas(), journey_timing.to_pandas(),
@@ -67,10 +66,14 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
                    ingest_summary: dict, log_profile: dict, settings: SettingsResource,
                    mlflow: MlflowResource):
     """The marketer's report: one self-contained HTML file (plotly.js inline, no CDN) that opens offline."""
-    from parcours.report import ReportInputs, journey_paths, render_report
-    from parcours.report.audit import money_problems
-    from parcours.report.html import report_locale
-    from parcours.report.ranking import run_description
+    from parcours.report import (
+        ReportInputs,
+        journey_paths,
+        money_problems,
+        render_report,
+        report_locale,
+        run_description,
+    )
     from parcours.tracking import describe_run, log_text
 
     conf = settings.load(log_profile)

@@ -27,8 +27,7 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, log_pr
     """Entry rules per journey (findings by default), back-tested out of time, with the suggested action; the set
     is registered as ``parcours-trigger-rules`` (``candidate``, and ``champion`` when its back-test passes)."""
     from parcours.tracking.triggers import log_trigger_rules
-    from parcours.triggers import mine_trigger_rules, trigger_data
-    from parcours.triggers.data import release_trigger_data
+    from parcours.triggers import mine_trigger_rules, release_trigger_data, trigger_data
 
     conf = settings.load(log_profile)  # the tokens folded as the instances' were
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,

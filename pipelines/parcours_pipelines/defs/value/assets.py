@@ -28,10 +28,14 @@ def valued_customers(context: dg.AssetExecutionContext, event_log: ir.Table, log
     """Fit the purchase and spend models before the landmark, check them on the holdout, value every customer,
     and register the models as parcours-clv (in revenue, or in conversions for a log without money)."""
     from parcours.tracking.value import log_customer_value
-    from parcours.value import estimate_customer_value
-    from parcours.value.estimate import empty_customer_value
-    from parcours.value.figures import clv_distribution_figure, holdout_figure, holdout_png
-    from parcours.value.models import MODEL_NAMES
+    from parcours.value import (
+        MODEL_NAMES,
+        clv_distribution_figure,
+        empty_customer_value,
+        estimate_customer_value,
+        holdout_figure,
+        holdout_png,
+    )
 
     try:
         value = estimate_customer_value(event_log, settings.load(log_profile).value,
