@@ -123,12 +123,12 @@ def run_peer(paths: dict[str, Path]) -> dict:
     import numpy as np
     import pandas as pd
 
-    from parcours.journeys.features import SequenceFeatures
+    from parcours.journeys.features import journey_features, variant_frame
 
     frame = pd.read_parquet(paths["instances"])
     sequences = [list(t) for t in frame.tokens]
     durations = frame.duration_s.to_numpy(dtype=float)
-    vectors = SequenceFeatures().fit(sequences, durations).transform(sequences, durations)
+    vectors = journey_features().fit_transform(variant_frame(sequences, durations))
     model = hdbscan.HDBSCAN(min_cluster_size=max(10, round(0.005 * len(frame))), min_samples=10).fit(vectors)
     return {"rows": len(frame), "journeys": int(model.labels_.max()) + 1,
             "noise_share": round(float(np.mean(model.labels_ == -1)), 4)}

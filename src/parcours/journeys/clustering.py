@@ -15,24 +15,112 @@ typical journey even when nothing else looks like it. Journeys are numbered by s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from parcours.settings import JourneySettings
 
 NOISE = -1
+#: The settings of the ``journeys`` section the clusterer takes (its scikit-learn parameters).
+PARAMETERS = ("min_tokens", "min_samples", "min_cluster_share", "min_cluster_floor", "merge_distance",
+              "min_probability", "standalone_share")
 
 
-@dataclass(frozen=True)
-class Clustering:
-    """Per variant: ``labels`` (journey index by size, ``-1`` noise) and membership ``probabilities``."""
+class JourneyClusterer(ClusterMixin, BaseEstimator):
+    """Journeys as density clusters of variants: HDBSCAN with the variant counts as capped replication.
 
-    labels: np.ndarray
-    probabilities: np.ndarray
-    min_cluster_size: int
-    points: int
-    standalone: int
+    A scikit-learn clusterer: ``fit(X, sample_weight=counts, n_tokens=lengths)`` on one row of features per
+    distinct variant, then ``labels_`` (journey index by size, ``-1`` noise) and ``probabilities_``
+    (membership). Parameters are those of the ``journeys`` settings section of the same names.
+
+    Parameters
+    ----------
+    min_tokens
+        Variants shorter than this are noise, however frequent.
+    min_samples
+        HDBSCAN's ``min_samples``; a variant enters ``min(count, min_samples - 1)`` times.
+    min_cluster_share, min_cluster_floor
+        ``min_cluster_size = max(min_cluster_floor, min_cluster_share x points entered)``.
+    merge_distance
+        HDBSCAN's ``cluster_selection_epsilon``.
+    min_probability
+        Members below this membership are noise.
+    standalone_share
+        A noise variant that this share of the instances follows is a journey by itself.
+
+    Attributes
+    ----------
+    labels_, probabilities_ : ndarray
+        Per variant.
+    min_cluster_size_, n_points_, n_standalone_ : int
+        The cluster size used, the points HDBSCAN saw, the journeys made of one frequent variant.
+    """
+
+    def __init__(self, min_tokens: int = 2, min_samples: int = 10, min_cluster_share: float = 0.005,
+                 min_cluster_floor: int = 10, merge_distance: float = 0.3, min_probability: float = 0.05,
+                 standalone_share: float = 0.01) -> None:
+        self.min_tokens = min_tokens
+        self.min_samples = min_samples
+        self.min_cluster_share = min_cluster_share
+        self.min_cluster_floor = min_cluster_floor
+        self.merge_distance = merge_distance
+        self.min_probability = min_probability
+        self.standalone_share = standalone_share
+
+    @classmethod
+    def from_settings(cls, settings: JourneySettings) -> JourneyClusterer:
+        """The clusterer the ``journeys`` section describes."""
+        return cls(**{name: getattr(settings, name) for name in PARAMETERS})
+
+    def fit(self, X: Any, y: None = None, sample_weight: Any = None,  # noqa: N803 -- scikit-learn's names
+            n_tokens: Any = None) -> JourneyClusterer:
+        """Cluster the variants, rows of ``X``.
+
+        Parameters
+        ----------
+        X
+            Reduced, normalised features, one row per variant.
+        y
+            Ignored.
+        sample_weight
+            Instances following each variant (whole numbers; default 1 each).
+        n_tokens
+            Length of each variant (default: long enough for every variant).
+
+        Returns
+        -------
+        JourneyClusterer
+            Fitted; labels numbered by journey size (instances), largest first.
+        """
+        import hdbscan
+
+        X = validate_data(self, X, dtype=np.float64)  # noqa: N806
+        counts = np.rint(_check_sample_weight(sample_weight, X)).astype(int)
+        eligible = np.ones(len(X), bool) if n_tokens is None else np.asarray(n_tokens) >= self.min_tokens
+        reps = replication(counts, eligible, self.min_samples)
+        index = np.repeat(np.arange(len(counts)), reps)
+        self.min_cluster_size_ = max(self.min_cluster_floor, round(self.min_cluster_share * reps.sum()))
+        labels, probabilities = np.full(len(counts), NOISE), np.zeros(len(counts))
+        if len(index) > self.min_samples:
+            model = hdbscan.HDBSCAN(min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples,
+                                    cluster_selection_epsilon=self.merge_distance, core_dist_n_jobs=1)
+            model.fit(X[index])
+            labels, probabilities = _per_variant(index, model.labels_, model.probabilities_, len(counts))
+            labels[probabilities < self.min_probability] = NOISE  # fell out of the cluster far from its core
+            probabilities[labels == NOISE] = 0.0
+        standalone = eligible & (labels == NOISE) & (counts >= self.standalone_share * counts.sum())
+        labels[standalone] = labels.max() + 1 + np.arange(standalone.sum())
+        probabilities[standalone] = 1.0
+        self.labels_, self.probabilities_ = _by_size(labels, counts), probabilities
+        self.n_points_, self.n_standalone_ = int(reps.sum()), int(standalone.sum())
+        return self
+
+    def fit_predict(self, X: Any, y: None = None, **kwargs: Any) -> np.ndarray:  # noqa: N803
+        """``fit``, then the labels (ClusterMixin's contract, with ``sample_weight`` and ``n_tokens`` passed on)."""
+        return self.fit(X, **kwargs).labels_
 
 
 def replication(counts: np.ndarray, eligible: np.ndarray, min_samples: int) -> np.ndarray:
@@ -44,49 +132,6 @@ def replication(counts: np.ndarray, eligible: np.ndarray, min_samples: int) -> n
     [9, 3, 1, 0]
     """
     return np.where(eligible, np.minimum(counts, min_samples - 1), 0).astype(int)
-
-
-def cluster_variants(features: np.ndarray, counts: np.ndarray, n_tokens: np.ndarray,
-                     settings: JourneySettings) -> Clustering:
-    """Cluster variants (rows of ``features``) into journeys.
-
-    Parameters
-    ----------
-    features
-        Reduced, normalised features, one row per variant.
-    counts
-        Instances following each variant.
-    n_tokens
-        Length of each variant; shorter than ``settings.min_tokens`` is noise.
-    settings
-        ``min_samples``, ``min_cluster_share``, ``min_cluster_floor``, ``standalone_share``, ...
-
-    Returns
-    -------
-    Clustering
-        Labels numbered by journey size (instances), largest first.
-    """
-    import hdbscan
-
-    counts = np.asarray(counts, dtype=int)
-    eligible = np.asarray(n_tokens) >= settings.min_tokens
-    reps = replication(counts, eligible, settings.min_samples)
-    index = np.repeat(np.arange(len(counts)), reps)
-    min_cluster_size = max(settings.min_cluster_floor, round(settings.min_cluster_share * reps.sum()))
-    labels = np.full(len(counts), NOISE)
-    probabilities = np.zeros(len(counts))
-    if len(index) > settings.min_samples:
-        model = hdbscan.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=settings.min_samples,
-                                cluster_selection_epsilon=settings.merge_distance, core_dist_n_jobs=1)
-        model.fit(features[index])
-        labels, probabilities = _per_variant(index, model.labels_, model.probabilities_, len(counts))
-        labels[probabilities < settings.min_probability] = NOISE  # fell out of the cluster far from its core
-        probabilities[labels == NOISE] = 0.0
-    standalone = eligible & (labels == NOISE) & (counts >= settings.standalone_share * counts.sum())
-    labels[standalone] = labels.max() + 1 + np.arange(standalone.sum())
-    probabilities[standalone] = 1.0
-    return Clustering(_by_size(labels, counts), probabilities, min_cluster_size, int(reps.sum()),
-                      int(standalone.sum()))
 
 
 def _per_variant(index: np.ndarray, point_labels: np.ndarray, point_probs: np.ndarray,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from parcours.journeys.classifier import SEPARATOR, JourneyClassifier, membership
 from parcours.journeys.clustering import NOISE
-from parcours.journeys.features import Sequence, SequenceFeatures
+from parcours.journeys.features import Sequence, journey_features, variant_frame
 from parcours.journeys.medoids import path_distances
 from parcours.journeys.naming import (
     distinguishing_features,
@@ -121,8 +121,9 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
     spans = durations[chosen][pool]
     features, vectors = None, None
     if len(pool) >= 2:
-        features = SequenceFeatures(settings.ngram_max, settings.components, settings.seed).fit(paths, spans)
-        vectors = features.transform(paths, spans)
+        frame = variant_frame(paths, spans)
+        features = journey_features(settings.ngram_max, settings.components, settings.seed).fit(frame)
+        vectors = features.transform(frame)
         summary = summarise_paths(paths, w[pool], vectors, settings)
     else:  # a log of purchases, or of single steps, only: the rule journeys, and at most one path to keep
         summary = single_path_summary(w[pool], settings)
@@ -151,7 +152,7 @@ def discover_journeys(variants: pd.DataFrame, settings: JourneySettings,
                    one_step_share=float(w[[k == ONE_STEP for k in kinds]].sum() / w.sum()),
                    journeys_discovered=float(len(discovered)))
     quality.update(instances_sampled=float(weights.sum()),
-                   explained_variance=features.explained_variance if features else float("nan"),
+                   explained_variance=features["svd"].explained_variance if features else float("nan"),
                    families=float(len(set(families))))
     curve = pd.DataFrame({"journeys": np.arange(1, len(summary.curve) + 1), "representativeness": summary.curve})
     return JourneyDiscovery(table, journeys, quality, matching.changes, classifier, params=settings.model_dump(),

@@ -1,6 +1,9 @@
 """Numeric features of token sequences, computed once per distinct variant.
 
-Blocks, each scaled to comparable weight and then reduced together by a truncated SVD:
+A scikit-learn :class:`~sklearn.pipeline.Pipeline` (:func:`journey_features`) on a frame of variants
+(:func:`variant_frame`: their ``tokens`` and ``duration_s``): a :class:`~sklearn.compose.ColumnTransformer`
+of four blocks, each weighted to a comparable share, then reduced together by a truncated SVD and scaled to
+unit length:
 
 - TF-IDF of token 1..n-grams, with ``^`` and ``$`` marking the start and the end, so what a
   journey starts and ends with counts;
@@ -11,18 +14,23 @@ Blocks, each scaled to comparable weight and then reduced together by a truncate
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 import numpy as np
-import scipy.sparse as sp
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, Normalizer
+from sklearn.utils.validation import check_is_fitted
 
 from parcours.tokens import split_token
 
 Sequence = list[str]
 BLOCK_WEIGHTS = {"ngrams": 1.0, "transitions": 0.5, "shape": 0.25, "channels": 0.5}
+TOKENS, DURATION = "tokens", "duration_s"
 
 
 def _split(doc: str) -> list[str]:
@@ -33,14 +41,24 @@ def _document(tokens: Sequence) -> str:
     return " ".join(["^", *(t.replace(" ", "_") for t in tokens), "$"])
 
 
+def _documents(column: pd.Series) -> list[str]:
+    return [_document(tokens) for tokens in column]
+
+
 def channel_of(token: str) -> str:
     """``order@web`` → ``web``; a token without a channel → ``""``."""
     return split_token(token)[1]
 
 
-@dataclass
-class SequenceFeatures:
-    """Fitted feature builder: ``fit`` on the clustered variants, ``transform`` any sequences.
+def variant_frame(sequences: Iterable[Sequence], durations_s: Iterable[float] | None = None) -> pd.DataFrame:
+    """The features' input: one row per sequence, its ``tokens`` and ``duration_s`` (NaN: unknown)."""
+    tokens = [list(s) for s in sequences]
+    durations = np.full(len(tokens), np.nan) if durations_s is None else np.asarray(durations_s, dtype=float)
+    return pd.DataFrame({TOKENS: pd.Series(tokens, dtype=object), DURATION: durations})
+
+
+def journey_features(ngram_max: int = 3, components: int = 20, seed: int = 0) -> Pipeline:
+    """The feature pipeline: ``fit`` on the clustered variants' :func:`variant_frame`, ``transform`` any.
 
     Parameters
     ----------
@@ -50,67 +68,79 @@ class SequenceFeatures:
         SVD components (capped by the number of features and of variants).
     seed
         Seed of the randomised SVD.
+
+    Returns
+    -------
+    Pipeline
+        ``blocks`` (the weighted column transformer), ``svd`` (:class:`CappedSVD`), ``unit`` (L2 norm).
+        Rows of its output are unit vectors.
     """
+    documents = FunctionTransformer(_documents)
+    ngrams = make_pipeline(documents, TfidfVectorizer(tokenizer=_split, token_pattern=None, lowercase=False,
+                                                      ngram_range=(1, ngram_max), sublinear_tf=True))
+    transitions = make_pipeline(documents, CountVectorizer(tokenizer=_split, token_pattern=None, lowercase=False,
+                                                           ngram_range=(2, 2)), Normalizer(norm="l1"))
+    blocks = ColumnTransformer([("ngrams", ngrams, TOKENS), ("transitions", transitions, TOKENS),
+                                ("shape", SequenceShape(), [TOKENS, DURATION]), ("channels", ChannelMix(), TOKENS)],
+                               transformer_weights=BLOCK_WEIGHTS, sparse_threshold=1.0)
+    return Pipeline([("blocks", blocks), ("svd", CappedSVD(components, seed)), ("unit", Normalizer())])
 
-    ngram_max: int = 3
-    components: int = 20
-    seed: int = 0
-    _ngrams: TfidfVectorizer | None = field(default=None, repr=False)
-    _transitions: CountVectorizer | None = field(default=None, repr=False)
-    _channels: list[str] = field(default_factory=list, repr=False)
-    _shape_stats: np.ndarray | None = field(default=None, repr=False)
-    _svd: TruncatedSVD | None = field(default=None, repr=False)
 
-    def fit(self, sequences: list[Sequence], durations_s: np.ndarray) -> SequenceFeatures:
-        """Learn the vocabularies, the scaling and the SVD from distinct variants."""
-        docs = [_document(s) for s in sequences]
-        self._ngrams = TfidfVectorizer(tokenizer=_split, token_pattern=None, lowercase=False,
-                                       ngram_range=(1, self.ngram_max), sublinear_tf=True).fit(docs)
-        self._transitions = CountVectorizer(tokenizer=_split, token_pattern=None, lowercase=False,
-                                            ngram_range=(2, 2)).fit(docs)
-        self._channels = sorted({channel_of(t) for s in sequences for t in s})
-        shape = self._shape(sequences, durations_s)
-        self._shape_stats = np.vstack([shape.mean(axis=0), shape.std(axis=0) + 1e-9])
-        blocks = self._blocks(sequences, durations_s)
-        n_components = max(1, min(self.components, blocks.shape[1] - 1, len(sequences) - 1))
-        self._svd = TruncatedSVD(n_components=n_components, random_state=self.seed).fit(blocks)
+class SequenceShape(TransformerMixin, BaseEstimator):
+    """Length and duration (log), standardised on the fitted variants; an unknown duration is their mean."""
+
+    def fit(self, X: pd.DataFrame, y: None = None) -> SequenceShape:  # noqa: N803 -- scikit-learn's name
+        shape = self._shape(X, np.nan)  # unknown durations count as 0 while learning
+        self.mean_, self.scale_ = shape.mean(axis=0), shape.std(axis=0) + 1e-9
         return self
 
-    def transform(self, sequences: list[Sequence], durations_s: np.ndarray | None = None) -> np.ndarray:
-        """Reduced, L2-normalised features (one row per sequence); unknown durations take the median."""
-        if self._svd is None:
-            raise RuntimeError("SequenceFeatures.transform called before fit")
-        if durations_s is None:
-            durations_s = np.full(len(sequences), np.nan)
-        return normalize(self._svd.transform(self._blocks(sequences, durations_s)))
+    def transform(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803
+        check_is_fitted(self, "mean_")
+        return (self._shape(X, np.expm1(self.mean_[1])) - self.mean_) / self.scale_ / np.sqrt(2)
 
-    @property
-    def explained_variance(self) -> float:
-        """Share of the features' variance the SVD keeps."""
-        return float(self._svd.explained_variance_ratio_.sum()) if self._svd is not None else 0.0
+    @staticmethod
+    def _shape(X: pd.DataFrame, unknown_hours: float) -> np.ndarray:  # noqa: N803
+        hours = X[DURATION].to_numpy(dtype=float) / 3600
+        hours = np.where(np.isnan(hours), unknown_hours, hours)
+        return np.column_stack([np.log1p([len(s) for s in X[TOKENS]]), np.log1p(np.nan_to_num(hours))])
 
-    def _blocks(self, sequences: list[Sequence], durations_s: np.ndarray) -> sp.csr_matrix:
-        docs = [_document(s) for s in sequences]
-        ngrams = self._ngrams.transform(docs)
-        transitions = normalize(self._transitions.transform(docs).astype(float), norm="l1")
-        mean, std = self._shape_stats
-        shape = (self._shape(sequences, durations_s) - mean) / std
-        blocks = {"ngrams": ngrams, "transitions": transitions, "shape": sp.csr_matrix(shape / np.sqrt(2)),
-                  "channels": sp.csr_matrix(self._channel_mix(sequences))}
-        return sp.hstack([blocks[k] * w for k, w in BLOCK_WEIGHTS.items()]).tocsr()
 
-    def _shape(self, sequences: list[Sequence], durations_s: np.ndarray) -> np.ndarray:
-        hours = np.asarray(durations_s, dtype=float) / 3600
-        if self._shape_stats is not None:  # unknown durations: the training mean (log scale), a neutral value
-            hours = np.where(np.isnan(hours), np.expm1(self._shape_stats[0, 1]), hours)
-        return np.column_stack([np.log1p([len(s) for s in sequences]), np.log1p(np.nan_to_num(hours))])
+class ChannelMix(TransformerMixin, BaseEstimator):
+    """Each channel's share of a sequence's tokens, over the channels of the fitted variants."""
 
-    def _channel_mix(self, sequences: list[Sequence]) -> np.ndarray:
-        index = {c: i for i, c in enumerate(self._channels)}
-        mix = np.zeros((len(sequences), len(self._channels)))
-        for row, tokens in enumerate(sequences):
+    def fit(self, X: pd.Series, y: None = None) -> ChannelMix:  # noqa: N803
+        self.channels_ = sorted({channel_of(t) for s in X for t in s})
+        return self
+
+    def transform(self, X: pd.Series) -> np.ndarray:  # noqa: N803
+        check_is_fitted(self, "channels_")
+        index = {c: i for i, c in enumerate(self.channels_)}
+        mix = np.zeros((len(X), len(self.channels_)))
+        for row, tokens in enumerate(X):
             for token in tokens:
                 column = index.get(channel_of(token))
                 if column is not None:
                     mix[row, column] += 1 / len(tokens)
         return mix
+
+
+class CappedSVD(TransformerMixin, BaseEstimator):
+    """:class:`~sklearn.decomposition.TruncatedSVD` with ``components`` capped by the features and the rows."""
+
+    def __init__(self, components: int = 20, seed: int = 0) -> None:
+        self.components = components
+        self.seed = seed
+
+    def fit(self, X, y: None = None) -> CappedSVD:  # noqa: N803
+        n_components = max(1, min(self.components, X.shape[1] - 1, X.shape[0] - 1))
+        self.svd_ = TruncatedSVD(n_components=n_components, random_state=self.seed).fit(X)
+        return self
+
+    def transform(self, X) -> np.ndarray:  # noqa: N803
+        check_is_fitted(self, "svd_")
+        return self.svd_.transform(X)
+
+    @property
+    def explained_variance(self) -> float:
+        """Share of the features' variance the SVD keeps."""
+        return float(self.svd_.explained_variance_ratio_.sum())

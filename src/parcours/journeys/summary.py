@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from parcours.journeys.clustering import NOISE, cluster_variants
+from parcours.journeys.clustering import NOISE, JourneyClusterer
 from parcours.journeys.features import Sequence
 from parcours.journeys.medoids import (
     Medoids,
@@ -96,8 +96,8 @@ def summarise_paths(paths: list[Sequence], weights: np.ndarray, vectors: np.ndar
     weights = np.asarray(weights, dtype=float)
     candidates = min(settings.medoid_candidates, len(paths))
     distances = path_distances(paths, paths[:candidates])
-    density = cluster_variants(vectors, weights.astype(int), np.full(len(paths), settings.min_tokens), settings)
-    seeds = _seed_medoids(distances, weights, density.labels)
+    density = JourneyClusterer.from_settings(settings).fit(vectors, sample_weight=weights.astype(int))
+    seeds = _seed_medoids(distances, weights, density.labels_)
     chosen, curve = greedy_curve(distances, weights, settings.max_journeys)
     k = choose_count(curve, settings.min_journeys, settings.max_journeys)
     merged = 0
@@ -115,7 +115,7 @@ def summarise_paths(paths: list[Sequence], weights: np.ndarray, vectors: np.ndar
     order = rank_by_size(labels, weights, len(kept))
     return PathSummary(labels=np.where(labels == NOISE, NOISE, order[labels]), distance=final.distance,
                        medoids=kept[np.argsort(order)], curve=curve, noise_distance=threshold, cost=final.cost,
-                       seeded=seeded, merged=merged, seeds=int(density.labels.max()) + 1,
+                       seeded=seeded, merged=merged, seeds=int(density.labels_.max()) + 1,
                        weights=weights, distances=distances)
 
 
