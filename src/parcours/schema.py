@@ -61,6 +61,9 @@ JOURNEY_INSTANCE_COLUMNS = (
     "first_conversion_s",
 )
 
+# Journeys (DESIGN.md §7): the column every stage after discovery joins on, and the id of noise.
+JOURNEY_ID = "journey_id"
+
 #: Quarantine reasons, in the order they are tested: a row gets the first that applies.
 REASONS = (
     "malformed_row",

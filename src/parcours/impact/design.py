@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.days import DAY_S, day_number, default_landmark, horizon_days, observed_days, with_day
-from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, JOURNEY_INSTANCE_ID, REVENUE, START_TS
+from parcours.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, END_TS, JOURNEY_ID, JOURNEY_INSTANCE_ID, REVENUE, START_TS
 from parcours.settings.sections import ImpactSettings, ValueSettings
 from parcours.stages import StageSkipped
 
@@ -192,7 +192,7 @@ def journey_members(instances: ir.Table, assignments: ir.Table, design: TrialDes
     labels = assignments.filter((assignments.journey_id >= 0) & (assignments.probability >= min_probability))
     joined = window.select(CUSTOMER_ID, JOURNEY_INSTANCE_ID).join(labels, [CUSTOMER_ID, JOURNEY_INSTANCE_ID])
     pairs = joined.select(CUSTOMER_ID, journey_id=joined.journey_id.cast("int64")).distinct()
-    return pairs.order_by(["journey_id", CUSTOMER_ID]).to_pandas()
+    return pairs.order_by([JOURNEY_ID, CUSTOMER_ID]).to_pandas()
 
 
 def journey_history(instances: ir.Table, assignments: ir.Table, design: TrialDesign,
@@ -215,9 +215,9 @@ def journey_history(instances: ir.Table, assignments: ir.Table, design: TrialDes
     past = instances.filter(start_s < cut).select(CUSTOMER_ID, JOURNEY_INSTANCE_ID, early=end_s < early_cut)
     labels = assignments.filter((assignments.journey_id >= 0) & (assignments.probability >= min_probability))
     joined = past.join(labels, [CUSTOMER_ID, JOURNEY_INSTANCE_ID])
-    counts = joined.group_by([CUSTOMER_ID, joined.journey_id.cast("int64").name("journey_id")]).aggregate(
+    counts = joined.group_by([CUSTOMER_ID, joined.journey_id.cast("int64").name(JOURNEY_ID)]).aggregate(
         before=joined.count(where=joined.early), recent=joined.count(where=~joined.early))
-    return counts.order_by(["journey_id", CUSTOMER_ID]).to_pandas()
+    return counts.order_by([JOURNEY_ID, CUSTOMER_ID]).to_pandas()
 
 
 def history_matrices(history: pd.DataFrame, customers: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -240,7 +240,7 @@ def history_matrices(history: pd.DataFrame, customers: pd.Index) -> tuple[pd.Dat
     def matrix(column: str) -> pd.DataFrame:
         counts = np.zeros((len(customers), len(journeys)))
         np.add.at(counts, (rows[kept], columns[kept]), history[column].to_numpy(dtype=float)[kept])
-        return pd.DataFrame(counts, index=customers, columns=pd.Index(journeys, name="journey_id"))
+        return pd.DataFrame(counts, index=customers, columns=pd.Index(journeys, name=JOURNEY_ID))
 
     return matrix("before"), matrix("recent")
 
@@ -262,4 +262,4 @@ def treatment_matrix(members: pd.DataFrame, customers: pd.Index) -> pd.DataFrame
     journeys, columns = np.unique(members.journey_id.to_numpy()[kept], return_inverse=True)
     flags = np.zeros((len(customers), len(journeys)), dtype=np.int8)
     flags[rows[kept], columns] = 1
-    return pd.DataFrame(flags, index=customers, columns=pd.Index(journeys, name="journey_id"))
+    return pd.DataFrame(flags, index=customers, columns=pd.Index(journeys, name=JOURNEY_ID))

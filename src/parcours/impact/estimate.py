@@ -62,17 +62,17 @@ from parcours.impact.status import (
     too_few_entered,
 )
 from parcours.ingest.resolve import settled, value_measured
-from parcours.schema import CUSTOMER_ID
+from parcours.schema import CUSTOMER_ID, JOURNEY_ID
 from parcours.settings import Settings
 from parcours.settings.sections import ImpactSettings, ValueSettings
 
-IMPACT_COLUMNS = ("journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
+IMPACT_COLUMNS = (JOURNEY_ID, "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "p_value",
                   "q_value", "overlap_ok", "refutation_ok", "finding", "status", "value_at_stake", "value_at_stake_low",
                   "value_at_stake_high", "std_error", "n_used", "trimmed_share", "not_at_risk_share",
                   "max_smd_before", "max_smd_after", "smd_limit", "placebo_treatment_effect", "placebo_treatment_p",
                   "placebo_outcome_effect", "placebo_outcome_p", "effect_clv", "ci_low_clv", "ci_high_clv",
                   "p_value_clv", "note", "reason", "outcome", "landmark", "outcome_end")
-BALANCE_COLUMNS = ("journey_id", "covariate", "smd_before", "smd_after", "limit", "imbalanced")
+BALANCE_COLUMNS = (JOURNEY_ID, "covariate", "smd_before", "smd_after", "limit", "imbalanced")
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def estimate_journey_impact(events: ir.Table, instances: ir.Table, assignments: 
     params = {**{k: str(v) for k, v in impact.model_dump().items()}, **design.params(),  # resolved dates win
               "outcome": trial.outcome_name, "covariates": ", ".join(trial.covariates.columns)}
     balance_table = (pd.concat(balance, ignore_index=True) if balance
-                     else pd.DataFrame(columns=[*BALANCE_COLUMNS[1:], "journey_id"]))
+                     else pd.DataFrame(columns=[*BALANCE_COLUMNS[1:], JOURNEY_ID]))
     return JourneyImpact(table, balance_table[list(BALANCE_COLUMNS)], design,
                          trial.covariates.index, treated, pd.DataFrame(propensities, index=trial.covariates.index),
                          pd.DataFrame(support, index=trial.covariates.index), params, metrics)
@@ -231,7 +231,7 @@ def _journey_rows(trial: TrialData, treated: pd.DataFrame, everyone: pd.DataFram
     rows, balance, propensities, support = [], [], {}, {}
     for journey, (row, smd, main) in zip(journeys.itertuples(), estimates, strict=True):
         population = int(everyone[journey.journey_id].sum()) if journey.journey_id in everyone else 0
-        rows.append({"journey_id": journey.journey_id, "name": journey.name, **row, "n_treated": population})
+        rows.append({JOURNEY_ID: journey.journey_id, "name": journey.name, **row, "n_treated": population})
         if main is not None:
             balance.append(smd.assign(journey_id=journey.journey_id))
             propensities[journey.journey_id] = main.propensity.astype("float32")
@@ -280,7 +280,7 @@ def trial_data(events: ir.Table, design: TrialDesign, impact: ImpactSettings, va
     """
     channels = busiest_channels(events, impact.max_channels)
     x = customer_covariates(events, design, impact, value, channels, has_revenue)
-    empty = pd.DataFrame(columns=["customer_id", "journey_id", "before", "recent"])
+    empty = pd.DataFrame(columns=["customer_id", JOURNEY_ID, "before", "recent"])
     before, recent = history_matrices(empty if history is None else history, x.index)
     x = x.assign(journeys=before.sum(axis=1), recent_journeys=recent.sum(axis=1))
     revenue = net_revenue(events, design.landmark, design.outcome_end, value, has_revenue)

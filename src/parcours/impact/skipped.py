@@ -7,6 +7,7 @@ import pandas as pd
 
 from parcours.impact.estimate import IMPACT_COLUMNS
 from parcours.impact.status import NOT_MEASURED
+from parcours.schema import JOURNEY_ID
 
 
 def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -24,4 +25,4 @@ def not_estimated(journeys: pd.DataFrame, reason: str) -> pd.DataFrame:
     return table.assign(journey_id=journeys.journey_id.to_numpy(), name=journeys.name.to_numpy(), n_treated=0,
                         note=reason, reason=reason, status=NOT_MEASURED, outcome=None, landmark=None,
                         outcome_end=None, **flags).astype(
-        {"journey_id": "int64", "n_treated": "int64", **text, **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]
+        {JOURNEY_ID: "int64", "n_treated": "int64", **text, **dict.fromkeys(flags, "bool")})[list(IMPACT_COLUMNS)]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from parcours.journeys.clustering import NOISE
 from parcours.mining.discovery import variant_text
-from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, TOKENS
+from parcours.schema import CUSTOMER_ID, JOURNEY_ID, JOURNEY_INSTANCE_ID, TOKENS
 
 
 def assign_journeys(instances: ir.Table, clusters: ir.Table | pd.DataFrame) -> ir.Table:
@@ -28,7 +28,7 @@ def assign_journeys(instances: ir.Table, clusters: ir.Table | pd.DataFrame) -> i
         discovery never saw) and ``probability``, in instance order.
     """
     labels = ibis.memtable(clusters) if isinstance(clusters, pd.DataFrame) else clusters
-    labels = labels.select("variant", "journey_id", "probability")
+    labels = labels.select("variant", JOURNEY_ID, "probability")
     named = instances.mutate(variant=variant_text(instances[TOKENS]))
     joined = named.left_join(labels, "variant")
     return joined.select(
@@ -40,6 +40,6 @@ def assign_journeys(instances: ir.Table, clusters: ir.Table | pd.DataFrame) -> i
 
 def journey_sizes(assignments: ir.Table) -> ir.Table:
     """Instances and distinct customers per journey (noise included, as ``-1``)."""
-    return assignments.group_by("journey_id").aggregate(
+    return assignments.group_by(JOURNEY_ID).aggregate(
         n_instances=assignments.count(), n_customers=assignments[CUSTOMER_ID].nunique(),
     ).order_by(ibis.desc("n_instances"))

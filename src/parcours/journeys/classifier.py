@@ -15,6 +15,7 @@ from parcours.journeys.clustering import NOISE
 from parcours.journeys.features import Sequence
 from parcours.journeys.medoids import path_distances
 from parcours.journeys.rules import rule_kind
+from parcours.schema import JOURNEY_ID
 from parcours.schema import VARIANT_SEPARATOR as SEPARATOR
 
 
@@ -72,7 +73,7 @@ class JourneyClassifier:
             inside = nearest <= self.noise_distance
             ids[to_match] = np.where(inside, journey_ids[best], NOISE)
             probs[to_match] = np.where(inside, membership(nearest, self.noise_distance), 0.0)
-        return pd.DataFrame({"journey_id": ids, "probability": probs, "seen": seen})
+        return pd.DataFrame({JOURNEY_ID: ids, "probability": probs, "seen": seen})
 
 
 def membership(distance: np.ndarray, noise_distance: float) -> np.ndarray:

@@ -41,6 +41,7 @@ from parcours.journeys.summary import (
     summarise_paths,
 )
 from parcours.journeys.taxonomy import match_journeys
+from parcours.schema import JOURNEY_ID
 from parcours.settings import JourneySettings
 
 _MEDOID_SAMPLE = 300  # a journey's most frequent variants its medoid and representatives are chosen from
@@ -274,7 +275,7 @@ def _journey_table(described: list[dict], ids: list[int], families: np.ndarray, 
         mine = table[table.journey_id == journey_id]
         weights = mine["count"].to_numpy(dtype=float)
         rows.append({
-            "journey_id": journey_id, "name": name, "family_id": int(family), "family": family_names[family],
+            JOURNEY_ID: journey_id, "name": name, "family_id": int(family), "family": family_names[family],
             "n_instances": int(weights.sum()), "share": float(weights.sum() / total), "n_variants": len(mine),
             "conversion_share": d["conversion_share"], "stops_at": d["stops_at"],
             "representative": shown(d["medoid"]),
@@ -284,7 +285,7 @@ def _journey_table(described: list[dict], ids: list[int], families: np.ndarray, 
             "distinguishing": d["distinguishing"],
             "mean_probability": float(np.average(mine.probability, weights=weights)) if len(mine) else 0.0,
         })
-    return pd.DataFrame(rows, columns=JOURNEY_COLUMNS).sort_values(["n_instances", "journey_id"],
+    return pd.DataFrame(rows, columns=JOURNEY_COLUMNS).sort_values(["n_instances", JOURNEY_ID],
                                                                    ascending=[False, True], ignore_index=True)
 
 
@@ -297,7 +298,7 @@ def _family_name(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
 
 
-JOURNEY_COLUMNS = ["journey_id", "name", "family_id", "family", "n_instances", "share", "n_variants",
+JOURNEY_COLUMNS = [JOURNEY_ID, "name", "family_id", "family", "n_instances", "share", "n_variants",
                    "conversion_share", "stops_at", "representative", "representatives", "representatives_coverage",
                    "top_variants", "distinguishing", "mean_probability"]
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.mining.discovery import VARIANT_SEPARATOR
+from parcours.schema import JOURNEY_ID
 
 _KEYS = {"case_id_key": "case", "activity_key": "activity", "timestamp_key": "time"}
 _QUIET = {"show_progress_bar": False}
@@ -241,7 +242,7 @@ def journey_models(
         journey id → (model, replay fitness of all the journey's instances).
     """
     members = clusters[clusters.journey_id >= 0]
-    largest = members.groupby("journey_id")["count"].sum().sort_values(ascending=False, kind="stable")
+    largest = members.groupby(JOURNEY_ID)["count"].sum().sort_values(ascending=False, kind="stable")
     models = {}
     for journey_id in largest.index[:journeys]:
         table = members[members.journey_id == journey_id].sort_values(["count", "variant"], ascending=[False, True])

@@ -18,10 +18,10 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import materialise, release
-from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, STEP_TIMES, TOKENS
+from parcours.schema import CUSTOMER_ID, JOURNEY_ID, JOURNEY_INSTANCE_ID, STEP_TIMES, TOKENS
 
 
-def label_instances(instances: ir.Table, assignments: ir.Table, column: str = "journey_id") -> ir.Table:
+def label_instances(instances: ir.Table, assignments: ir.Table, column: str = JOURNEY_ID) -> ir.Table:
     """Instances with their journey (``column`` of ``assignments``), for a profile per journey."""
     return instances.join(assignments.select(JOURNEY_INSTANCE_ID, column), JOURNEY_INSTANCE_ID)
 

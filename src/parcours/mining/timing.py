@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from parcours.schema import SECONDS_PER_DAY
+from parcours.schema import JOURNEY_ID, SECONDS_PER_DAY
 
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -53,6 +53,6 @@ def timing_by_journey(instances: ir.Table, assignments: ir.Table) -> ir.Table:
     assignments
         ``journey_instance_id`` → ``journey_id`` (``-1``: noise).
     """
-    labelled = instances.join(assignments.select("journey_instance_id", "journey_id"), "journey_instance_id")
-    return ibis.union(timing_summary(instances), timing_summary(labelled, by="journey_id")).order_by(
+    labelled = instances.join(assignments.select("journey_instance_id", JOURNEY_ID), "journey_instance_id")
+    return ibis.union(timing_summary(instances), timing_summary(labelled, by=JOURNEY_ID)).order_by(
         [ibis.desc("instances"), "group"])

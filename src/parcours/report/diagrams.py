@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from parcours.journeys.figures import first_steps_sankey
 from parcours.mining.discovery import END, START, VARIANT_SEPARATOR, variant_text
 from parcours.mining.figures import fold_process_map, process_map_graph, render
-from parcours.schema import CUSTOMER_ID, JOURNEY_INSTANCE_ID, TOKENS
+from parcours.schema import CUSTOMER_ID, JOURNEY_ID, JOURNEY_INSTANCE_ID, TOKENS
 
 
 def journey_paths(instances: ir.Table, assignments: ir.Table, top: int = 300, min_customers: int = 1) -> pd.DataFrame:
@@ -45,17 +45,17 @@ def journey_paths(instances: ir.Table, assignments: ir.Table, top: int = 300, mi
     """
     keys = [CUSTOMER_ID, JOURNEY_INSTANCE_ID]
     joined = instances.select(*keys, TOKENS).join(
-        assignments.filter(assignments.journey_id >= 0).select(*keys, "journey_id"), keys)
-    counted = joined.group_by(["journey_id", variant_text(joined[TOKENS]).name("variant")]).aggregate(
+        assignments.filter(assignments.journey_id >= 0).select(*keys, JOURNEY_ID), keys)
+    counted = joined.group_by([JOURNEY_ID, variant_text(joined[TOKENS]).name("variant")]).aggregate(
         count=joined.count(), customers=joined[CUSTOMER_ID].nunique())
-    totals = counted.mutate(instances=counted["count"].sum().over(group_by="journey_id"))
+    totals = counted.mutate(instances=counted["count"].sum().over(group_by=JOURNEY_ID))
     public = totals.filter(totals.customers >= min_customers)
-    window = ibis.window(group_by="journey_id", order_by=[ibis.desc("count"), "variant"])
+    window = ibis.window(group_by=JOURNEY_ID, order_by=[ibis.desc("count"), "variant"])
     ranked = public.mutate(_rank=ibis.row_number().over(window))
     kept = ranked.filter(ranked._rank < top).drop("_rank")
     frame = kept.to_pandas()
-    return frame.sort_values(["journey_id", "count", "variant"], ascending=[True, False, True],
-                             ignore_index=True).astype({"journey_id": "int64", "count": "int64", "customers": "int64",
+    return frame.sort_values([JOURNEY_ID, "count", "variant"], ascending=[True, False, True],
+                             ignore_index=True).astype({JOURNEY_ID: "int64", "count": "int64", "customers": "int64",
                                                         "instances": "int64"})
 
 

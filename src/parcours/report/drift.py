@@ -9,14 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SNAPSHOT_COLUMNS = ("journey_id", "name", "n_customers", "effect", "std_error")
-DRIFT_COLUMNS = ("journey_id", "name", "change", "customers_before", "customers_after", "size_change", "size_drift",
+from parcours.schema import JOURNEY_ID
+
+SNAPSHOT_COLUMNS = (JOURNEY_ID, "name", "n_customers", "effect", "std_error")
+DRIFT_COLUMNS = (JOURNEY_ID, "name", "change", "customers_before", "customers_after", "size_change", "size_drift",
                  "effect_before", "effect_after", "effect_z", "effect_drift")
 
 
 def journey_snapshot(ranking: pd.DataFrame) -> list[dict]:
     """What the next run compares itself with: each journey's id, name, customers, effect and its standard error."""
-    frame = ranking.reindex(columns=list(SNAPSHOT_COLUMNS)).astype({"journey_id": "int64", "n_customers": "int64"})
+    frame = ranking.reindex(columns=list(SNAPSHOT_COLUMNS)).astype({JOURNEY_ID: "int64", "n_customers": "int64"})
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
             for row in frame.astype(object).to_dict("records")]
 
@@ -41,8 +43,8 @@ def journey_drift(previous: list[dict], current: list[dict], *, max_size_change:
     pandas.DataFrame
         ``DRIFT_COLUMNS``, one row per journey of either run; ``change`` is ``kept``, ``new`` or ``gone``.
     """
-    before = pd.DataFrame(previous, columns=list(SNAPSHOT_COLUMNS)).set_index("journey_id")
-    after = pd.DataFrame(current, columns=list(SNAPSHOT_COLUMNS)).set_index("journey_id")
+    before = pd.DataFrame(previous, columns=list(SNAPSHOT_COLUMNS)).set_index(JOURNEY_ID)
+    after = pd.DataFrame(current, columns=list(SNAPSHOT_COLUMNS)).set_index(JOURNEY_ID)
     ids = sorted(set(before.index) | set(after.index))
     b, a = before.reindex(ids), after.reindex(ids)
     change = np.where(b.n_customers.isna(), "new", np.where(a.n_customers.isna(), "gone", "kept"))
@@ -52,7 +54,7 @@ def journey_drift(previous: list[dict], current: list[dict], *, max_size_change:
     se = np.sqrt(b.std_error.astype(float) ** 2 + a.std_error.astype(float) ** 2)
     z = (a.effect.astype(float) - b.effect.astype(float)).abs() / se.where(se > 0)
     table = pd.DataFrame({
-        "journey_id": ids, "name": a.name.fillna(b.name).to_numpy(), "change": change,
+        JOURNEY_ID: ids, "name": a.name.fillna(b.name).to_numpy(), "change": change,
         "customers_before": n_before.astype("int64").to_numpy(), "customers_after": n_after.astype("int64").to_numpy(),
         "size_change": size_change.to_numpy(), "size_drift": (size_change.abs() > max_size_change).to_numpy(),
         "effect_before": b.effect.astype(float).to_numpy(), "effect_after": a.effect.astype(float).to_numpy(),

@@ -22,7 +22,7 @@ from parcours.report import words
 from parcours.report.diagrams import process_map_svg, step_flow_figure
 from parcours.report.figures import landscape_figure, value_at_stake_figure
 from parcours.report.locale import ReportLocale, currency_code
-from parcours.schema import VARIANT_SEPARATOR
+from parcours.schema import JOURNEY_ID, VARIANT_SEPARATOR
 from parcours.settings import Settings
 
 RULE_COLUMNS = ("rule_id", "pattern", "window_h", "action_label", "channel", "delay_h", "precision", "coverage",
@@ -97,7 +97,7 @@ def journey_families(ranking: pd.DataFrame) -> list[dict]:
         conversion = (float((group.conversion_share[known] * group.n_instances[known]).sum()
                             / group.n_instances[known].sum()) if known.any() else float("nan"))
         out.append({"name": group.family.iloc[0], "share": float(group.share.sum()), "conversion": conversion,
-                    "journeys": group[["journey_id", "name", "share"]].to_dict("records")})
+                    "journeys": group[[JOURNEY_ID, "name", "share"]].to_dict("records")})
     return sorted(out, key=lambda f: -f["share"])
 
 

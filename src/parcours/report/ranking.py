@@ -29,10 +29,11 @@ from parcours.impact.status import (
     effect_status,
 )
 from parcours.report.words import rule_sentence
+from parcours.schema import JOURNEY_ID
 
 STATUS_ORDER = {PROVEN_GAIN: 0, PROVEN_LOSS: 0, NO_CLEAR_EFFECT: 1, NOT_MEASURED: 2}
 RANKING_COLUMNS = (
-    "rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
+    "rank", JOURNEY_ID, "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
     "value_at_stake_low", "value_at_stake_high", "reason", "n_treated", "std_error", "q_value", "finding",
     "n_instances", "share", "family_id", "family", "representative", "stops_at", "conversion_share",
     "conversion", "days_to_first_order", "best_rules", "published_rules",
@@ -72,13 +73,13 @@ def rank_journeys(journeys: pd.DataFrame, impact: pd.DataFrame, timing: pd.DataF
     RankingInputError
         When a table lacks a column the ranking reads.
     """
-    _require(journeys, "journeys", ("journey_id", "name", "n_instances", "n_customers", "representative"))
-    _require(impact, "journey_impact", ("journey_id", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
+    _require(journeys, "journeys", (JOURNEY_ID, "name", "n_instances", "n_customers", "representative"))
+    _require(impact, "journey_impact", (JOURNEY_ID, "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
                                         "refutation_ok", "finding", "n_treated"))
-    journeys, impact = (t.astype({"journey_id": "int64"}) for t in (journeys, impact))  # empty: typed alike
+    journeys, impact = (t.astype({JOURNEY_ID: "int64"}) for t in (journeys, impact))  # empty: typed alike
     impact = impact.drop(columns=["name", "status", "value_at_stake", "value_at_stake_low", "value_at_stake_high"],
                          errors="ignore")
-    table = journeys.merge(impact, on="journey_id", how="left")
+    table = journeys.merge(impact, on=JOURNEY_ID, how="left")
     table = table.assign(**_states(table), **_timing(table.journey_id, timing),
                          **_best_rules(table.journey_id, rules, rules_per_journey))
     order = pd.DataFrame({
@@ -133,9 +134,9 @@ def _best_rules(ids: pd.Series, rules: pd.DataFrame | None, limit: int) -> dict[
     published = rules[rules.published.astype(bool)].copy()
     published["_order"] = -published.expected_value.abs().fillna(0.0)
     lines = {}
-    for journey_id, group in published.sort_values(["journey_id", "_order", "rule_id"]).groupby("journey_id"):
+    for journey_id, group in published.sort_values([JOURNEY_ID, "_order", "rule_id"]).groupby(JOURNEY_ID):
         lines[journey_id] = " ".join(rule_sentence(r) for r in group.head(limit).itertuples())
-    counts = published.groupby("journey_id").size()
+    counts = published.groupby(JOURNEY_ID).size()
     return {"best_rules": ids.map(lines).fillna(""), "published_rules": ids.map(counts).fillna(0).astype(int)}
 
 

@@ -40,6 +40,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
+from parcours.schema import JOURNEY_ID
+
 HISTORY_END, PERIOD_END, LOG_END = 365, 548, 731
 SCENARIOS = ("measured", "unmeasured", "overlapping")
 CHANNELS = ("web", "app", "store")
@@ -362,10 +364,10 @@ def planted_assignments(log: EntryLog, instances: pd.DataFrame) -> tuple[pd.Data
     both = instances.merge(log.entries, on="customer_id", suffixes=("", "_journey"))
     both = both[(both.start_ts <= both.end_ts_journey) & (both.end_ts >= both.start_ts_journey)]
     index = {j.name: i for i, j in enumerate(JOURNEYS)}
-    labelled = both.assign(journey_id=both.journey.map(index).astype("int64")).sort_values("journey_id")
-    labelled = labelled.drop_duplicates("journey_instance_id")[["customer_id", "journey_instance_id", "journey_id"]]
+    labelled = both.assign(journey_id=both.journey.map(index).astype("int64")).sort_values(JOURNEY_ID)
+    labelled = labelled.drop_duplicates("journey_instance_id")[["customer_id", "journey_instance_id", JOURNEY_ID]]
     noise = instances.loc[~instances.journey_instance_id.isin(labelled.journey_instance_id),
                           ["customer_id", "journey_instance_id"]].assign(journey_id=-1)
     assignments = pd.concat([labelled, noise], ignore_index=True).assign(probability=1.0)
-    journeys = pd.DataFrame({"journey_id": list(index.values()), "name": list(index)})
+    journeys = pd.DataFrame({JOURNEY_ID: list(index.values()), "name": list(index)})
     return assignments.sort_values("journey_instance_id", ignore_index=True), journeys

@@ -16,7 +16,7 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import Array
 
-from parcours.schema import VARIANT_SEPARATOR
+from parcours.schema import JOURNEY_ID, VARIANT_SEPARATOR
 
 JOURNEY_CLASSIFIER = "parcours-journey-classifier"
 CANDIDATE = "candidate"
@@ -33,7 +33,7 @@ class JourneyClassifierModel(mlflow.pyfunc.PythonModel):
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
         """Journey id and membership probability of each row's token sequence."""
         sequences = [list(tokens) for tokens in model_input["tokens"]]
-        return self.classifier.predict(sequences)[["journey_id", "probability"]]
+        return self.classifier.predict(sequences)[[JOURNEY_ID, "probability"]]
 
 
 def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params: dict[str, Any],
@@ -48,7 +48,7 @@ def register_journey_classifier(classifier: Any, journeys: pd.DataFrame, params:
     """
     signature = ModelSignature(
         inputs=Schema([ColSpec(Array("string"), "tokens")]),
-        outputs=Schema([ColSpec("long", "journey_id"), ColSpec("double", "probability")]),
+        outputs=Schema([ColSpec("long", JOURNEY_ID), ColSpec("double", "probability")]),
     )
     mlflow.log_params({f"journeys.{k}": v for k, v in params.items()})
     mlflow.log_metrics({f"journeys.{k}": float(v) for k, v in metrics.items() if pd.notna(v)})

@@ -24,13 +24,14 @@ from mlflow import MlflowClient
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 
+from parcours.schema import JOURNEY_ID
 from parcours.tokens import split_token
 from parcours.tracking.models import CANDIDATE, annotate_version, pinned_requirements
 
 TRIGGER_RULES = "parcours-trigger-rules"
 CHAMPION = "champion"
 INPUTS = (("customer_id", "string"), ("ts", "string"), ("activity", "string"), ("channel", "string"))
-OUTPUTS = (("customer_id", "string"), ("rule_id", "string"), ("journey_id", "long"), ("matched_at", "string"),
+OUTPUTS = (("customer_id", "string"), ("rule_id", "string"), (JOURNEY_ID, "long"), ("matched_at", "string"),
            ("fire_at", "string"), ("action_id", "string"), ("channel", "string"), ("error", "string"))
 #: The most events one request may carry; the server's environment sets it (a request over it is a 400).
 MAX_EVENTS_VARIABLE, DEFAULT_MAX_EVENTS = "PARCOURS_SERVE_MAX_EVENTS", 10_000
@@ -72,11 +73,11 @@ class TriggerRulesModel(mlflow.pyfunc.PythonModel):
         fired = fire_rules(self.rule_set, usable, self.episodes, latest_only=latest_only, source="request")
         for column in ("matched_at", "fire_at"):
             fired[column] = fired[column].map(lambda t: t.isoformat())
-        fired = fired.astype({"journey_id": "int64"}).assign(error=None)
+        fired = fired.astype({JOURNEY_ID: "int64"}).assign(error=None)
         if len(errors):
             fired = pd.concat([fired, errors.drop(columns="row").assign(error=[
                 f"row {r}: {e}" for r, e in zip(errors.row, errors.error, strict=True)])], ignore_index=True)
-        return fired.astype({"journey_id": "Int64"})
+        return fired.astype({JOURNEY_ID: "Int64"})
 
 
 def log_trigger_rules(rule_set: Any, episodes: Any) -> dict[str, str]:

@@ -16,6 +16,8 @@ import numba
 import numpy as np
 import pandas as pd
 
+from parcours.schema import JOURNEY_ID
+
 WEEK = 7 * 86_400.0
 
 
@@ -24,9 +26,9 @@ def attribute(triggers: pd.DataFrame, instances: pd.DataFrame) -> pd.DataFrame:
     ``truth`` its journey; -2 when the match fell outside every instance)."""
     if triggers.empty:
         return triggers.assign(journey_instance_id=pd.Series([], dtype="str"), truth=pd.Series([], dtype="int64"))
-    spans = instances[["customer_id", "journey_instance_id", "start", "end", "journey_id"]].sort_values("start")
+    spans = instances[["customer_id", "journey_instance_id", "start", "end", JOURNEY_ID]].sort_values("start")
     ordered = triggers.assign(_row=np.arange(len(triggers))).sort_values("matched_at")
-    joined = pd.merge_asof(ordered, spans.rename(columns={"journey_id": "truth"}), left_on="matched_at",
+    joined = pd.merge_asof(ordered, spans.rename(columns={JOURNEY_ID: "truth"}), left_on="matched_at",
                            right_on="start", by="customer_id", direction="backward")
     outside = joined.end.isna() | (joined.matched_at > joined.end)
     joined.loc[outside, ["journey_instance_id", "truth"]] = [None, -2]
@@ -60,7 +62,7 @@ def annotate(attributed: pd.DataFrame, instances: pd.DataFrame, reached: dict[in
     starts = instances.set_index("journey_instance_id").start
     later = attributed.journey_instance_id.map(starts).to_numpy(dtype=float) >= cut
     lead = np.full(len(attributed), np.nan)
-    for journey, rows in attributed[true].groupby("journey_id", sort=False).groups.items():
+    for journey, rows in attributed[true].groupby(JOURNEY_ID, sort=False).groups.items():
         at = reached.get(journey, pd.Series(dtype=float)).reindex(attributed.journey_instance_id[rows]).to_numpy()
         lead[rows] = at - attributed.matched_at[rows].to_numpy()
     return attributed.assign(true=true, later=later & true, lead_s=lead,
@@ -79,7 +81,7 @@ def rule_scores(annotated: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
         Journey id → its instances starting after the cut.
     """
     rows = []
-    for (rule_id, journey), fired in annotated.groupby(["rule_id", "journey_id"], sort=False):
+    for (rule_id, journey), fired in annotated.groupby(["rule_id", JOURNEY_ID], sort=False):
         waits = fired.target_wait_s[fired.true].to_numpy()
         rows.append({"rule_id": rule_id, **_scores(fired, journey, sizes),
                      "target_lead_time_s": float(np.nanmedian(waits)) if np.isfinite(waits).any() else np.nan})

@@ -20,7 +20,7 @@ import pandas as pd
 
 from parcours.engine import materialise, release, seconds_since_epoch
 from parcours.instances import episode_steps, event_tokens
-from parcours.schema import CUSTOMER_ID, EPISODE, EVENT_SEQ, TIMESTAMP, TOKENS
+from parcours.schema import CUSTOMER_ID, EPISODE, EVENT_SEQ, JOURNEY_ID, TIMESTAMP, TOKENS
 from parcours.settings.sections import TriggerSettings
 
 #: Events per group of customers handed to pandas: a group's steps, instances and candidate matches stay
@@ -75,24 +75,24 @@ class TriggerData:
                  .select(CUSTOMER_ID, INSTANCE, TIMESTAMP, "token").to_pandas())
         steps["token"] = pd.Categorical.from_codes(steps.token.to_numpy(dtype=np.int64), categories=self.tokens)
         instances = (self.instances.filter(self.instances[GROUP] == group)
-                     .select(CUSTOMER_ID, INSTANCE, "start", "end", "journey_id").to_pandas())
+                     .select(CUSTOMER_ID, INSTANCE, "start", "end", JOURNEY_ID).to_pandas())
         return Chunk(steps, instances)
 
     def heads(self, journeys: list[int], length: int) -> pd.DataFrame:
         """How many mining-period instances of ``journeys`` begin with each sequence of at most ``length`` tokens
         (``journey_id``, ``tokens``, ``instances``): counted on the engine, one row per distinct beginning."""
         early = self.instances.filter((self.instances.start < self.cut) & self.instances.journey_id.isin(journeys))
-        heads = early.select("journey_id", tokens=early[TOKENS][:length])
-        return heads.group_by(["journey_id", "tokens"]).aggregate(instances=heads.count()).to_pandas()
+        heads = early.select(JOURNEY_ID, tokens=early[TOKENS][:length])
+        return heads.group_by([JOURNEY_ID, "tokens"]).aggregate(instances=heads.count()).to_pandas()
 
     def held_tokens(self) -> tuple[pd.DataFrame, pd.Series]:
         """Over the mining period's instances: per journey and token, how many instances hold the token
         (``journey_id``, ``tokens``, ``instances``), and the instances per journey."""
         early = self.instances.filter(self.instances.start < self.cut)
-        held = early.select("journey_id", INSTANCE, tokens=early[TOKENS].unnest()).distinct()
-        counts = held.group_by(["journey_id", "tokens"]).aggregate(instances=held.count()).to_pandas()
-        sizes = early.group_by("journey_id").aggregate(n=early.count()).to_pandas()
-        return counts, sizes.set_index("journey_id").n
+        held = early.select(JOURNEY_ID, INSTANCE, tokens=early[TOKENS].unnest()).distinct()
+        counts = held.group_by([JOURNEY_ID, "tokens"]).aggregate(instances=held.count()).to_pandas()
+        sizes = early.group_by(JOURNEY_ID).aggregate(n=early.count()).to_pandas()
+        return counts, sizes.set_index(JOURNEY_ID).n
 
 
 def trigger_data(events: ir.Table, instances: ir.Table, assignments: ir.Table, episodes, settings: TriggerSettings,
@@ -162,7 +162,7 @@ def _customer_codes(con: ibis.BaseBackend, events: ir.Table) -> ir.Table:
 def _coded_instances(con: ibis.BaseBackend, instances: ir.Table, assignments: ir.Table, customers: ir.Table,
                      settings: TriggerSettings, groups: int, stride: int) -> ir.Table:
     """The instances with their codes, start and end (seconds) and journey (noise and weak members: -1)."""
-    labels = assignments.select(INSTANCE, "journey_id", "probability")
+    labels = assignments.select(INSTANCE, JOURNEY_ID, "probability")
     spans = instances.select(CUSTOMER_ID, INSTANCE, EPISODE, "start_ts", "end_ts", TOKENS)
     joined = spans.join(customers, CUSTOMER_ID).left_join(labels, INSTANCE)
     kept = joined.probability.fill_null(0) >= settings.min_probability

@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from parcours.schema import JOURNEY_ID
 from parcours.triggers.kernel import match_sorted
 from parcours.triggers.rules import Rule
 
 INF = float("inf")
 NOTHING: tuple = ()
 CAPPED = object()  # a rule's state for a customer who had every trigger the rule's cap allows
-TRIGGER_COLUMNS = ("customer_id", "rule_id", "journey_id", "started_at", "matched_at", "fire_at", "action_id",
+TRIGGER_COLUMNS = ("customer_id", "rule_id", JOURNEY_ID, "started_at", "matched_at", "fire_at", "action_id",
                    "channel")
 
 
@@ -195,7 +196,7 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
     triggers = pd.DataFrame({
         "customer_id": np.asarray(customers)[customer_codes[event]],
         "rule_id": np.array([r.rule_id for r in rules], dtype=object)[rule],
-        "journey_id": np.array([r.journey_id for r in rules], dtype=np.int64)[rule],
+        JOURNEY_ID: np.array([r.journey_id for r in rules], dtype=np.int64)[rule],
         "started_at": started[stream_order], "matched_at": matched[stream_order], "fire_at": fire_at[stream_order],
         "action_id": np.array([a.get("action_id") for a in actions], dtype=object)[rule],
         "channel": np.array([a.get("channel") for a in actions], dtype=object)[rule]})
@@ -205,7 +206,7 @@ def match_events(rules: list[Rule], events: pd.DataFrame, attributes: dict[str, 
 
 def no_triggers() -> pd.DataFrame:
     """An empty trigger table with the columns' types."""
-    types = {"journey_id": "int64", "started_at": "float64", "matched_at": "float64", "fire_at": "float64",
+    types = {JOURNEY_ID: "int64", "started_at": "float64", "matched_at": "float64", "fire_at": "float64",
              "action_id": "object", "channel": "object"}
     triggers = pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in TRIGGER_COLUMNS})
     triggers.attrs["capped"] = 0

@@ -19,12 +19,13 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from parcours.schema import JOURNEY_ID
 from parcours.settings.sections import TriggerSettings
 from parcours.triggers.matcher import match_events
 from parcours.triggers.rules import Rule, Step
 
 HOUR = 3_600.0
-CANDIDATE_COLUMNS = ("rule_id", "journey_id", "pattern", "matched", "true_matches", "precision", "recall", "support",
+CANDIDATE_COLUMNS = ("rule_id", JOURNEY_ID, "pattern", "matched", "true_matches", "precision", "recall", "support",
                      "lead_time_s", "window_s")
 
 
@@ -51,8 +52,8 @@ def defining_steps(instances: pd.DataFrame, journey_ids: list[int], min_recall: 
     min_recall
         The token must be in at least this share of the journey's instances.
     """
-    held = instances[["journey_instance_id", "journey_id", "tokens"]].explode("tokens").drop_duplicates()
-    held = held.dropna(subset=["tokens"]).groupby(["journey_id", "tokens"]).size().rename("instances").reset_index()
+    held = instances[["journey_instance_id", JOURNEY_ID, "tokens"]].explode("tokens").drop_duplicates()
+    held = held.dropna(subset=["tokens"]).groupby([JOURNEY_ID, "tokens"]).size().rename("instances").reset_index()
     return defining_steps_from(held, instances.journey_id.value_counts(), journey_ids, min_recall)
 
 
@@ -161,7 +162,7 @@ def tally_candidates(rules: list[Rule], steps: pd.DataFrame, instances: pd.DataF
     fires = match_events(rules, steps[["journey_instance_id", "ts", "token"]].rename(
         columns={"journey_instance_id": "customer_id"}))
     fires = fires.rename(columns={"customer_id": "journey_instance_id"}).merge(
-        instances[["journey_instance_id", "customer_id", "journey_id"]].rename(columns={"journey_id": "truth"}),
+        instances[["journey_instance_id", "customer_id", JOURNEY_ID]].rename(columns={JOURNEY_ID: "truth"}),
         on="journey_instance_id")
     index = {rule.rule_id: i for i, rule in enumerate(rules)}
     journey = np.array([rule.journey_id for rule in rules], dtype=np.int64)
@@ -230,7 +231,7 @@ def defining_times(steps: pd.DataFrame, instances: pd.DataFrame, defining: dict[
         first = first[first.token.cat.codes.to_numpy() == wanted]
     else:
         first = first[first.token.to_numpy(dtype=object) == first.journey_id.map(defining).to_numpy(dtype=object)]
-    first = first.groupby(["journey_id", "journey_instance_id"]).ts.min()
+    first = first.groupby([JOURNEY_ID, "journey_instance_id"]).ts.min()
     return {int(j): first.loc[j] for j in first.index.get_level_values(0).unique()}
 
 

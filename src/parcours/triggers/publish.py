@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from parcours.schema import SECONDS_PER_DAY, VARIANT_SEPARATOR
+from parcours.schema import JOURNEY_ID, SECONDS_PER_DAY, VARIANT_SEPARATOR
 from parcours.settings.sections import TriggerSettings
 from parcours.triggers.actions import suggest_action
 from parcours.triggers.backtest import Stream, annotate, attribute, rule_scores, rule_set_scores
@@ -105,7 +105,7 @@ def _patterns(data: TriggerData, defining: dict[int, str], settings: TriggerSett
     instances."""
     counts = {k: Counter() for k in defining}
     heads = data.heads(list(defining), settings.max_entry_steps)
-    for k, rows in heads.groupby("journey_id"):
+    for k, rows in heads.groupby(JOURNEY_ID):
         counts[int(k)] = pattern_counts(rows.tokens, defining[int(k)], settings, weights=rows.instances)
     return {k: most_frequent(c, settings) for k, c in counts.items()}
 
@@ -143,7 +143,7 @@ def _annotated(fired: pd.DataFrame, chunk: Chunk, defining: dict, cut: float, ta
 def _effects(journeys: pd.DataFrame, impact: pd.DataFrame | None) -> dict[int, float]:
     if impact is None:
         return {}
-    return {int(k): float(v) for k, v in impact.set_index("journey_id").effect.dropna().items()}
+    return {int(k): float(v) for k, v in impact.set_index(JOURNEY_ID).effect.dropna().items()}
 
 
 def _eligible(journeys: pd.DataFrame, impact: pd.DataFrame | None, settings: TriggerSettings) -> list[int]:
@@ -153,13 +153,13 @@ def _eligible(journeys: pd.DataFrame, impact: pd.DataFrame | None, settings: Tri
         return ids
     if impact is None:
         return []
-    rows = impact.set_index("journey_id")
+    rows = impact.set_index(JOURNEY_ID)
     chosen = rows.effect.notna() if settings.journeys == "estimated" else rows.finding.fillna(False).astype(bool)
     return [j for j in ids if j in rows.index and chosen[j]]
 
 
 def _rules(kept: list[Candidate], journeys: pd.DataFrame, effects: dict, settings: TriggerSettings) -> tuple:
-    named = journeys.set_index("journey_id")
+    named = journeys.set_index(JOURNEY_ID)
     rules, suggestions, count = [], [], {}
     for candidate in kept:
         k = candidate.journey_id
@@ -181,7 +181,7 @@ def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: 
     for candidate, rule, suggestion in zip(kept, rules, suggestions, strict=True):
         test = tested.loc[rule.rule_id].to_dict() if rule.rule_id in tested.index else {"triggers": 0}
         effect = effects.get(rule.journey_id, np.nan)
-        row = {"rule_id": rule.rule_id, "journey_id": rule.journey_id, "journey_name": rule.journey_name,
+        row = {"rule_id": rule.rule_id, JOURNEY_ID: rule.journey_id, "journey_name": rule.journey_name,
                "pattern": SEPARATOR.join(candidate.pattern), "window_h": rule.window_s / HOUR,
                "action_id": (rule.action or {}).get("action_id"), "action_label": (rule.action or {}).get("label"),
                "channel": (rule.action or {}).get("channel"), "action_note": suggestion.note,
@@ -199,7 +199,7 @@ def _table(kept: list[Candidate], rules: list[Rule], suggestions: list, scores: 
 
 
 BACKTEST_SCORES = ("triggers", "precision", "coverage", "support", "lead_time_s", "target_lead_time_s")
-TABLE_COLUMNS = ["rule_id", "journey_id", "journey_name", "pattern", "window_h", "action_id", "action_label",
+TABLE_COLUMNS = ["rule_id", JOURNEY_ID, "journey_name", "pattern", "window_h", "action_id", "action_label",
                  "channel", "action_note", "delay_h", "defining_step", "target_step", "effect", "mining_precision",
                  "mining_recall", "mining_support", "mining_lead_time_s", "triggers", "precision", "coverage",
                  "support", "lead_time_s", "target_lead_time_s", "expected_value", "published", "reason"]
@@ -250,7 +250,7 @@ def _set_backtest(published: list[Rule], replay: _Replay) -> dict:
 
 _NO_INSTANCES = pd.DataFrame({"customer_id": pd.Series([], dtype="int64"),
                               "journey_instance_id": pd.Series([], dtype="int64"), "start": pd.Series([], dtype=float),
-                              "end": pd.Series([], dtype=float), "journey_id": pd.Series([], dtype="int64")})
+                              "end": pd.Series([], dtype=float), JOURNEY_ID: pd.Series([], dtype="int64")})
 _NO_STEPS = pd.DataFrame({"journey_instance_id": pd.Series([], dtype="int64"), "ts": pd.Series([], dtype=float),
                           "token": pd.Series([], dtype=str)})
 
@@ -270,7 +270,7 @@ def _document(published: list[Rule], table: pd.DataFrame, backtest: dict, settin
                     "expected_value": row.expected_value,
                     "mining": {k: row[f"mining_{k}"] for k in ("precision", "recall", "support", "lead_time_s")},
                     "backtest": {k: row[k] for k in BACKTEST_SCORES}}
-        rules.append({"rule_id": rule.rule_id, "journey_id": rule.journey_id, "journey_name": rule.journey_name,
+        rules.append({"rule_id": rule.rule_id, JOURNEY_ID: rule.journey_id, "journey_name": rule.journey_name,
                       "pattern": [{"token": s.token} for s in rule.pattern], "window_s": rule.window_s,
                       "conditions": [], "action": rule.action, "action_note": row.action_note,
                       "delay_s": rule.delay_s, "cap_per_customer": rule.cap_per_customer,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from parcours.errors import InputError
+from parcours.schema import JOURNEY_ID
 
 SCHEMA_FILE = "trigger_rules.schema.json"
 
@@ -90,7 +91,7 @@ def _rule_named(document: dict, where: list) -> str:
 def parse_rules(document: dict, source: str = "rule set") -> list[Rule]:
     """Validate a rule-set document and return its rules, typed."""
     validate_rule_set(document, source)
-    return [Rule(rule_id=r["rule_id"], journey_id=r["journey_id"],
+    return [Rule(rule_id=r["rule_id"], journey_id=r[JOURNEY_ID],
                  pattern=tuple(Step(s["token"], s.get("max_gap_s")) for s in r["pattern"]),
                  window_s=r["window_s"], delay_s=r["delay_s"], cap_per_customer=r["cap_per_customer"],
                  action=r["action"], conditions=tuple(Condition(c["attribute"], c["op"], tuple(c["values"]))

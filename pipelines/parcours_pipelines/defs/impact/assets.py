@@ -3,11 +3,12 @@
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.schema import JOURNEY_ID
 from parcours.stages import StageSkipped
 from parcours_pipelines.metadata import image, numbers, skipped_output, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
-SHOWN = ["journey_id", "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
+SHOWN = [JOURNEY_ID, "name", "n_treated", "naive_diff", "effect", "ci_low", "ci_high", "q_value", "overlap_ok",
          "refutation_ok", "finding", "status", "value_at_stake", "reason"]
 
 
@@ -22,7 +23,7 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_p
     from parcours.impact import estimate_journey_impact, forest_figure, forest_png, not_estimated
     from parcours.tracking.impact import log_journey_impact
 
-    conf, named = settings.load(log_profile), journeys.select("journey_id", "name").to_pandas()
+    conf, named = settings.load(log_profile), journeys.select(JOURNEY_ID, "name").to_pandas()
     try:
         impact = estimate_journey_impact(
             event_log, journey_instances, journey_assignments, named, conf.impact, conf.value,
@@ -44,5 +45,5 @@ def journey_impact(context: dg.AssetExecutionContext, event_log: ir.Table, log_p
 def _overlaps(impact) -> list:
     from parcours.impact import overlap_figure
 
-    names = impact.table.set_index("journey_id").name
+    names = impact.table.set_index(JOURNEY_ID).name
     return [overlap_figure(impact.propensities, impact.treated, j, names[j]) for j in impact.propensities.columns]

@@ -3,6 +3,8 @@
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.schema import JOURNEY_ID
+
 
 @dg.asset_check(asset="journey_impact", blocking=True, additional_ins={"journeys": dg.AssetIn("journeys")})
 def journey_impact_is_one_coherent_row_per_journey(journey_impact: ir.Table,
@@ -31,7 +33,7 @@ def journey_impact_estimates_pass_their_checks(journey_impact: ir.Table) -> dg.A
     table = journey_impact.to_pandas()
     estimated = table[table.effect.notna()]
     failed = estimated[~(estimated.overlap_ok & estimated.refutation_ok)]
-    listing = failed[["journey_id", "name", "overlap_ok", "refutation_ok", "trimmed_share", "max_smd_after",
+    listing = failed[[JOURNEY_ID, "name", "overlap_ok", "refutation_ok", "trimmed_share", "max_smd_after",
                       "placebo_treatment_p", "placebo_outcome_p"]].round(4)
     return dg.AssetCheckResult(passed=failed.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
         "estimated": len(estimated), "failed": len(failed),

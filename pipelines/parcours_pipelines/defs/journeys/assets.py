@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.engine import materialise
+from parcours.schema import JOURNEY_ID
 from parcours_pipelines.metadata import latest_metadata, markdown_table, numbers, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
@@ -50,7 +51,7 @@ def discovered_journeys(
     discovery = discover_journeys(table, conf, previous=_previous_taxonomy(context), min_customers=floor,
                                   purchases=purchases if isinstance(purchases, list) else [])
     assignments = materialise(engine.connection(), assign_journeys(journey_instances, discovery.variants), "assigned")
-    sizes = journey_sizes(assignments).to_pandas().set_index("journey_id")
+    sizes = journey_sizes(assignments).to_pandas().set_index(JOURNEY_ID)
     journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
     noise = int(sizes.n_instances.get(-1, 0))
     with mlflow.run_for(context):
@@ -66,7 +67,7 @@ def discovered_journeys(
     yield dg.Output(journeys, "journeys", metadata={
         **table_metadata(journeys, "journeys"), "journeys": len(journeys), "classifier_version": version,
         **{k: quality[k] for k in _SUMMARY if k in quality},
-        "sizes": table_value(journeys[["journey_id", "name", "family", "n_instances", "n_customers",
+        "sizes": table_value(journeys[[JOURNEY_ID, "name", "family", "n_instances", "n_customers",
                                        "conversion_share", "stops_at"]], "journeys"),
         "changes": table_value(pd.DataFrame(discovery.changes)),
         "taxonomy": dg.MetadataValue.json({str(k): v for k, v in discovery.medoids.items()}),
@@ -114,18 +115,18 @@ def journey_models(context: dg.AssetExecutionContext, journey_clusters: ir.Table
     models = discover_journey_models(journey_clusters.to_pandas(), journeys=conf.journey_models,
                                      coverage=conf.model_coverage, noise_threshold=conf.noise_threshold,
                                      max_cases=conf.model_max_cases, max_steps=conf.replay_max_steps)
-    names = journeys.to_pandas().set_index("journey_id").name
-    summary = [{"journey_id": j, "name": names.get(j, ""), **describe_model(*fitted)} for j, fitted in models.items()]
+    names = journeys.to_pandas().set_index(JOURNEY_ID).name
+    summary = [{JOURNEY_ID: j, "name": names.get(j, ""), **describe_model(*fitted)} for j, fitted in models.items()]
     files = {"summary.json": {"journeys": summary}}
     for journey_id, (model, _) in models.items():
         files[f"{journey_id}.bpmn"] = model_documents(model)["bpmn"]
         files[f"{journey_id}.bpmn.svg"] = draw_model(model)["bpmn.svg"]
-    fitness = pd.DataFrame(summary, columns=["journey_id", "name", "log_fitness", "fitting_share", "variants_used",
+    fitness = pd.DataFrame(summary, columns=[JOURNEY_ID, "name", "log_fitness", "fitting_share", "variants_used",
                                              "transitions"])
     table = markdown_table(fitness) if summary else "_(no journeys)_"
     with mlflow.run_for(context):
         log_text(table, "journeys/process_models.md")
-    fits = {row["journey_id"]: fits_its_variants(row, conf.noise_threshold) for row in summary}
+    fits = {row[JOURNEY_ID]: fits_its_variants(row, conf.noise_threshold) for row in summary}
     below = [j for j, (fit, _) in fits.items() if not fit]
     yield dg.Output(files, metadata={"journeys": len(models), "fitness": table_value(fitness)})
     yield dg.AssetCheckResult(check_name=JOURNEY_MODELS_FIT, passed=not below, severity=dg.AssetCheckSeverity.WARN,

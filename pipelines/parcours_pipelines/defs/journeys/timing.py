@@ -5,10 +5,9 @@ import dagster as dg
 import ibis.expr.types as ir
 
 from parcours.mining import journey_temporal_profile, label_instances, timing_by_journey
+from parcours.schema import JOURNEY_ID
 from parcours_pipelines.metadata import numbers, table_metadata
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
-
-JOURNEY_ID = "journey_id"
 
 
 @dg.asset(group_name="journeys", kinds={"duckdb", "csv"}, code_version="1",

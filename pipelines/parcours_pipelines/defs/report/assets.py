@@ -4,10 +4,11 @@ import dagster as dg
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.schema import JOURNEY_ID
 from parcours_pipelines.metadata import latest_metadata, skipped_stages, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
-SHOWN = ["rank", "journey_id", "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
+SHOWN = ["rank", JOURNEY_ID, "name", "status", "n_customers", "effect", "ci_low", "ci_high", "value_at_stake",
          "reason"]
 SNAPSHOT = "parcours/snapshot"
 DRIFT_CHECKS = {"size": "journey_sizes_are_stable_between_runs", "effect": "journey_effects_are_stable_between_runs"}
@@ -126,8 +127,8 @@ def _previous_snapshot(context: dg.AssetExecutionContext) -> list[dict]:
 def _drift_result(name: str, drift: pd.DataFrame, kind: str) -> dg.AssetCheckResult:
     flag = drift[f"{kind}_drift"]
     moved = drift[flag]
-    shown = ["journey_id", "name", "change", "customers_before", "customers_after", "size_change"] if kind == "size" \
-        else ["journey_id", "name", "effect_before", "effect_after", "effect_z"]
+    shown = [JOURNEY_ID, "name", "change", "customers_before", "customers_after", "size_change"] if kind == "size" \
+        else [JOURNEY_ID, "name", "effect_before", "effect_after", "effect_z"]
     return dg.AssetCheckResult(
         check_name=name, passed=not bool(flag.any()), severity=dg.AssetCheckSeverity.WARN,
         metadata={"journeys_drifted": int(flag.sum()),

@@ -3,6 +3,7 @@
 import dagster as dg
 import ibis.expr.types as ir
 
+from parcours.schema import JOURNEY_ID
 from parcours_pipelines.metadata import numbers, table_metadata, table_value
 from parcours_pipelines.resources import MlflowResource, SettingsResource
 
@@ -33,8 +34,8 @@ def trigger_rules(context: dg.AssetExecutionContext, event_log: ir.Table, log_pr
     data = trigger_data(event_log, journey_instances, journey_assignments, conf.episodes, conf.triggers,
                         has_channel=log_profile["has_channel"])
     try:  # the events are read one group of customers at a time (parcours.triggers.data)
-        rules = mine_trigger_rules(data, journeys.select("journey_id", "name", "representative").to_pandas(),
-                                   journey_impact.select("journey_id", "effect", "finding").to_pandas(), conf.triggers,
+        rules = mine_trigger_rules(data, journeys.select(JOURNEY_ID, "name", "representative").to_pandas(),
+                                   journey_impact.select(JOURNEY_ID, "effect", "finding").to_pandas(), conf.triggers,
                                    max_window_s=_gap_seconds(conf.episodes), version=f"dagster-{context.run.run_id}")
     finally:
         release_trigger_data(data)
