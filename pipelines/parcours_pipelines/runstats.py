@@ -119,25 +119,29 @@ class ResourceSampler:
         return np.asarray(self._rows, dtype=float).reshape(-1, 3)
 
 
-def step_costs(samples: np.ndarray, spans: list[StepSpan]) -> list[dict[str, object]]:
+def step_costs(samples: np.ndarray | None, spans: list[StepSpan]) -> list[dict[str, object]]:
     """Wall seconds, CPU seconds and peak resident MiB of each step, from the samples taken during the run.
 
     CPU time is interpolated at the step's start and end; the peak is the largest sample inside the
-    step (or the nearest one for a step shorter than the sampling interval).
+    step (or the nearest one for a step shorter than the sampling interval). Without samples (a run this
+    process did not run: the UI's, the schedule's), CPU and memory are unknown (``None``).
 
     Returns
     -------
     list of dict
         One per span, in start order: ``step``, ``success``, ``wall_s``, ``cpu_s``, ``peak_rss_mib``.
     """
-    t, cpu, rss = samples[:, 0], samples[:, 1], samples[:, 2]
     rows = []
     for span in sorted(spans, key=lambda s: s.start):
-        inside = (t >= span.start) & (t <= span.end)
-        peak = rss[inside].max() if inside.any() else rss[np.abs(t - span.end).argmin()]
-        used = np.interp(span.end, t, cpu) - np.interp(span.start, t, cpu)
-        rows.append({"step": span.step, "success": span.success, "wall_s": round(span.end - span.start, 3),
-                     "cpu_s": round(float(used), 3), "peak_rss_mib": round(float(peak), 1)})
+        row = {"step": span.step, "success": span.success, "wall_s": round(span.end - span.start, 3),
+               "cpu_s": None, "peak_rss_mib": None}
+        if samples is not None and len(samples):
+            t, cpu, rss = samples[:, 0], samples[:, 1], samples[:, 2]
+            inside = (t >= span.start) & (t <= span.end)
+            peak = rss[inside].max() if inside.any() else rss[np.abs(t - span.end).argmin()]
+            used = np.interp(span.end, t, cpu) - np.interp(span.start, t, cpu)
+            row |= {"cpu_s": round(float(used), 3), "peak_rss_mib": round(float(peak), 1)}
+        rows.append(row)
     return rows
 
 
@@ -152,23 +156,28 @@ def versions() -> dict[str, str]:
     return found
 
 
-def run_stats(samples: np.ndarray, spans: list[StepSpan], run_id: str,
+def run_stats(samples: np.ndarray | None, spans: list[StepSpan], run_id: str,
               previous: dict[str, object] | None = None) -> dict[str, object]:
     """The content of ``run_stats.json``: the run's totals, each step's cost and the versions used.
 
     Parameters
     ----------
     samples, spans
-        From :class:`ResourceSampler` and the run's events.
+        From :class:`ResourceSampler` (``None`` for a run another process ran: wall times only) and the run's
+        step statistics.
     run_id
         The run's id, recorded on the totals and on each step.
     previous
         The file's earlier content: the steps this run did not run are kept (with their own run id), so
         the file of a run of a selection (``parcours report``) still covers every step.
     """
-    total = {"run_id": run_id, "wall_s": round(float(samples[-1, 0] - samples[0, 0]), 3),
-             "cpu_s": round(float(samples[-1, 1] - samples[0, 1]), 3),
-             "peak_rss_mib": round(max(float(samples[:, 2].max()), process_peak_mib()), 1)}
+    if samples is not None and len(samples):
+        total = {"run_id": run_id, "wall_s": round(float(samples[-1, 0] - samples[0, 0]), 3),
+                 "cpu_s": round(float(samples[-1, 1] - samples[0, 1]), 3),
+                 "peak_rss_mib": round(max(float(samples[:, 2].max()), process_peak_mib()), 1)}
+    else:
+        wall = max((s.end for s in spans), default=0.0) - min((s.start for s in spans), default=0.0)
+        total = {"run_id": run_id, "wall_s": round(wall, 3), "cpu_s": None, "peak_rss_mib": None}
     steps = [{**row, "run_id": run_id} for row in step_costs(samples, spans)]
     ran = {row["step"] for row in steps}
     kept = [row for row in (previous or {}).get("steps", []) if row.get("step") not in ran]  # type: ignore[union-attr]

@@ -373,10 +373,13 @@ OUTPUTS: tuple[Output, ...] = (
     )),
     Output("journey_report", "report.html", "run",
            contents="the marketer's report (below); self-contained, plotly.js inline, opens offline"),
-    Output("run_stats", "run_stats.json", "run (`parcours run`, `demo`, `report`)", contents=(
+    Output("run_stats", "run_stats.json", "run (`parcours run`, `demo`, `report`; a run from the UI, the schedule or "
+           "the inbox sensor too)", contents=(
         "`total` (`run_id`, `wall_s`, `cpu_s`, `peak_rss_mib` of the process), `steps`: per Dagster step `step`, "
         "`success`, `wall_s`, `cpu_s`, `peak_rss_mib`, `run_id` (a rebuild of some steps keeps the others' rows), "
-        "`cpus`, `versions` of Python and the main libraries")),
+        "`cpus`, `versions` of Python and the main libraries. A run the `parcours` command did not run is written "
+        "by the sensors `parcours_run_stats_on_success`/`_on_failure` from Dagster's step statistics: wall times "
+        "only, `cpu_s` and `peak_rss_mib` empty")),
     Output("journey_models", "journey_models/", "journey (a folder)", contents=(
         "`<id>.bpmn` and `<id>.bpmn.svg` for the `mining.journey_models` largest journeys, `summary.json` with "
         "each one's replay fitness")),

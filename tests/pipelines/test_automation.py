@@ -5,7 +5,11 @@ import json
 import dagster as dg
 import pytest
 
-from parcours_pipelines.defs.automation import parcours_inbox_sensor
+from parcours import paths
+from parcours_pipelines.definitions import defs
+from parcours_pipelines.defs.automation import parcours_inbox_sensor, parcours_run_stats_on_success
+from parcours_pipelines.runs import PID_TAG
+from tests.pipelines.conftest import SHOP_COLUMNS
 
 
 @pytest.fixture
@@ -83,3 +87,40 @@ def test_the_report_job_runs_exactly_the_report_group() -> None:
     report = set(definitions.resolve_job_def("parcours_report_job").asset_layer.executable_asset_keys)
     grouped = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "report"}
     assert {"journey_report", "journey_ranking"} <= {key.path[-1] for key in report} and report == grouped
+
+
+def _ingest_run(instance, shop_csv, run_resources, tags=None) -> dg.DagsterRun:
+    """The ingest group materialised in ``instance`` as the UI would, with the shop log."""
+    ingest = [a for a in defs().assets if a.group_names_by_key and set(a.group_names_by_key.values()) == {"ingest"}]
+    result = dg.materialize(ingest, resources=run_resources([f"ingest.path={shop_csv}", *SHOP_COLUMNS]),
+                            instance=instance, tags=tags)
+    assert result.success
+    return instance.get_run_by_id(result.run_id)
+
+
+def _on_success(instance, run) -> dg.SkipReason | None:
+    event = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)[0]
+    return parcours_run_stats_on_success(dg.build_run_status_sensor_context(
+        sensor_name="parcours_run_stats_on_success", dagster_instance=instance, dagster_run=run,
+        dagster_event=event.dagster_event))
+
+
+def test_a_run_from_the_ui_gets_run_stats_with_each_steps_wall_time(shop_csv, run_resources, tmp_path,
+                                                                    monkeypatch) -> None:
+    monkeypatch.setenv("PARCOURS_HOME", str(tmp_path / "home"))
+    with dg.instance_for_test() as instance:
+        run = _ingest_run(instance, shop_csv, run_resources)
+        _on_success(instance, run)
+        steps = {s.step_key for s in instance.get_run_step_stats(run.run_id)}
+    stats = json.loads((paths.default_output_dir() / "run_stats.json").read_text())
+    assert stats["total"]["run_id"] == run.run_id and {row["step"] for row in stats["steps"]} == steps
+    assert all(row["wall_s"] >= 0 and row["cpu_s"] is None for row in stats["steps"])  # not sampled: unknown
+
+
+def test_a_run_of_the_parcours_command_keeps_the_stats_it_wrote(shop_csv, run_resources, tmp_path,
+                                                                monkeypatch) -> None:
+    monkeypatch.setenv("PARCOURS_HOME", str(tmp_path / "home"))
+    with dg.instance_for_test() as instance:
+        run = _ingest_run(instance, shop_csv, run_resources, tags={PID_TAG: "4242"})
+        result = _on_success(instance, run)
+    assert isinstance(result, dg.SkipReason) and not (paths.default_output_dir() / "run_stats.json").exists()

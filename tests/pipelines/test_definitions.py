@@ -50,7 +50,8 @@ def test_every_asset_has_a_check() -> None:
 def test_exact_schedules_and_sensors() -> None:
     definitions = defs()
     assert {s.name for s in definitions.schedules} == {"parcours_nightly_schedule"}
-    assert {s.name for s in definitions.sensors} == {"parcours_inbox_sensor"}
+    assert {s.name for s in definitions.sensors} == {"parcours_inbox_sensor", "parcours_run_stats_on_success",
+                                                  "parcours_run_stats_on_failure"}
 
 
 def test_schedule_follows_conf(tmp_path, monkeypatch) -> None:
