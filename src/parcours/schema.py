@@ -61,8 +61,10 @@ JOURNEY_INSTANCE_COLUMNS = (
     "first_conversion_s",
 )
 
-# Journeys (DESIGN.md §7): the column every stage after discovery joins on, and the id of noise.
+# Journeys (DESIGN.md §7): the column every stage after discovery joins on, and the id of noise (journeys are
+# numbered from 0 by size, so a later stage keeps the journeys with ``journey_id >= 0``).
 JOURNEY_ID = "journey_id"
+NOISE = -1
 
 #: Quarantine reasons, in the order they are tested: a row gets the first that applies.
 REASONS = (

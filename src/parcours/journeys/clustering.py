@@ -21,9 +21,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from parcours.schema import NOISE
 from parcours.settings import JourneySettings
 
-NOISE = -1
 #: The settings of the ``journeys`` section the clusterer takes (its scikit-learn parameters).
 PARAMETERS = ("min_tokens", "min_samples", "min_cluster_share", "min_cluster_floor", "merge_distance",
               "min_probability", "standalone_share")

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.engine import materialise
-from parcours.schema import JOURNEY_ID
+from parcours.schema import JOURNEY_ID, NOISE
 from parcours_pipelines.metadata import latest_metadata, markdown_table, numbers, table_metadata, table_value
 from parcours_pipelines.resources import EngineResource, MlflowResource, SettingsResource
 
@@ -53,7 +53,7 @@ def discovered_journeys(
     assignments = materialise(engine.connection(), assign_journeys(journey_instances, discovery.variants), "assigned")
     sizes = journey_sizes(assignments).to_pandas().set_index(JOURNEY_ID)
     journeys = discovery.journeys.assign(n_customers=discovery.journeys.journey_id.map(sizes.n_customers))
-    noise = int(sizes.n_instances.get(-1, 0))
+    noise = int(sizes.n_instances.get(NOISE, 0))
     with mlflow.run_for(context):
         version = register_journey_classifier(discovery.classifier, journeys, discovery.params, discovery.quality)
         log_text(_changes_markdown(discovery.changes), "journeys/taxonomy_changes.md")
