@@ -14,7 +14,7 @@ import dagster as dg
 from parcours import paths
 from parcours_pipelines.metadata import skipped_stages
 from parcours_pipelines.resources import EngineResource, build_resources
-from parcours_pipelines.runs import HOST_TAG, PID_TAG, job_name, launch_tags
+from parcours_pipelines.runs import HOST_TAG, PID_TAG, job_name, launch_tags, place_in_code_location
 from parcours_pipelines.runstats import ResourceSampler, StepSpan, run_stats
 
 _DAGSTER_YAML = """\
@@ -97,6 +97,7 @@ def run_pipeline(
             )
     finally:
         EngineResource.close_all()
+    place_in_code_location(instance, result.run_id)
     write_run_stats(out_dir, sampler.samples, step_spans(instance, result.run_id), result.run_id)
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     errors = tuple(e.check_name for e in failed if e.severity == dg.AssetCheckSeverity.ERROR)

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-LOCATION = "parcours"
+from parcours_pipelines.runs import LOCATION
+
 _LOADED = '{"query": "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }"}'
 
 

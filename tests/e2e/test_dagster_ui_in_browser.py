@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -15,8 +16,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
-def journeys_page(demo_home) -> dict:
-    """The `journeys` asset's overview page: its text and the targets of its links."""
+def ui_pages(demo_home) -> dict[str, dict]:
+    """What the UI shows on the demo's instance: the `journeys` asset's page (its text and the targets of its
+    links) and Overview → Timeline (its text)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from parcours_pipelines.ui import dismiss_the_community_prompt, running_ui
@@ -29,10 +32,19 @@ def journeys_page(demo_home) -> dict:
         page.goto(f"{url}/assets/journeys", wait_until="networkidle")
         dismiss_the_community_prompt(page)
         page.get_by_text("Column name").wait_for(timeout=60_000)
-        seen = {"text": page.inner_text("body"),
-                "links": [a.get_attribute("href") for a in page.locator("a").all()]}
+        seen = {"journeys": {"text": page.inner_text("body"),
+                             "links": [a.get_attribute("href") for a in page.locator("a").all()]}}
+        page.goto(f"{url}/overview/timeline", wait_until="networkidle")
+        with contextlib.suppress(PlaywrightTimeout):  # a timeline without the run: its test reports what it shows
+            page.get_by_text("parcours_job").first.wait_for(timeout=30_000)
+        seen["timeline"] = {"text": page.inner_text("body")}
         browser.close()
     return seen
+
+
+@pytest.fixture(scope="module")
+def journeys_page(ui_pages) -> dict:
+    return ui_pages["journeys"]
 
 
 def test_journeys_page_lists_the_columns_with_their_descriptions(journeys_page) -> None:
@@ -49,3 +61,8 @@ def test_journeys_page_shows_the_journeys_as_a_table(journeys_page) -> None:
 
 def test_journeys_page_links_the_report(journeys_page, demo_home) -> None:
     assert (demo_home / "demo" / "output" / "report.html").as_uri() in journeys_page["links"]
+
+
+def test_timeline_shows_the_demo_run_launched_from_the_command_line(ui_pages) -> None:
+    text = ui_pages["timeline"]["text"]
+    assert "parcours_job" in text and "No runs" not in text, text[-2000:]
