@@ -72,6 +72,10 @@ def test_demo_run_is_tracked_in_mlflow(demo_home) -> None:
         assert tags["parcours/input_fingerprint"] and tags["parcours/command"] == "demo"
         assert runs[0].info.run_name == f"demo · events.csv · {tags['dagster_run_id'][:8]}"
         assert tags["mlflow.note.content"].startswith("**events.csv**: ") and "journeys: " in tags["mlflow.note.content"]
+        figures = mlflow.artifacts.load_text(f"{runs[0].info.artifact_uri}/figures.html")
+        sections = [f"<section id='{name}'>" for name in ("process_map", "journeys", "customer_value", "journey_impact")]
+        assert [figures.index(s) for s in sections] == sorted(figures.index(s) for s in sections)
+        assert figures.count("plotly.js v") == 1
     finally:
         mlflow.set_tracking_uri(None)
 

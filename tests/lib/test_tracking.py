@@ -65,3 +65,39 @@ def test_pipeline_metrics_are_read_without_changing_the_active_store(tmp_mlflow)
         assert mlflow.get_tracking_uri() == "sqlite:///elsewhere.db" and run.info.run_id
     finally:
         mlflow.set_tracking_uri(store)
+
+
+def _bar(title: str):
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"title": title})
+
+
+def _page(run) -> str:
+    return mlflow.artifacts.load_text(f"{mlflow.get_run(run.info.run_id).info.artifact_uri}/figures.html")
+
+
+def test_a_runs_figures_share_one_page_with_plotly_js_once_in_flow_order(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-figures") as run:
+        tracking.log_figures([_bar("impact forest")], "journey_impact", "Journey impact")
+        tracking.log_figures([_bar("the map"), _bar("its legend")], "process_map", "Process map")
+    page = _page(run)
+    assert page.count("plotly.js v") == 1  # the library's banner: embedded once for three figures
+    assert page.index("id='process_map'") < page.index("the map") < page.index("its legend") < page.index(
+        "id='journey_impact'") < page.index("impact forest")  # the flow's order, not the order logged
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "figures")}
+    assert artifacts == {"figures/journey_impact.json", "figures/process_map.json"}
+
+
+def test_a_rebuilt_section_replaces_its_figures_on_the_page(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-rebuilt") as run:
+        tracking.log_figures([_bar("first sizes")], "journeys", "Discovered journeys")
+        tracking.log_figures([_bar("second sizes")], "journeys", "Discovered journeys")
+    page = _page(run)
+    assert "second sizes" in page and "first sizes" not in page
+
+
+def test_a_run_without_figures_gets_no_figures_page(tmp_mlflow) -> None:
+    with tracking.pipeline_run("run-no-figures") as run:
+        assert tracking.log_figures_page() is None
+    assert not [a for a in mlflow.MlflowClient().list_artifacts(run.info.run_id) if a.path == "figures.html"]

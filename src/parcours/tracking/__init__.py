@@ -6,6 +6,8 @@ Dagster run (in one process or several) logs into the same MLflow run.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -16,6 +18,8 @@ import mlflow
 from mlflow.entities import Run
 
 DAGSTER_RUN_TAG = "dagster_run_id"
+FIGURES_DIR, FIGURES_PAGE = "figures", "figures.html"  # each step's figures as JSON; the run's one page of them
+FIGURE_SECTIONS = ("process_map", "journeys", "customer_value", "journey_impact")  # the page's order: the flow
 EXPERIMENT_KIND_TAG, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"  # MLflow 3's UI modes
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # privacy by default (DESIGN.md §2)
@@ -135,12 +139,67 @@ def log_text(text: str, artifact_file: str) -> None:
     mlflow.log_text(text, artifact_file)
 
 
-def log_figures(figures: list[Any], artifact_file: str, title: str = "parcours") -> None:
-    """Log plotly figures as one self-contained HTML page (plotly.js embedded once: opens offline).
+def log_figures(figures: list[Any], name: str, title: str) -> None:
+    """Log plotly figures as one section of the run's figures page, ``figures.html``.
 
-    Each page keeps its own copy of plotly.js: MLflow's UI shows an HTML artifact from a ``blob:`` URL in a
-    sandboxed frame, where a script shared between pages is not loaded (tried: the frame never requests it).
+    A run has one page of figures, with plotly.js embedded once: MLflow's UI shows an HTML artifact from a
+    ``blob:`` URL in a sandboxed frame, where a script shared between pages is never loaded (tried: the frame
+    does not request it), so each page must carry plotly.js (4.6 MB), and one page per run carries it once.
+    Each step logs its figures as ``figures/<name>.json`` (plotly's JSON; ``plotly.io.from_json`` opens it in a
+    notebook) and rebuilds the page from every such file of the run (:func:`log_figures_page`).
+
+    Parameters
+    ----------
+    figures
+        Plotly figures, in the order they are shown.
+    name
+        The section's anchor and file name (``process_map`` → ``figures.html#process_map``).
+    title
+        The section's heading.
     """
-    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figures)]
-    page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-    mlflow.log_text(page + "\n".join(parts) + "</body></html>", artifact_file)
+    mlflow.log_dict({"title": title, "figures": [json.loads(f.to_json()) for f in figures]},
+                    f"{FIGURES_DIR}/{name}.json")
+    log_figures_page()
+
+
+def log_figures_page() -> str | None:
+    """Rebuild the active run's ``figures.html`` from its ``figures/*.json``, sections in flow order.
+
+    Steps that run at the same time (the UI's multiprocess executor) can each write the page before the
+    other's figures are logged; the report step, which runs after them all, calls this again so the page
+    ends with every section.
+
+    Returns
+    -------
+    str or None
+        The page written; ``None`` when the run has logged no figures (no page is written).
+    """
+    run = mlflow.active_run()
+    if run is None:
+        raise RuntimeError("log_figures_page needs an active MLflow run (tracking.pipeline_run)")
+    logged = [Path(a.path).stem for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, FIGURES_DIR)
+              if a.path.endswith(".json")]
+    order = {name: i for i, name in enumerate(FIGURE_SECTIONS)}
+    names = sorted(logged, key=lambda n: (order.get(n, len(order)), n))
+    if not names:
+        return None
+    sections = {n: mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/{FIGURES_DIR}/{n}.json") for n in names}
+    page = figures_page(sections)
+    mlflow.log_text(page, FIGURES_PAGE)
+    return page
+
+
+def figures_page(sections: Mapping[str, Mapping[str, Any]]) -> str:
+    """One self-contained HTML page of figure sections (``{name: {"title", "figures"}}``): plotly.js once."""
+    import plotly.io as pio
+
+    contents = " · ".join(f"<a href='#{n}'>{html.escape(s['title'])}</a>" for n, s in sections.items())
+    parts, first = [], True
+    for name, section in sections.items():
+        parts.append(f"<section id='{name}'><h2>{html.escape(section['title'])}</h2>")
+        for figure in section["figures"]:
+            parts.append(pio.from_json(json.dumps(figure)).to_html(full_html=False, include_plotlyjs=first))
+            first = False
+        parts.append("</section>")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Figures · parcours</title></head>"
+            f"<body style='font-family:sans-serif'><nav>{contents}</nav>" + "\n".join(parts) + "</body></html>")

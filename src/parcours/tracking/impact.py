@@ -15,7 +15,7 @@ def log_journey_impact(impact: Any, figures: list[Any]) -> None:
     run's counts and ``impact.value_at_stake_of_findings`` (the findings' value at stake, summed): a few
     numbers to compare runs by, not one chart per journey. Each journey's effect, interval and q-value
     are in the table ``impact/journey_impact.json``, beside ``impact/balance.json``. Figures:
-    ``figures/journey_impact.html``.
+    the ``journey_impact`` section of ``figures.html``.
     """
     from parcours.tracking import log_figures
 
@@ -26,4 +26,4 @@ def log_journey_impact(impact: Any, figures: list[Any]) -> None:
     mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
     mlflow.log_table(impact.table.astype({"note": "object"}), "impact/journey_impact.json")
     mlflow.log_table(impact.balance, "impact/balance.json")
-    log_figures(figures, "figures/journey_impact.html", "Journey impact")
+    log_figures(figures, "journey_impact", "Journey impact")

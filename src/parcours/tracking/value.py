@@ -56,7 +56,7 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
     """Log a :class:`parcours.value.CustomerValue` to the active run and register its model.
 
     Logs the settings and dates as parameters; holdout errors, fit diagnostics and the CLV
-    distribution as metrics; the holdout buckets as a table; ``figures`` as one HTML page; then
+    distribution as metrics; the holdout buckets as a table; ``figures`` as a section of ``figures.html``; then
     registers the pyfunc as ``parcours-clv``, tags the version with its health (``healthy``, ``health``) and,
     when it is healthy, points ``candidate`` at it: an unhealthy model is registered for inspection only.
 
@@ -70,7 +70,7 @@ def log_customer_value(value: Any, figures: list[Any]) -> str:
     mlflow.log_params({f"value.{k}": (json.dumps(v) if isinstance(v, list) else v) for k, v in value.params.items()})
     mlflow.log_metrics({f"value.{k}": float(v) for k, v in value.metrics.items() if np.isfinite(v)})
     mlflow.log_table(value.buckets, "value/holdout_buckets.json")
-    log_figures(figures, "figures/customer_value.html", "Customer value")
+    log_figures(figures, "customer_value", "Customer value")
     with tempfile.TemporaryDirectory() as tmp:
         artifacts = _write_artifacts(value, Path(tmp))
         info = mlflow.pyfunc.log_model(

@@ -24,5 +24,5 @@ def test_impact_is_logged_as_params_metrics_tables_and_figures(tmp_mlflow, small
     assert logged.data.params["impact.outcome"] == "net_revenue" and logged.data.params["impact.fdr"] == "0.05"
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "impact")}
     assert artifacts == {"impact/journey_impact.json", "impact/balance.json"}
-    page = mlflow.artifacts.load_text(f"{logged.info.artifact_uri}/figures/journey_impact.html")
-    assert "Journey impact" in page and "plotly" in page
+    page = mlflow.artifacts.load_text(f"{logged.info.artifact_uri}/figures.html")
+    assert "<section id='journey_impact'><h2>Journey impact</h2>" in page and "plotly" in page

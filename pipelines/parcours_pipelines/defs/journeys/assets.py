@@ -60,7 +60,7 @@ def discovered_journeys(
         curve = representativeness_curve(discovery.curve, int(discovery.quality["journeys_discovered"]),
                                          discovery.quality["representativeness_kmedoids"])
         log_figures([journey_sizes_figure(journeys, noise), curve, *_sankeys(discovery, journeys, floor)],
-                    "figures/journeys.html", "Discovered journeys")
+                    "journeys", "Discovered journeys")
     quality = numbers(discovery.quality)
     yield dg.Output(discovery.variants, "journey_clusters",
                     metadata={**table_metadata(discovery.variants, "journey_clusters"), **quality})

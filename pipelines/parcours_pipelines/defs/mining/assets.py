@@ -29,7 +29,7 @@ def process_map(
     with mlflow.run_for(context):
         log_metrics(stats, prefix="process_map.")
         log_text(picture["svg"].decode(), "figures/process_map.svg")
-        log_figures([picture["figure"]], "figures/process_map.html", "Process map")
+        log_figures([picture["figure"]], "process_map", "Process map")
     top = graph.filter(graph.kind == "follows").head(conf.mining.top_edges).to_pandas()
     return dg.MaterializeResult(value=graph, metadata={
         **table_metadata(graph, "process_map"), **numbers(stats), "top_edges": table_value(top, "process_map"),

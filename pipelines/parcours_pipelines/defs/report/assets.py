@@ -75,7 +75,7 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
         report_locale,
         run_description,
     )
-    from parcours.tracking import describe_run, log_text
+    from parcours.tracking import describe_run, log_figures_page, log_text
 
     conf = settings.load(log_profile)
     paths = journey_paths(journey_instances, journey_assignments, conf.report.paths_per_journey,
@@ -90,6 +90,7 @@ def journey_report(context: dg.AssetExecutionContext, journey_ranking: ir.Table,
     html = render_report(ReportInputs(ranking, paths, rules, journey_impact.to_pandas(), facts), conf)
     with mlflow.run_for(context):
         log_text(html, "report/report.html")
+        log_figures_page()  # the steps before it may have written the page at once: it ends with all their figures
         describe_run(run_description(ingest_summary, ranking, int(rules.published.sum()) if len(rules) else 0))
     yield dg.Output(html, metadata={"size_kb": round(len(html.encode()) / 1024), "journeys_with_a_card":
                                     min(conf.report.cards, int(journey_ranking.count().to_pyarrow().as_py()))})
