@@ -11,12 +11,13 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup system-deps test-deps demo test test-fast lint ui notebooks bench bench-pipeline clean
+.PHONY: help setup system-deps test-deps demo test test-fast lint ui mlflow notebooks bench bench-pipeline clean
 
 help:
 	@echo "make demo   set up, generate the demo log, run the whole pipeline"
 	@echo "make test   set up and run every test (what .ci/run runs)"
 	@echo "make ui     the Dagster UI on the same instance and data"
+	@echo "make mlflow the MLflow UI on the runs' store (where the assets' MLflow links point)"
 	@echo "make notebooks  JupyterLab on notebooks/ (they open on the last run's outputs)"
 	@echo "make bench  the benchmarks (see benchmarks/BENCHMARKS.md)"
 	@echo "make bench-pipeline  the whole pipeline at 100k, 1M and 5M events beside pm4py"
@@ -57,6 +58,10 @@ test-fast: setup
 
 ui: setup
 	$(BIN)/parcours ui
+
+# The MLflow UI on the same store, at http://127.0.0.1:5000, where the outputs' MLflow links point.
+mlflow: setup
+	$(BIN)/parcours mlflow
 
 # JupyterLab with the project's kernel; the percent-format notebooks/*.py open as notebooks (jupytext).
 notebooks: setup

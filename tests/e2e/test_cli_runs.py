@@ -1,7 +1,13 @@
 """End to end: the installed ``parcours`` command on a temporary PARCOURS_HOME (DESIGN.md §5, rung 5)."""
 
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
 
 import dagster as dg
 import mlflow
@@ -9,6 +15,7 @@ import pandas as pd
 
 from parcours.catalogue import OUTPUTS
 from parcours_pipelines.cli import ExitCode
+from tests.e2e.conftest import PARCOURS
 from tests.e2e.conftest import parcours_command as _parcours
 from tests.pipelines.conftest import SHOP
 
@@ -153,3 +160,26 @@ def test_demo_tables_in_the_ui_describe_every_column_and_link_the_report(demo_ho
             assert metadata["report"].value == report and "nan" not in repr(metadata["preview"].value.records)
         journeys = instance.get_latest_materialization_event(dg.AssetKey("journeys")).asset_materialization.metadata
     assert re.fullmatch(r"http://127\.0\.0\.1:5000/#/experiments/\d+/runs/[0-9a-f]{32}", journeys["mlflow_run"].value)
+
+
+def test_parcours_mlflow_serves_the_demos_runs(demo_home) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    ui = subprocess.Popen([PARCOURS, "mlflow", "--home", str(demo_home), "--port", str(port)], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/ajax-api/2.0/mlflow/experiments/get-by-name?experiment_name=parcours"
+    try:
+        deadline, answer = time.monotonic() + 120, None
+        while answer is None and time.monotonic() < deadline and ui.poll() is None:
+            try:
+                answer = json.load(urllib.request.urlopen(url, timeout=5))
+            except OSError:
+                time.sleep(1)
+        assert answer is not None, f"parcours mlflow did not answer on port {port} (exit code {ui.poll()})"
+        assert answer["experiment"]["name"] == "parcours"
+        assert answer["experiment"]["artifact_location"] == (demo_home / "mlflow" / "artifacts").as_uri()
+    finally:
+        os.killpg(ui.pid, signal.SIGINT)
+        ui.wait(timeout=60)

@@ -1,4 +1,4 @@
-"""The ``parcours`` command: ``demo``, ``run``, ``report``, ``validate``, ``ui``, ``config`` and ``triggers fire``.
+"""The ``parcours`` command: ``demo``, ``run``, ``report``, ``validate``, ``ui``, ``mlflow``, ``config``, ``triggers``.
 
 ``run`` and ``demo`` materialise the Dagster asset graph in this process, on the same Dagster
 instance as the UI (``$PARCOURS_HOME/dagster``), so CLI runs show up in the UI and the reverse.
@@ -313,6 +313,32 @@ def ui(
     dg = Path(sys.executable).with_name("dg")
     os.chdir(paths.PROJECT_ROOT / "pipelines")  # dg.toml: the code location "parcours", as in pipelines/workspace.yaml
     os.execv(dg, [str(dg), "dev", "-p", str(port)])
+
+
+@app.command()
+def mlflow(
+    home: Home = None,
+    port: Annotated[int, typer.Option(help="Port of the MLflow UI (the outputs' MLflow links point at 5000).")] = 5000,
+) -> None:
+    """Open the MLflow UI on the runs' tracking store, where the outputs' MLflow links point."""
+    home = _home(home)
+    command = mlflow_ui_command(home, port)
+    if command is None:
+        typer.echo(f"the runs are tracked on the server {os.environ['MLFLOW_TRACKING_URI']}: open it there")
+        return
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    typer.echo(f"the MLflow UI of {home}: http://127.0.0.1:{port}")
+    os.execv(command[0], command)
+
+
+def mlflow_ui_command(home: Path, port: int) -> list[str] | None:
+    """``mlflow ui`` on the home's SQLite store at ``port``; ``None`` when runs go to a tracking server instead
+    (``MLFLOW_TRACKING_URI``, as the runs read it), which serves its own UI."""
+    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
+    if tracking_uri.startswith(("http://", "https://")):
+        return None
+    executable = str(Path(sys.executable).with_name("mlflow"))
+    return [executable, "ui", "--backend-store-uri", tracking_uri, "--host", "127.0.0.1", "--port", str(port)]
 
 
 def main() -> None:

@@ -138,3 +138,21 @@ def test_help_imports_neither_the_engine_nor_the_stages() -> None:
             "'parcours.triggers') if m in sys.modules), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Exit status" in done.stdout and done.stderr.strip() == ""
+
+
+def test_mlflow_serves_the_homes_store_where_the_links_point(tmp_path, monkeypatch) -> None:
+    from parcours_pipelines.cli.app import mlflow_ui_command
+    from parcours_pipelines.resources import LOCAL_MLFLOW_UI
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    command = mlflow_ui_command(tmp_path, 5000)
+    assert command[1:] == ["ui", "--backend-store-uri", f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}",
+                           "--host", "127.0.0.1", "--port", "5000"]
+    assert LOCAL_MLFLOW_UI == "http://127.0.0.1:5000"  # the outputs' mlflow_run links, without a server
+
+
+def test_mlflow_behind_a_tracking_server_says_where_to_look_and_starts_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
+    monkeypatch.setattr("os.execv", lambda *a: pytest.fail(f"started {a}"))
+    result = runner.invoke(app, ["mlflow", "--home", str(tmp_path)])
+    assert result.exit_code == 0 and "tracked on the server http://tracking.example:5000" in result.output
