@@ -118,10 +118,6 @@ class JourneyClusterer(ClusterMixin, BaseEstimator):
         self.n_points_, self.n_standalone_ = int(reps.sum()), int(standalone.sum())
         return self
 
-    def fit_predict(self, X: Any, y: None = None, **kwargs: Any) -> np.ndarray:  # noqa: N803
-        """``fit``, then the labels (ClusterMixin's contract, with ``sample_weight`` and ``n_tokens`` passed on)."""
-        return self.fit(X, **kwargs).labels_
-
 
 def replication(counts: np.ndarray, eligible: np.ndarray, min_samples: int) -> np.ndarray:
     """How many times each variant enters HDBSCAN: ``min(count, min_samples - 1)``, 0 if not eligible.

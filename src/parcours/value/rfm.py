@@ -8,13 +8,15 @@ to the last, time from the first to the landmark, mean value of the repeat trans
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import ibis
 import ibis.expr.types as ir
 
 from parcours import days
-from parcours.days import DAYS_PER_UNIT, day_date, day_number, horizon_days, with_day
+from parcours.days import DAYS_PER_UNIT, day_number, with_day
 from parcours.schema import ACTIVITY, CUSTOMER_ID, REVENUE
 from parcours.stages import StageSkipped
 
@@ -31,15 +33,29 @@ def observed_days(events: ir.Table) -> tuple[int, int]:
     CustomerValueError
         When the log has no event: there is no customer to value.
     """
-    try:
+    with _no_customer_to_value():
         return days.observed_days(events)
-    except days.EmptyLogError as empty:
-        raise CustomerValueError(str(empty)) from empty
 
 
 def default_landmark(events: ir.Table, horizon_months: int) -> date:
-    """The day after the last event minus the horizon (:func:`parcours.days.default_landmark`)."""
-    return day_date(observed_days(events)[1] + 1 - horizon_days(horizon_months))
+    """The day after the last event minus the horizon (:func:`parcours.days.default_landmark`).
+
+    Raises
+    ------
+    CustomerValueError
+        When the log has no event.
+    """
+    with _no_customer_to_value():
+        return days.default_landmark(events, horizon_months)
+
+
+@contextmanager
+def _no_customer_to_value() -> Iterator[None]:
+    """An empty log, as the value stage says it: :class:`CustomerValueError` instead of ``EmptyLogError``."""
+    try:
+        yield
+    except days.EmptyLogError as empty:
+        raise CustomerValueError(str(empty)) from empty
 
 
 def transactions(events: ir.Table, purchase_activities: list[str], has_revenue: bool = True) -> ir.Table:

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
+from parcours.days import day_date
 from parcours.value.rfm import (
     CustomerValueError,
-    day_date,
     default_landmark,
     holdout_actuals,
     observed_days,
@@ -76,3 +76,8 @@ def test_default_landmark_leaves_the_horizon_for_the_holdout(events) -> None:
 def test_an_empty_log_is_a_clear_error(con) -> None:
     with pytest.raises(CustomerValueError, match="empty"):
         observed_days(value_events(con, [("a", 0, "order", 1.0)]).limit(0))
+
+
+def test_the_default_landmark_of_an_empty_log_is_the_value_stages_error(con) -> None:
+    with pytest.raises(CustomerValueError, match="empty"):
+        default_landmark(value_events(con, [("a", 0, "order", 1.0)]).limit(0), 1)
