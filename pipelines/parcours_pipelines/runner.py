@@ -111,7 +111,8 @@ def mark_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark failed the runs this machine started in a process that is gone (killed, or its machine rebooted).
 
     A run that ``parcours`` starts carries its process id and host name; a run still ``STARTED`` whose
-    process no longer exists would otherwise stay ``STARTED`` in the Dagster UI for ever.
+    process no longer exists would otherwise stay ``STARTED`` in the Dagster UI for ever. A marked run is
+    placed in the code location, as a finished one is, so the Timeline shows it failed.
 
     Returns
     -------
@@ -125,6 +126,7 @@ def mark_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
         pid = run.tags.get(PID_TAG, "")
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             instance.report_run_failed(run, message=f"the process that ran it (PID {pid}) is gone: killed or crashed")
+            place_in_code_location(instance, run.run_id)  # it ended: on the Timeline, as a failed run
             marked.append(run.run_id)
     return marked
 

@@ -23,6 +23,8 @@ def test_a_run_whose_process_is_gone_is_marked_failed_and_a_live_one_is_left_alo
         assert mark_abandoned_runs(instance) == ["killed"]
         assert instance.get_run_by_id("killed").status == dg.DagsterRunStatus.FAILURE
         assert instance.get_run_by_id("running").status == dg.DagsterRunStatus.STARTED
+        assert instance.get_run_by_id("killed").remote_job_origin.location_name == LOCATION  # on the Timeline
+        assert instance.get_run_by_id("running").remote_job_origin is None  # placed when it ends
 
 
 def test_a_finished_cli_run_is_placed_in_the_code_location_with_its_tags_and_status_kept() -> None:
