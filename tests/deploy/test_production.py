@@ -63,6 +63,12 @@ def test_the_run_is_in_postgres(production_run, postgres) -> None:
     assert _query(postgres, "SELECT status FROM runs WHERE run_id = %s", production_run.run_id) == [("SUCCESS",)]
 
 
+def test_the_run_is_placed_in_the_code_location_in_postgres(production_run, postgres) -> None:
+    tags = _query(postgres, "SELECT value FROM run_tags WHERE run_id = %s AND key = '.dagster/repository'",
+                  production_run.run_id)
+    assert tags == [("__repository__@parcours",)]  # what the Timeline and the runs filter read
+
+
 def test_every_asset_materialisation_is_in_postgres(production_run, postgres) -> None:
     rows = _query(postgres, "SELECT DISTINCT asset_key FROM event_logs WHERE run_id = %s AND "
                             "dagster_event_type = 'ASSET_MATERIALIZATION'", production_run.run_id)
@@ -84,4 +90,10 @@ def test_the_mlflow_run_is_tagged_and_its_artifacts_are_served(production_run, m
     runs = client.search_runs([experiment.experiment_id])
     run = next(r for r in runs if r.data.tags.get("dagster_run_id") == production_run.run_id)
     assert run.info.artifact_uri.startswith("mlflow-artifacts:")  # through the server, not a local path
-    assert "report" in {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"report", "figures.html"} <= {a.path for a in client.list_artifacts(run.info.run_id)}
+    mlflow.set_tracking_uri(mlflow_server)  # mlflow-artifacts: URIs resolve through the tracking server
+    try:
+        figures = mlflow.artifacts.load_text(f"{run.info.artifact_uri}/figures.html")
+    finally:
+        mlflow.set_tracking_uri(None)
+    assert figures.count("<section id=") == 4 and figures.count("plotly.js v") == 1
