@@ -96,7 +96,7 @@ class MlflowResource(dg.ConfigurableResource):
 
     def run_url(self, experiment_id: str, run_id: str) -> str:
         """The MLflow UI's page of a run."""
-        ui = self.ui_url or (self.tracking_uri if self.tracking_uri.startswith("http") else LOCAL_MLFLOW_UI)
+        ui = self.ui_url or (self.tracking_uri if paths.is_tracking_server(self.tracking_uri) else LOCAL_MLFLOW_UI)
         return f"{ui.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -282,12 +282,12 @@ def build_resources(
         database=str(paths.engine_database(home)), kind=engine_kind or os.environ.get("PARCOURS_ENGINE", "duckdb"),
         spark_master=spark_master or os.environ.get("PARCOURS_SPARK_MASTER", "local[2]"))
     # behind a tracking server, the server decides where artifacts go (its --artifacts-destination)
-    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
+    tracking_uri = paths.tracking_uri(home)
     return {
         "settings": SettingsResource(conf_dir=str(conf_dir or paths.conf_dir()), overrides=overrides or []),
         "engine": engine_resource,
         "mlflow": MlflowResource(tracking_uri=tracking_uri, artifact_location=(
-            "" if tracking_uri.startswith(("http://", "https://")) else str(paths.mlflow_artifact_root(home)))),
+            "" if paths.is_tracking_server(tracking_uri) else str(paths.mlflow_artifact_root(home)))),
         "io_manager": OutputFolderIOManager(
             base_dir=str(out_dir or paths.default_output_dir(home)), engine=engine_resource
         ),

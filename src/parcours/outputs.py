@@ -84,7 +84,7 @@ class RunOutputs:
         from parcours.tracking import pipeline_metrics
 
         run_id = self.dagster_run_id
-        store = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or paths.mlflow_tracking_uri()
+        store = tracking_uri or paths.tracking_uri()
         logged = pipeline_metrics(store, run_id) if run_id else {}
         chosen = {k.removeprefix(prefix): v for k, v in logged.items() if k.startswith(prefix)}
         return pd.Series(chosen, name="value", dtype=float).sort_index()

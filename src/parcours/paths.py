@@ -56,6 +56,16 @@ def mlflow_tracking_uri(home: Path | None = None) -> str:
     return f"sqlite:///{(home or parcours_home()) / 'mlflow' / 'mlflow.db'}"
 
 
+def tracking_uri(home: Path | None = None) -> str:
+    """The MLflow tracking URI the runs log to: ``MLFLOW_TRACKING_URI`` when set, else the home's SQLite store."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or mlflow_tracking_uri(home)
+
+
+def is_tracking_server(uri: str) -> bool:
+    """Whether ``uri`` is a tracking server (which serves its own UI and decides where artifacts go)."""
+    return uri.startswith(("http://", "https://"))
+
+
 def mlflow_artifact_root(home: Path | None = None) -> Path:
     """Return the default folder for MLflow artifacts."""
     return (home or parcours_home()) / "mlflow" / "artifacts"

@@ -334,8 +334,8 @@ def mlflow(
 def mlflow_ui_command(home: Path, port: int) -> list[str] | None:
     """``mlflow ui`` on the home's SQLite store at ``port``; ``None`` when runs go to a tracking server instead
     (``MLFLOW_TRACKING_URI``, as the runs read it), which serves its own UI."""
-    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", paths.mlflow_tracking_uri(home))
-    if tracking_uri.startswith(("http://", "https://")):
+    tracking_uri = paths.tracking_uri(home)
+    if paths.is_tracking_server(tracking_uri):
         return None
     executable = str(Path(sys.executable).with_name("mlflow"))
     return [executable, "ui", "--backend-store-uri", tracking_uri, "--host", "127.0.0.1", "--port", str(port)]
